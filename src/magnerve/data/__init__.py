@@ -1,0 +1,1 @@
+"""Data files shipped with magnerve (see each file for its source)."""

@@ -1,0 +1,1 @@
+"""Foods: SR28 access and search."""

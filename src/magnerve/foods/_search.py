@@ -1,0 +1,397 @@
+"""Food search over SR28 descriptions.
+
+The ranker is a weighted bag-of-words model tuned to how SR28 writes food names
+("Nuts, almonds, dry roasted, without salt added"): word order is ignored,
+words are reduced to a singular stem, unknown words are corrected against the
+SR28 vocabulary (typos, run-together words), everyday names are mapped to SR28
+words through ``data/search_lexicon.toml``, and a few priors prefer the plain,
+generic, unbranded food a person most likely means.
+
+Score of food *f* for query words *q* (each with an IDF weight *w*)::
+
+    coverage = sum(w_q * pos_f(q) for matched q) / sum(w_q * need_q)
+    score    = coverage * (0.8 + 0.2 * brevity_f) + phrase + priors
+
+``pos_f(q)`` is 1 for a word in the first two comma-separated segments of the
+description and smaller further right (SR28 puts the food first and the details
+after it); ``need_q`` is 1 for ordinary words and small for portion words
+("medium", "slice") and optional synonym expansions; ``brevity_f`` falls with the
+number of description words the query did not ask for, so "Bananas, raw" beats
+"Bananas, dehydrated, or banana powder" for "banana". Priors: foods used in the
+US dietary survey (SR28 ``Survey = Y``) gain a little; branded, baby, fast-food
+and restaurant items lose unless the query names the brand or asks for them;
+without a preparation word the usual form of the food group (vegetables raw,
+grains and legumes cooked) gains a little.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+
+from magnerve.foods._db import FoodDatabase, load_database
+
+__all__ = ["SearchHit", "SearchIndex", "get_index", "normalise_word", "tokenize"]
+
+_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
+_SEGMENT = re.compile(r"[,()]")
+_UPPER = re.compile(r"\b[A-Z][A-Z'’]*[A-Z]\b")
+_IRREGULAR = {
+    "leaves": "leaf",
+    "halves": "half",
+    "loaves": "loaf",
+    "calves": "calf",
+    "knives": "knife",
+    "fishes": "fish",
+    "children": "child",
+    "teeth": "tooth",
+    "geese": "goose",
+    "feet": "foot",
+    "mice": "mouse",
+    "dice": "dice",
+    "series": "series",
+    "species": "species",
+    "molasses": "molasses",
+    "asparagus": "asparagus",
+    "hummus": "hummus",
+    "couscous": "couscous",
+    "swiss": "swiss",
+}
+
+# Ranking weights. They shape the order of results only; they are not nutritional numbers.
+_POS_WEIGHTS = (1.0, 1.0, 0.85, 0.75, 0.7)
+_PORTION_NEED = 0.15
+_OPTIONAL_NEED = 0.25
+_BREVITY_RATE = 0.12
+_PHRASE_BONUS = 0.06
+_HEAD_BONUS = 0.05
+_SURVEY_BONUS = 0.04
+_DEFAULT_PREP_BONUS = 0.04
+_BRAND_PENALTY = 0.12
+_BABY_PENALTY = 0.25
+_RESTAURANT_PENALTY = 0.10
+_SURFACE_BONUS = 0.02
+_TYPO_CUTOFF = 80.0
+_MAX_SCORE = 1.0 + _PHRASE_BONUS + _HEAD_BONUS + _SURVEY_BONUS + _DEFAULT_PREP_BONUS
+
+
+@cache
+def normalise_word(word: str) -> str:
+    """Reduce a lower-case word to the singular stem used by the index.
+
+    Parameters
+    ----------
+    word : str
+        A lower-case word.
+
+    Returns
+    -------
+    str
+        The stem: ``"almonds" -> "almond"``, ``"berries" -> "berry"``,
+        ``"tomatoes" -> "tomato"``, ``"peaches" -> "peach"``.
+    """
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    n = len(word)
+    if n <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and n > 4:
+        return word[:-3] + "y"
+    if word.endswith("oes"):
+        return word[:-2]
+    if word.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return word[:-2]
+    if word.endswith(("ss", "us", "is", "ous")):
+        return word
+    if word.endswith("s"):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into normalised word stems (lower case, apostrophes removed)."""
+    t = text.lower().replace("'", "").replace("’", "")
+    return [normalise_word(w) for w in _WORD.findall(t)]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result.
+
+    Attributes
+    ----------
+    id : str
+        SR28 NDB number (5 characters).
+    description : str
+        SR28 long description.
+    score : float
+        Match score in [0, 1]; higher is better.
+    food_group : str
+        SR28 food group name.
+    """
+
+    id: str
+    description: str
+    score: float
+    food_group: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {
+            "id": self.id,
+            "description": self.description,
+            "score": round(self.score, 4),
+            "food_group": self.food_group,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _QueryWord:
+    stem: str
+    need: float  # weight of the word in the coverage denominator, relative to its IDF
+    original: bool  # typed by the user (not added by a synonym)
+
+
+@cache
+def _lexicon() -> dict[str, Any]:
+    text = resources.files("magnerve.data").joinpath("search_lexicon.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+class SearchIndex:
+    """Inverted index over SR28 long descriptions and common names."""
+
+    def __init__(self, db: FoodDatabase) -> None:
+        lex = _lexicon()
+        self.db = db
+        n = len(db)
+        self._stop = set(lex["classes"]["stopwords"])
+        self._portion = {normalise_word(w) for w in lex["classes"]["portion"]}
+        self._prep = {normalise_word(w) for w in lex["classes"]["preparation"]}
+        self._baby_words = {normalise_word(w) for w in lex["classes"]["baby"]}
+        not_brand = set(lex["classes"]["not_brand"])
+        self._synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for phrase, target in lex["synonyms"].items():
+            key = tuple(w for w in tokenize(phrase) if w not in self._stop)
+            self._synonyms[key] = tuple(w for w in tokenize(target) if w not in self._stop)
+        self._max_phrase = max(len(k) for k in self._synonyms)
+
+        postings: dict[str, dict[int, float]] = {}
+        bigrams: dict[tuple[str, str], set[int]] = {}
+        upper_only: dict[str, bool] = {}
+        n_words = np.zeros(n, dtype=np.float64)
+        heads: list[frozenset[str]] = []
+        default_prep = np.zeros(n, dtype=bool)
+        prep_by_group = {
+            code: {normalise_word(w) for w in words}
+            for code, words in lex["default_preparation"].items()
+        }
+        upper_words: list[set[str]] = []
+        surface: dict[str, set[int]] = {}
+        for i, desc in enumerate(db.descriptions):
+            segments = [s for s in _SEGMENT.split(desc) if s.strip()]
+            uppers = {
+                st
+                for rw in _UPPER.findall(desc)
+                if rw not in not_brand
+                for st in tokenize(rw)
+            }
+            upper_words.append(uppers)
+            seen: set[str] = set()
+            head: set[str] = set()
+            all_stems: list[str] = []
+            for k, seg in enumerate(segments):
+                pw = _POS_WEIGHTS[min(k, len(_POS_WEIGHTS) - 1)]
+                stems = [s for s in tokenize(seg) if s not in self._stop]
+                all_stems.extend(stems)
+                for st in stems:
+                    p = postings.setdefault(st, {})
+                    if p.get(i, 0.0) < pw:
+                        p[i] = pw
+                    seen.add(st)
+                    if k == 0:
+                        head.add(st)
+            for w in set(_WORD.findall(desc.lower().replace("'", ""))):
+                surface.setdefault(w, set()).add(i)
+            for a, b in zip(all_stems, all_stems[1:], strict=False):
+                bigrams.setdefault((a, b), set()).add(i)
+            for st in seen:
+                upper_only[st] = upper_only.get(st, True) and st in uppers
+            common = db.common_names[i]
+            if common:
+                for st in tokenize(common):
+                    if st not in self._stop:
+                        postings.setdefault(st, {}).setdefault(i, _POS_WEIGHTS[-1])
+            n_words[i] = len(seen)
+            heads.append(frozenset(head))
+            wanted = prep_by_group.get(db.group_codes[i])
+            if wanted and seen & wanted:
+                default_prep[i] = True
+
+        self._postings: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]] = {
+            w: (
+                np.fromiter(p.keys(), dtype=np.intp, count=len(p)),
+                np.fromiter(p.values(), dtype=np.float64, count=len(p)),
+            )
+            for w, p in postings.items()
+        }
+        self._surface = {k: np.fromiter(v, dtype=np.intp, count=len(v)) for k, v in surface.items()}
+        self._bigrams = {k: np.fromiter(v, dtype=np.intp, count=len(v)) for k, v in bigrams.items()}
+        self._idf = {w: math.log(1.0 + n / len(p)) for w, p in postings.items()}
+        self._brand_words = {w for w, only in upper_only.items() if only}
+        self._vocab = sorted(self._postings)
+        self._n_words = n_words
+        self._heads = heads
+        self._default_prep = default_prep
+
+        brand = np.array(
+            [bool(m) or bool(u & self._brand_words) for m, u in zip(db.manufacturers, upper_words, strict=True)],
+            dtype=bool,
+        )
+        self._brand = brand
+        self._baby = np.array([g == "0300" for g in db.group_codes], dtype=bool)
+        self._restaurant = np.array([g in ("2100", "3600") for g in db.group_codes], dtype=bool)
+        self._survey = np.array(db.survey, dtype=bool)
+        self._typo_cache: dict[str, list[str]] = {}
+
+    # -- query analysis -------------------------------------------------------------------
+    def _correct(self, word: str) -> list[str]:
+        """Map a word unknown to SR28 onto known words (split compounds, then fix typos)."""
+        if word in self._typo_cache:
+            return self._typo_cache[word]
+        out: list[str] = []
+        if word.isalpha() and len(word) >= 6:
+            for cut in range(3, len(word) - 2):
+                a, b = normalise_word(word[:cut]), normalise_word(word[cut:])
+                if a in self._postings and b in self._postings:
+                    out = [a, b]
+                    break
+        if not out and word.isalpha() and len(word) >= 4:
+            best = process.extractOne(
+                word, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
+            )
+            if best is not None:
+                out = [best[0]]
+        self._typo_cache[word] = out
+        return out
+
+    def analyse(self, query: str) -> list[_QueryWord]:
+        """Turn a query into weighted SR28 word stems."""
+        words = [w for w in tokenize(query) if w not in self._stop]
+        result: list[_QueryWord] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(self._max_phrase, len(words) - i), 0, -1):
+                key = tuple(words[i : i + size])
+                target = self._synonyms.get(key)
+                if target is not None:
+                    typed = set(key)
+                    for t in target:
+                        opt = bool(typed & set(target)) and t not in typed
+                        need = _OPTIONAL_NEED if opt else 1.0
+                        result.append(_QueryWord(t, need, not opt))
+                    i += size
+                    break
+            else:
+                w = words[i]
+                i += 1
+                stems = [w] if w in self._postings else self._correct(w)
+                if not stems:
+                    result.append(_QueryWord(w, 1.0, True))  # unknown: counts against all foods
+                for st in stems:
+                    need = _PORTION_NEED if st in self._portion else 1.0
+                    result.append(_QueryWord(st, need, True))
+        uniq: dict[str, _QueryWord] = {}
+        for qw in result:
+            old = uniq.get(qw.stem)
+            if old is None or qw.need > old.need:
+                uniq[qw.stem] = qw
+        return list(uniq.values())
+
+    # -- ranking --------------------------------------------------------------------------
+    def scores(self, query: str) -> npt.NDArray[np.float64]:
+        """Score every food for ``query`` (``-inf`` for foods matching no query word)."""
+        qwords = self.analyse(query)
+        n = len(self.db)
+        matched = np.zeros(n)
+        hits = np.zeros(n)
+        denom = 0.0
+        stems = [q.stem for q in qwords]
+        for q in qwords:
+            idf = self._idf.get(q.stem, math.log(1.0 + n))
+            denom += idf * q.need
+            post = self._postings.get(q.stem)
+            if post is None:
+                continue
+            idx, pw = post
+            matched[idx] += idf * pw * min(q.need, 1.0)
+            hits[idx] += 1.0
+        if denom == 0.0:
+            return np.full(n, -np.inf)
+        coverage = np.minimum(matched / denom, 1.0)
+        extra = np.maximum(self._n_words - hits, 0.0)
+        brevity = 1.0 / (1.0 + _BREVITY_RATE * extra)
+        score = coverage * (0.8 + 0.2 * brevity)
+
+        for a, b in zip(stems, stems[1:], strict=False):
+            for key in ((a, b), (b, a)):
+                idx_b = self._bigrams.get(key)
+                if idx_b is not None:
+                    score[idx_b] += _PHRASE_BONUS
+        for w in _WORD.findall(query.lower().replace("'", "")):
+            idx_s = self._surface.get(w)
+            if idx_s is not None and len(w) > 2:
+                score[idx_s] += _SURFACE_BONUS
+        qset = set(stems)
+        score += _SURVEY_BONUS * self._survey
+        if not qset & self._brand_words:
+            score -= _BRAND_PENALTY * self._brand
+            score -= _RESTAURANT_PENALTY * self._restaurant
+        if not qset & self._baby_words:
+            score -= _BABY_PENALTY * self._baby
+        if not qset & self._prep:
+            score += _DEFAULT_PREP_BONUS * self._default_prep
+        score[hits == 0] = -np.inf
+        return score
+
+    def search(self, query: str, limit: int = 10) -> list[SearchHit]:
+        """Best ``limit`` foods for ``query``, best first."""
+        if limit <= 0 or not query.strip():
+            return []
+        score = self.scores(query)
+        k = min(limit, len(score))
+        # A few extra candidates so that the head-word bonus can reorder near ties.
+        pool = min(len(score), max(k * 3, 30))
+        top = np.argpartition(-score, pool - 1)[:pool]
+        top = top[np.isfinite(score[top])]
+        qset = {q.stem for q in self.analyse(query)}
+        final = score[top] + _HEAD_BONUS * np.array(
+            [bool(self._heads[i] & qset) for i in top], dtype=np.float64
+        )
+        order = top[np.lexsort((self._n_words[top], -final))][:k]
+        fin = dict(zip(top.tolist(), final.tolist(), strict=True))
+        db = self.db
+        return [
+            SearchHit(
+                db.ids[i],
+                db.descriptions[i],
+                float(min(max(fin[i] / _MAX_SCORE, 0.0), 1.0)),
+                db.group_names[i],
+            )
+            for i in order.tolist()
+        ]
+
+
+@cache
+def get_index() -> SearchIndex:
+    """The shared search index (built on first use from the embedded database)."""
+    return SearchIndex(load_database())
