@@ -73,15 +73,18 @@ _PORTION_NEED = 0.15
 _OPTIONAL_NEED = 0.25
 _BREVITY_RATE = 0.12
 _PHRASE_BONUS = 0.06
-_HEAD_BONUS = 0.05
+_HEAD_PENALTY = 0.08
+_HEAD_WORD_COST = 2.0
+_PAREN_WORD_COST = 0.5
 _SURVEY_BONUS = 0.04
 _DEFAULT_PREP_BONUS = 0.04
+_DEFAULT_FORM_BONUS = 0.02
 _BRAND_PENALTY = 0.12
 _BABY_PENALTY = 0.25
 _RESTAURANT_PENALTY = 0.10
-_SURFACE_BONUS = 0.02
-_TYPO_CUTOFF = 80.0
-_MAX_SCORE = 1.0 + _PHRASE_BONUS + _HEAD_BONUS + _SURVEY_BONUS + _DEFAULT_PREP_BONUS
+_TYPO_CUTOFF = 75.0
+_TYPO_FIRST_LETTER = 10.0
+_MAX_SCORE = 1.0 + _PHRASE_BONUS + _SURVEY_BONUS + _DEFAULT_PREP_BONUS + _DEFAULT_FORM_BONUS
 
 
 @cache
@@ -106,6 +109,8 @@ def normalise_word(word: str) -> str:
         return word
     if word.endswith("ies") and n > 4:
         return word[:-3] + "y"
+    if word.endswith("ie") and n > 4:  # cookie/cookies, brownie/brownies -> one stem
+        return word[:-2] + "y"
     if word.endswith("oes"):
         return word[:-2]
     if word.endswith(("ches", "shes", "sses", "xes", "zes")):
@@ -121,6 +126,49 @@ def tokenize(text: str) -> list[str]:
     """Split text into normalised word stems (lower case, apostrophes removed)."""
     t = text.lower().replace("'", "").replace("’", "")
     return [normalise_word(w) for w in _WORD.findall(t)]
+
+
+def _split_description(desc: str) -> list[tuple[bool, str, list[str]]]:
+    """Split an SR28 description into (in_parentheses, text, stems) segments."""
+    out: list[tuple[bool, str, list[str]]] = []
+    depth = 0
+    buf: list[str] = []
+
+    def flush(paren: bool) -> None:
+        text = "".join(buf).strip()
+        buf.clear()
+        if text:
+            out.append((paren, text, tokenize(text)))
+
+    for ch in desc:
+        if ch == "(":
+            flush(depth > 0)
+            depth += 1
+        elif ch == ")":
+            flush(depth > 0)
+            depth = max(depth - 1, 0)
+        elif ch == "," :
+            flush(depth > 0)
+        else:
+            buf.append(ch)
+    flush(depth > 0)
+    return out
+
+
+def _head_segment(
+    segs: list[tuple[bool, str, list[str]]],
+    categories: set[tuple[str, ...]],
+    brand_words: set[str],
+) -> int:
+    """Index of the segment naming the food: the first one that is not a category
+    ("Nuts", "Fish", "Cereals ready-to-eat"), not a brand and not in parentheses."""
+    for k, (paren, _, stems) in enumerate(segs):
+        if paren or not stems:
+            continue
+        if tuple(stems) in categories or all(st in brand_words for st in stems):
+            continue
+        return k
+    return -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,81 +232,111 @@ class SearchIndex:
             key = tuple(w for w in tokenize(phrase) if w not in self._stop)
             self._synonyms[key] = tuple(w for w in tokenize(target) if w not in self._stop)
         self._max_phrase = max(len(k) for k in self._synonyms)
+        self._synonym_words = {w for k in self._synonyms for w in k}
 
-        postings: dict[str, dict[int, float]] = {}
-        bigrams: dict[tuple[str, str], set[int]] = {}
-        upper_only: dict[str, bool] = {}
-        n_words = np.zeros(n, dtype=np.float64)
-        heads: list[frozenset[str]] = []
-        default_prep = np.zeros(n, dtype=bool)
+        self._neutral = {normalise_word(w) for w in lex["classes"]["neutral"]}
+        categories = {tuple(tokenize(c)) for c in lex["classes"]["category_heads"]}
         prep_by_group = {
             code: {normalise_word(w) for w in words}
             for code, words in lex["default_preparation"].items()
         }
+        parsed = [_split_description(d) for d in db.descriptions]
+
+        # Brand words: words SR28 only ever writes in capitals (KELLOGG'S, CHEERIOS).
+        upper_only: dict[str, bool] = {}
         upper_words: list[set[str]] = []
-        surface: dict[str, set[int]] = {}
-        for i, desc in enumerate(db.descriptions):
-            segments = [s for s in _SEGMENT.split(desc) if s.strip()]
-            uppers = {
-                st
-                for rw in _UPPER.findall(desc)
-                if rw not in not_brand
-                for st in tokenize(rw)
-            }
+        for desc, segs in zip(db.descriptions, parsed, strict=True):
+            uppers = {st for rw in _UPPER.findall(desc) if rw not in not_brand for st in tokenize(rw)}
             upper_words.append(uppers)
-            seen: set[str] = set()
-            head: set[str] = set()
+            for _, _, stems in segs:
+                for st in stems:
+                    upper_only[st] = upper_only.get(st, True) and st in uppers
+        self._brand_words = {w for w, only in upper_only.items() if only}
+
+        postings: dict[str, dict[int, float]] = {}
+        costs: dict[str, dict[int, float]] = {}
+        head_post: dict[str, set[int]] = {}
+        bigrams: dict[tuple[str, str], set[int]] = {}
+        total_cost = np.zeros(n, dtype=np.float64)
+        default_prep = np.zeros(n, dtype=bool)
+        for i, segs in enumerate(parsed):
+            head_k = _head_segment(segs, categories, self._brand_words)
             all_stems: list[str] = []
-            for k, seg in enumerate(segments):
-                pw = _POS_WEIGHTS[min(k, len(_POS_WEIGHTS) - 1)]
-                stems = [s for s in tokenize(seg) if s not in self._stop]
+            word_cost: dict[str, float] = {}
+            for k, (paren, _, stems) in enumerate(segs):
+                stems = [st for st in stems if st not in self._stop]
                 all_stems.extend(stems)
+                pw = _POS_WEIGHTS[min(k, len(_POS_WEIGHTS) - 1)]
                 for st in stems:
                     p = postings.setdefault(st, {})
                     if p.get(i, 0.0) < pw:
                         p[i] = pw
-                    seen.add(st)
-                    if k == 0:
-                        head.add(st)
-            for w in set(_WORD.findall(desc.lower().replace("'", ""))):
-                surface.setdefault(w, set()).add(i)
+                    if st in self._neutral or st in self._stop:
+                        c = 0.0
+                    elif k == head_k and not paren:
+                        c = _HEAD_WORD_COST
+                    elif paren:
+                        c = _PAREN_WORD_COST
+                    else:
+                        c = 1.0
+                    word_cost[st] = max(word_cost.get(st, 0.0), c)
+                if (k == head_k or paren) and stems:
+                    alt_heads = stems if paren else stems[-1:]
+                    for st in alt_heads:
+                        head_post.setdefault(st, set()).add(i)
+            if head_k < 0:
+                head_post.setdefault("", set()).add(i)  # no head: never penalised
+            for st, c in word_cost.items():
+                costs.setdefault(st, {})[i] = c
+            total_cost[i] = sum(word_cost.values())
             for a, b in zip(all_stems, all_stems[1:], strict=False):
                 bigrams.setdefault((a, b), set()).add(i)
-            for st in seen:
-                upper_only[st] = upper_only.get(st, True) and st in uppers
             common = db.common_names[i]
             if common:
                 for st in tokenize(common):
                     if st not in self._stop:
                         postings.setdefault(st, {}).setdefault(i, _POS_WEIGHTS[-1])
-            n_words[i] = len(seen)
-            heads.append(frozenset(head))
+                        head_post.setdefault(st, set()).add(i)
             wanted = prep_by_group.get(db.group_codes[i])
-            if wanted and seen & wanted:
+            if wanted and any(wanted & set(stems) for _, _, stems in segs):
                 default_prep[i] = True
 
+        def arr(ix: set[int] | dict[int, float]) -> npt.NDArray[np.intp]:
+            return np.fromiter(ix, dtype=np.intp, count=len(ix))
+
         self._postings: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]] = {
-            w: (
-                np.fromiter(p.keys(), dtype=np.intp, count=len(p)),
-                np.fromiter(p.values(), dtype=np.float64, count=len(p)),
-            )
+            w: (arr(p), np.fromiter(p.values(), dtype=np.float64, count=len(p)))
             for w, p in postings.items()
         }
-        self._surface = {k: np.fromiter(v, dtype=np.intp, count=len(v)) for k, v in surface.items()}
-        self._bigrams = {k: np.fromiter(v, dtype=np.intp, count=len(v)) for k, v in bigrams.items()}
+        self._costs = {
+            w: (arr(c), np.fromiter(c.values(), dtype=np.float64, count=len(c)))
+            for w, c in costs.items()
+        }
+        self._head_post = {w: arr(v) for w, v in head_post.items()}
+        self._headless = self._head_post.pop("", np.zeros(0, dtype=np.intp))
+        self._bigrams = {k: arr(v) for k, v in bigrams.items()}
         self._idf = {w: math.log(1.0 + n / len(p)) for w, p in postings.items()}
-        self._brand_words = {w for w, only in upper_only.items() if only}
         self._vocab = sorted(self._postings)
-        self._n_words = n_words
-        self._heads = heads
+        self._total_cost = total_cost
         self._default_prep = default_prep
-
-        brand = np.array(
-            [bool(m) or bool(u & self._brand_words) for m, u in zip(db.manufacturers, upper_words, strict=True)],
+        self._brand = np.array(
+            [
+                bool(m) or bool(u & self._brand_words)
+                for m, u in zip(db.manufacturers, upper_words, strict=True)
+            ],
             dtype=bool,
         )
-        self._brand = brand
-        self._baby = np.array([g == "0300" for g in db.group_codes], dtype=bool)
+        self._baby = np.array(
+            [
+                g == "0300" or any(self._baby_words & set(st) for _, _, st in segs)
+                for g, segs in zip(db.group_codes, parsed, strict=True)
+            ],
+            dtype=bool,
+        )
+        default_form = {normalise_word(w) for w in lex["classes"]["default_form"]}
+        self._default_form = np.array(
+            [any(default_form & set(st) for _, _, st in segs) for segs in parsed], dtype=bool
+        )
         self._restaurant = np.array([g in ("2100", "3600") for g in db.group_codes], dtype=bool)
         self._survey = np.array(db.survey, dtype=bool)
         self._typo_cache: dict[str, list[str]] = {}
@@ -276,17 +354,39 @@ class SearchIndex:
                     out = [a, b]
                     break
         if not out and word.isalpha() and len(word) >= 4:
-            best = process.extractOne(
-                word, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF
+            cands = process.extract(
+                word, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, limit=5
             )
-            if best is not None:
+            if cands:
+                # typos rarely change the first letter; frequent words are likelier
+                best = max(
+                    cands,
+                    key=lambda c: (
+                        c[1] + _TYPO_FIRST_LETTER * (c[0][0] == word[0]),
+                        len(self._postings[c[0]][0]),
+                    ),
+                )
                 out = [best[0]]
         self._typo_cache[word] = out
         return out
 
     def analyse(self, query: str) -> list[_QueryWord]:
         """Turn a query into weighted SR28 word stems."""
-        words = [w for w in tokenize(query) if w not in self._stop]
+        words = []
+        for w in tokenize(query):
+            if w in self._stop:
+                continue
+            if w in self._postings or w in self._synonym_words or not w.isalpha():
+                words.append(w)
+            else:
+                words.extend(self._correct(w) or [w])
+        joined: list[str] = []
+        for w in words:  # "go lean" -> "golean", "soy milk" -> "soymilk" when SR28 writes so
+            if joined and joined[-1] + w in self._postings and w not in self._portion:
+                joined[-1] = joined[-1] + w
+            else:
+                joined.append(w)
+        words = joined
         result: list[_QueryWord] = []
         i = 0
         while i < len(words):
@@ -304,12 +404,8 @@ class SearchIndex:
             else:
                 w = words[i]
                 i += 1
-                stems = [w] if w in self._postings else self._correct(w)
-                if not stems:
-                    result.append(_QueryWord(w, 1.0, True))  # unknown: counts against all foods
-                for st in stems:
-                    need = _PORTION_NEED if st in self._portion else 1.0
-                    result.append(_QueryWord(st, need, True))
+                need = _PORTION_NEED if w in self._portion else 1.0
+                result.append(_QueryWord(w, need, True))  # unknown words count against all
         uniq: dict[str, _QueryWord] = {}
         for qw in result:
             old = uniq.get(qw.stem)
@@ -324,6 +420,9 @@ class SearchIndex:
         n = len(self.db)
         matched = np.zeros(n)
         hits = np.zeros(n)
+        paid = np.zeros(n)
+        head_ok = np.zeros(n, dtype=bool)
+        head_ok[self._headless] = True
         denom = 0.0
         stems = [q.stem for q in qwords]
         for q in qwords:
@@ -335,22 +434,25 @@ class SearchIndex:
             idx, pw = post
             matched[idx] += idf * pw * min(q.need, 1.0)
             hits[idx] += 1.0
+            cpost = self._costs.get(q.stem)
+            if cpost is not None:
+                paid[cpost[0]] += cpost[1]
+            hp = self._head_post.get(q.stem)
+            if hp is not None:
+                head_ok[hp] = True
         if denom == 0.0:
             return np.full(n, -np.inf)
         coverage = np.minimum(matched / denom, 1.0)
-        extra = np.maximum(self._n_words - hits, 0.0)
+        extra = np.maximum(self._total_cost - paid, 0.0)
         brevity = 1.0 / (1.0 + _BREVITY_RATE * extra)
         score = coverage * (0.8 + 0.2 * brevity)
+        score -= _HEAD_PENALTY * ~head_ok
 
         for a, b in zip(stems, stems[1:], strict=False):
             for key in ((a, b), (b, a)):
                 idx_b = self._bigrams.get(key)
                 if idx_b is not None:
                     score[idx_b] += _PHRASE_BONUS
-        for w in _WORD.findall(query.lower().replace("'", "")):
-            idx_s = self._surface.get(w)
-            if idx_s is not None and len(w) > 2:
-                score[idx_s] += _SURFACE_BONUS
         qset = set(stems)
         score += _SURVEY_BONUS * self._survey
         if not qset & self._brand_words:
@@ -360,6 +462,7 @@ class SearchIndex:
             score -= _BABY_PENALTY * self._baby
         if not qset & self._prep:
             score += _DEFAULT_PREP_BONUS * self._default_prep
+        score += _DEFAULT_FORM_BONUS * self._default_form
         score[hits == 0] = -np.inf
         return score
 
@@ -369,22 +472,15 @@ class SearchIndex:
             return []
         score = self.scores(query)
         k = min(limit, len(score))
-        # A few extra candidates so that the head-word bonus can reorder near ties.
-        pool = min(len(score), max(k * 3, 30))
-        top = np.argpartition(-score, pool - 1)[:pool]
+        top = np.argpartition(-score, k - 1)[:k]
         top = top[np.isfinite(score[top])]
-        qset = {q.stem for q in self.analyse(query)}
-        final = score[top] + _HEAD_BONUS * np.array(
-            [bool(self._heads[i] & qset) for i in top], dtype=np.float64
-        )
-        order = top[np.lexsort((self._n_words[top], -final))][:k]
-        fin = dict(zip(top.tolist(), final.tolist(), strict=True))
+        order = top[np.lexsort((self._total_cost[top], -score[top]))]
         db = self.db
         return [
             SearchHit(
                 db.ids[i],
                 db.descriptions[i],
-                float(min(max(fin[i] / _MAX_SCORE, 0.0), 1.0)),
+                float(min(max(score[i] / _MAX_SCORE, 0.0), 1.0)),
                 db.group_names[i],
             )
             for i in order.tolist()

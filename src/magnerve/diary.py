@@ -1,0 +1,378 @@
+"""Food diaries: CSV, JSON and Cronometer "servings" exports -> resolved entries.
+
+Every line of a diary either becomes a :class:`DiaryEntry` or a
+:class:`DiaryProblem` naming the line, the reason and suggestions; nothing is
+dropped silently. Whether problems are fatal is the caller's choice
+(:meth:`Diary.raise_for_problems`; the CLI's ``--skip-bad``).
+
+CSV / JSON columns (case-insensitive; aliases in brackets)
+----------------------------------------------------------
+date [day]             YYYY-MM-DD (required)
+time                   optional, e.g. 08:30 or 8:30 AM
+meal [group]           optional, e.g. breakfast
+food [food_name, item] SR28 NDB number, food text, or a whole line ("1/2 cup boiled spinach")
+amount [quantity, qty] optional number (1, 0.5, 1/2, 1 1/2, ½); blank: read it from ``food``
+unit                   optional unit or SR28 measure word (g, cup, medium, slice ...)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from magnerve.foods._parse import ParsedLine, ParseError, parse_food_amount, parse_line
+from magnerve.foods._portions import AmountError, parse_amount
+
+__all__ = [
+    "Diary",
+    "DiaryEntry",
+    "DiaryError",
+    "DiaryProblem",
+    "read_diary",
+    "read_diary_text",
+]
+
+DiaryFormat = Literal["auto", "csv", "json", "cronometer"]
+
+#: Lines whose match confidence is below this are reported as uncertain instead of guessed.
+MIN_CONFIDENCE = 0.5
+
+_ALIASES = {
+    "date": ("date", "day"),
+    "time": ("time",),
+    "meal": ("meal", "group"),
+    "food": ("food", "food_name", "food name", "item", "description", "ndb", "line"),
+    "amount": ("amount", "quantity", "qty"),
+    "unit": ("unit", "units"),
+}
+_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryEntry:
+    """One resolved diary line.
+
+    Attributes
+    ----------
+    line : int
+        Line number in the file (1-based, the header is line 1 in CSV).
+    date : datetime.date
+        Day the food was eaten.
+    time : str or None
+        Time as written.
+    meal : str or None
+        Meal or diary group as written (lower case).
+    parsed : ParsedLine
+        Food, amount, unit and grams.
+    """
+
+    line: int
+    date: date
+    time: str | None
+    meal: str | None
+    parsed: ParsedLine
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryProblem:
+    """A diary line that could not be used.
+
+    Attributes
+    ----------
+    line : int
+        Line number in the file.
+    text : str
+        The line's content.
+    reason : str
+        What is wrong.
+    suggestions : list of str
+        What could be written instead.
+    """
+
+    line: int
+    text: str
+    reason: str
+    suggestions: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        s = f"line {self.line}: {self.reason} [{self.text}]"
+        if self.suggestions:
+            s += " — try: " + "; ".join(self.suggestions[:5])
+        return s
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {
+            "line": self.line,
+            "text": self.text,
+            "reason": self.reason,
+            "suggestions": list(self.suggestions),
+        }
+
+
+class DiaryError(ValueError):
+    """A diary had lines that could not be used (see :attr:`problems`)."""
+
+    def __init__(self, problems: list[DiaryProblem], source: str) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} line(s) could not be used:\n{lines}")
+
+
+@dataclass(slots=True)
+class Diary:
+    """A parsed diary: entries in file order and the problems found."""
+
+    entries: list[DiaryEntry]
+    problems: list[DiaryProblem]
+    source: str = "<diary>"
+    n_lines: int = 0
+
+    def raise_for_problems(self) -> None:
+        """Raise :class:`DiaryError` if any line could not be used."""
+        if self.problems:
+            raise DiaryError(self.problems, self.source)
+
+
+def _parse_date(value: str) -> date:
+    m = _DATE.match(value or "")
+    if not m:
+        raise ValueError(f"date {value!r} is not in YYYY-MM-DD form (e.g. 2024-03-05)")
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError as e:
+        raise ValueError(f"date {value!r} is not a real date ({e})") from None
+
+
+def _column_map(fieldnames: list[str]) -> dict[str, str]:
+    lower = {f.strip().lower().replace("_", " "): f for f in fieldnames if f}
+    found: dict[str, str] = {}
+    for key, aliases in _ALIASES.items():
+        for a in aliases:
+            if a.replace("_", " ") in lower:
+                found[key] = lower[a.replace("_", " ")]
+                break
+    return found
+
+
+def _resolve(
+    line: int, row: Mapping[str, Any], cols: Mapping[str, str], text: str
+) -> DiaryEntry | DiaryProblem:
+    def get(key: str) -> str:
+        col = cols.get(key)
+        v = row.get(col) if col else None
+        return "" if v is None else str(v).strip()
+
+    try:
+        day = _parse_date(get("date"))
+    except ValueError as e:
+        return DiaryProblem(line, text, str(e), ["write dates as YYYY-MM-DD"])
+    food = get("food")
+    if not food:
+        return DiaryProblem(line, text, "no food given", ["fill the food column"])
+    amount_text, unit = get("amount"), get("unit") or None
+    try:
+        if amount_text:
+            amount, leftover = parse_amount(amount_text)
+            if amount is None or leftover:
+                if amount is not None and not unit:
+                    unit = leftover  # "1.00 cup" in one cell
+                else:
+                    raise AmountError(f"amount {amount_text!r} is not a number")
+            parsed = parse_food_amount(food, amount, unit, text=text)
+        elif unit:
+            parsed = parse_food_amount(food, None, unit, text=text)
+        else:
+            parsed = parse_line(food)
+    except AmountError as e:
+        return DiaryProblem(line, text, str(e), ["amounts look like 1, 0.5, 1/2, 1 1/2 or ½"])
+    except ParseError as e:
+        return DiaryProblem(line, text, e.reason, e.suggestions)
+    if parsed.confidence < MIN_CONFIDENCE:
+        alts = [f"{h.id} {h.description}" for h in parsed.alternatives[:4]]
+        return DiaryProblem(
+            line,
+            text,
+            f"uncertain match {parsed.food.id} {parsed.food.description!r} "
+            f"(confidence {parsed.confidence:.2f}); write the food more precisely "
+            "or give its NDB number",
+            [f"{parsed.food.id} {parsed.food.description}", *alts],
+        )
+    return DiaryEntry(line, day, get("time") or None, (get("meal") or None), parsed)
+
+
+def _rows_csv(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str], str]]]:
+    reader = csv.DictReader(io.StringIO(text))
+    fieldnames = list(reader.fieldnames or [])
+    raw_lines = text.splitlines()
+
+    def rows() -> Iterator[tuple[int, dict[str, str], str]]:
+        start = 2
+        for row in reader:
+            end = reader.line_num
+            content = " ".join(raw_lines[start - 1 : end]).strip()
+            if any((v or "").strip() for v in row.values() if isinstance(v, str)):
+                yield start, row, content
+            start = end + 1
+
+    return fieldnames, rows()
+
+
+def _json_objects(text: str) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, element) for each element of a top-level JSON array or of the
+    ``entries`` array of a top-level object."""
+    dec = json.JSONDecoder()
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        obj = json.loads(text)
+        arr = obj.get("entries") if isinstance(obj, dict) else None
+        if not isinstance(arr, list):
+            raise ValueError('a JSON diary is an array of entries or {"entries": [...]}')
+        pos = text.find('"entries"')
+        pos = text.find("[", pos)
+    else:
+        pos = text.find("[")
+        if pos < 0:
+            raise ValueError('a JSON diary is an array of entries or {"entries": [...]}')
+    i = pos + 1
+    n = len(text)
+    while True:
+        while i < n and text[i] in " \t\r\n,":
+            i += 1
+        if i >= n:
+            raise ValueError("unterminated JSON array")
+        if text[i] == "]":
+            return
+        try:
+            value, end = dec.raw_decode(text, i)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+        yield text.count("\n", 0, i) + 1, value
+        i = end
+
+
+def _looks_cronometer(fieldnames: list[str]) -> bool:
+    names = {f.strip().lower() for f in fieldnames}
+    return "food name" in names and "day" in names and "amount" in names
+
+
+def read_diary_text(text: str, fmt: DiaryFormat = "auto", source: str = "<diary>") -> Diary:
+    """Parse diary text.
+
+    Parameters
+    ----------
+    text : str
+        File content.
+    fmt : {"auto", "csv", "json", "cronometer"}
+        Format; ``auto`` looks at the content.
+    source : str
+        Name used in messages.
+
+    Returns
+    -------
+    Diary
+        Entries and problems (call :meth:`Diary.raise_for_problems` to make problems fatal).
+
+    Raises
+    ------
+    DiaryError
+        When the file as a whole cannot be read (not CSV/JSON, missing columns).
+    """
+    text = text.lstrip("\ufeff")
+    if fmt == "auto":
+        fmt = "json" if text.lstrip().startswith(("[", "{")) else "csv"
+    entries: list[DiaryEntry] = []
+    problems: list[DiaryProblem] = []
+    n = 0
+    if fmt == "json":
+        try:
+            for line, obj in _json_objects(text):
+                n += 1
+                content = json.dumps(obj, ensure_ascii=False)
+                if not isinstance(obj, dict):
+                    problems.append(DiaryProblem(line, content, "entry is not a JSON object"))
+                    continue
+                cols = _column_map(list(obj))
+                res = _resolve(line, obj, cols, content)
+                (entries if isinstance(res, DiaryEntry) else problems).append(res)  # type: ignore[arg-type]
+        except ValueError as e:
+            raise DiaryError([DiaryProblem(1, "", str(e))], source) from None
+        return Diary(entries, problems, source, n)
+
+    fieldnames, rows = _rows_csv(text)
+    cols = _column_map(fieldnames)
+    if fmt == "cronometer" or _looks_cronometer(fieldnames):
+        cols = {
+            k: v
+            for k, v in {
+                "date": _column_map(fieldnames).get("date", ""),
+                "time": _column_map(fieldnames).get("time", ""),
+                "meal": _column_map(fieldnames).get("meal", ""),
+                "food": next((f for f in fieldnames if f.strip().lower() == "food name"), ""),
+                "amount": next((f for f in fieldnames if f.strip().lower() == "amount"), ""),
+            }.items()
+            if v
+        }
+    missing = [k for k in ("date", "food") if k not in cols]
+    if missing:
+        header = ",".join(fieldnames)
+        raise DiaryError(
+            [
+                DiaryProblem(
+                    1,
+                    header,
+                    f"missing column(s) {', '.join(missing)}; a diary needs date and food "
+                    "columns (optional: time, meal, amount, unit)",
+                    ["date,meal,food,amount,unit", "2024-03-05,breakfast,rolled oats,0.5,cup"],
+                )
+            ],
+            source,
+        )
+    for line, row, content in rows:
+        n += 1
+        if None in row:  # more cells than header columns
+            problems.append(
+                DiaryProblem(
+                    line,
+                    content,
+                    f"{len(fieldnames) + len(row[None])} cells but the header has "  # type: ignore[index]
+                    f"{len(fieldnames)} columns",
+                    ['quote text containing commas, e.g. "Nuts, almonds"'],
+                )
+            )
+            continue
+        res = _resolve(line, row, cols, content)
+        (entries if isinstance(res, DiaryEntry) else problems).append(res)  # type: ignore[arg-type]
+    return Diary(entries, problems, source, n)
+
+
+def read_diary(path: str | Path, fmt: DiaryFormat = "auto") -> Diary:
+    """Read a diary file (CSV, JSON or Cronometer servings export).
+
+    Parameters
+    ----------
+    path : str or Path
+        Diary file.
+    fmt : {"auto", "csv", "json", "cronometer"}
+        Format; ``auto`` uses the extension and content.
+
+    Returns
+    -------
+    Diary
+        Entries and problems.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = p.read_text(encoding="latin-1")
+    if fmt == "auto" and p.suffix.lower() == ".json":
+        fmt = "json"
+    return read_diary_text(text, fmt, str(p))
