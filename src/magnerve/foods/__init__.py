@@ -1,1 +1,164 @@
-"""Foods: SR28 access and search."""
+"""Foods: the embedded USDA SR28 database, search, portions and free-text lines.
+
+Examples
+--------
+>>> from magnerve import foods
+>>> foods.get_food("12061").description
+'Nuts, almonds'
+>>> foods.search("garbanzo", limit=1)[0].id
+'16057'
+>>> foods.parse_line("1 medium banana").grams
+118.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from magnerve.foods._db import (
+    FoodDatabase,
+    FoodNotFoundError,
+    Measure,
+    NutrientInfo,
+    load_database,
+)
+from magnerve.foods._parse import FoodRef, ParsedLine, ParseError, parse_food_amount, parse_line
+from magnerve.foods._portions import AmountError, Portion, PortionError, parse_amount, to_grams
+from magnerve.foods._search import SearchHit, get_index
+
+__all__ = [
+    "AmountError",
+    "Food",
+    "FoodDatabase",
+    "FoodNotFoundError",
+    "FoodRef",
+    "Measure",
+    "NutrientInfo",
+    "ParseError",
+    "ParsedLine",
+    "Portion",
+    "PortionError",
+    "SearchHit",
+    "get_food",
+    "load_database",
+    "nutrients",
+    "parse_amount",
+    "parse_food_amount",
+    "parse_line",
+    "search",
+    "to_grams",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Food:
+    """An SR28 food.
+
+    Attributes
+    ----------
+    id : str
+        5-character NDB number.
+    description : str
+        SR28 long description.
+    food_group : str
+        SR28 food group name.
+    manufacturer : str
+        Manufacturer for branded items ("" otherwise).
+    measures : tuple of Measure
+        Household measures from ``WEIGHT.txt``.
+    nutrients : dict
+        Nutrient key -> value per 100 g edible portion, None when SR28 has no value.
+    """
+
+    id: str
+    description: str
+    food_group: str
+    manufacturer: str
+    measures: tuple[Measure, ...]
+    nutrients: dict[str, float | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        db = load_database()
+        units = {n.key: n.units for n in db.nutrients}
+        return {
+            "id": self.id,
+            "description": self.description,
+            "food_group": self.food_group,
+            "manufacturer": self.manufacturer,
+            "measures": [
+                {"amount": m.amount, "description": m.description, "grams": m.grams}
+                for m in self.measures
+            ],
+            "nutrients_per_100g": {
+                k: {"value": v, "unit": units[k]} for k, v in self.nutrients.items()
+            },
+        }
+
+
+def nutrients(ndb: str | int) -> dict[str, float | None]:
+    """All 150 SR28 nutrients of a food per 100 g edible portion.
+
+    Parameters
+    ----------
+    ndb : str or int
+        SR28 NDB number (``"12061"``; leading zeros may be omitted).
+
+    Returns
+    -------
+    dict
+        Nutrient key (e.g. ``"magnesium_mg"``; ``"sr28_<number>"`` when no friendly key
+        exists) -> value per 100 g [nutrient unit], or None when SR28 has no value.
+    """
+    db = load_database()
+    row = db.matrix[db.food_index(ndb)]
+    return {
+        n.key: (None if np.isnan(v) else float(v))
+        for n, v in zip(db.nutrients, row, strict=True)
+    }
+
+
+def get_food(ndb: str | int) -> Food:
+    """An SR28 food by NDB number, with its nutrients and household measures.
+
+    Raises
+    ------
+    FoodNotFoundError
+        When no SR28 food has this number.
+    """
+    db = load_database()
+    i = db.food_index(ndb)
+    key = db.ids[i]
+    return Food(
+        key,
+        db.descriptions[i],
+        db.group_names[i],
+        db.manufacturers[i],
+        db.measures.get(key, ()),
+        nutrients(key),
+    )
+
+
+def search(query: str, limit: int = 10) -> list[SearchHit]:
+    """Search SR28 foods by everyday text.
+
+    Handles SR28's inverted descriptions ("Nuts, almonds, dry roasted"), everyday names
+    and synonyms (garbanzo, pepitas, porridge, courgette), plurals, typos, preparation
+    words, and prefers generic, unbranded foods unless the query names a brand.
+
+    Parameters
+    ----------
+    query : str
+        What the user typed.
+    limit : int, default 10
+        Maximum number of results.
+
+    Returns
+    -------
+    list of SearchHit
+        Best first; each with ``id``, ``description``, ``score`` (0-1) and ``food_group``.
+    """
+    return get_index().search(query, limit)

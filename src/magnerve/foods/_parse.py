@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from magnerve.foods._db import load_database
@@ -12,10 +11,11 @@ from magnerve.foods._portions import (
     Portion,
     PortionError,
     measure_head,
+    measure_words,
     parse_amount,
     to_grams,
 )
-from magnerve.foods._search import SearchHit, _lexicon, get_index, tokenize
+from magnerve.foods._search import SearchHit, get_index, tokenize
 from magnerve.foods._units import lookup_unit
 
 __all__ = ["FoodRef", "ParseError", "ParsedLine", "parse_line", "parse_food_amount"]
@@ -103,12 +103,6 @@ class ParsedLine:
         }
 
 
-@cache
-def _measure_words() -> frozenset[str]:
-    words = _lexicon()["classes"]["measure_words"]
-    return frozenset(tokenize(" ".join(words)))
-
-
 def _split_unit(rest: str) -> tuple[str | None, str]:
     """Split "cup boiled spinach" into ("cup", "boiled spinach")."""
     words = rest.split()
@@ -122,7 +116,7 @@ def _split_unit(rest: str) -> tuple[str | None, str]:
                 return cand, " ".join(remainder)
     # household measure words at the start: "medium banana", "2 large eggs", "slice of bread"
     taken: list[str] = []
-    mw = _measure_words()
+    mw = measure_words()
     while words and tokenize(words[0]) and all(t in mw for t in tokenize(words[0])):
         taken.append(words.pop(0))
     if taken:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 
 from magnerve.foods._db import Measure, load_database
-from magnerve.foods._search import tokenize
+from magnerve.foods._search import _lexicon, tokenize
 from magnerve.foods._units import Unit, lookup_unit
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Portion",
     "PortionError",
     "measure_head",
+    "measure_words",
     "parse_amount",
     "to_grams",
 ]
@@ -286,7 +288,7 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
     found = _match_measure(measures, want, ctx)
     if found is None:
         # "2 large shredded wheat biscuits": the measure word may sit in the food text
-        found = _match_measure(measures, ctx & _measure_vocabulary(measures), ctx)
+        found = _match_measure(measures, ctx & measure_words(), ctx)
     if found is None:
         raise PortionError(
             f"{name} has no SR28 measure called {unit!r}. Its measures: {listing}. "
@@ -299,8 +301,10 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
     return Portion(amount * m.grams_per_unit, measure_head(m.description), m, exact, note)
 
 
-def _measure_vocabulary(measures: tuple[Measure, ...]) -> set[str]:
-    return {t for m in measures for t in tokenize(measure_head(m.description)) if t.isalpha()}
+@cache
+def measure_words() -> frozenset[str]:
+    """Household measure words (stems) that may name a portion: "slice", "large", "biscuit"."""
+    return frozenset(tokenize(" ".join(_lexicon()["classes"]["measure_words"])))
 
 
 def _match_measure(

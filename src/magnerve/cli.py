@@ -1,0 +1,320 @@
+"""Command-line interface (``magnerve``). UI only: all work is done by the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from magnerve import __version__
+from magnerve.diary import DiaryError, read_diary
+from magnerve.foods import (
+    FoodNotFoundError,
+    ParseError,
+    get_food,
+    parse_line,
+    search,
+)
+from magnerve.intake import IntakeReport, NutrientTotal, intake, line_nutrients, resolve_nutrients
+
+app = typer.Typer(
+    help="magnerve: magnesium intake and nerve health (screening and education, not diagnosis).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+foods_app = typer.Typer(help="Search and inspect USDA SR28 foods.", no_args_is_help=True)
+app.add_typer(foods_app, name="foods")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class DiaryFormatChoice(str, Enum):
+    auto = "auto"
+    csv = "csv"
+    json = "json"
+    cronometer = "cronometer"
+
+
+class ByChoice(str, Enum):
+    day = "day"
+    meal = "meal"
+    line = "line"
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _fail(message: str, code: int = 1, hints: list[str] | None = None) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    for h in hints or []:
+        err.print(f"  [dim]hint:[/] {h}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"magnerve {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """magnerve command-line interface."""
+
+
+@foods_app.command("search")
+def foods_search(
+    query: Annotated[str, typer.Argument(help="What to look for, e.g. 'dry roasted almonds'.")],
+    limit: Annotated[int, typer.Option("--limit", "-l", min=1, max=200)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search the 8,789 USDA SR28 foods."""
+    hits = search(query, limit)
+    if as_json:
+        _emit_json([h.to_dict() for h in hits])
+        return
+    if not hits:
+        _fail(f"no food matches {query!r}", hints=["check the spelling or use fewer words"])
+    table = Table(title=f"Foods matching {query!r}")
+    table.add_column("NDB", style="cyan", no_wrap=True)
+    table.add_column("Description")
+    table.add_column("Group", style="dim")
+    table.add_column("Score", justify="right")
+    for h in hits:
+        table.add_row(h.id, h.description, h.food_group, f"{h.score:.2f}")
+    out.print(table)
+
+
+@foods_app.command("show")
+def foods_show(
+    ndb: Annotated[str, typer.Argument(help="SR28 NDB number, e.g. 12061.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    all_nutrients: Annotated[
+        bool, typer.Option("--all", help="Show all 150 nutrients, not only the main ones.")
+    ] = False,
+) -> None:
+    """Show a food: nutrients per 100 g and household measures."""
+    try:
+        food = get_food(ndb)
+    except FoodNotFoundError as e:
+        _fail(str(e), hints=["find the number with: magnerve foods search 'FOOD'"])
+        return
+    if as_json:
+        _emit_json(food.to_dict())
+        return
+    infos = {n.key: n for n in resolve_nutrients(None)}
+    out.print(f"[bold]{food.id}[/] {food.description}  [dim]({food.food_group})[/]")
+    t = Table(title="Per 100 g edible portion")
+    t.add_column("Nutrient")
+    t.add_column("Value", justify="right")
+    t.add_column("Unit")
+    from magnerve.foods import load_database
+
+    for n in load_database().nutrients:
+        if not all_nutrients and n.key not in infos:
+            continue
+        v = food.nutrients[n.key]
+        t.add_row(n.label, "unknown" if v is None else f"{v:g}", n.units)
+    out.print(t)
+    m = Table(title="Household measures (SR28)")
+    m.add_column("Amount", justify="right")
+    m.add_column("Measure")
+    m.add_column("Grams", justify="right")
+    for meas in food.measures:
+        m.add_row(f"{meas.amount:g}", meas.description, f"{meas.grams:g}")
+    out.print(m)
+
+
+@app.command("parse")
+def parse_cmd(
+    line: Annotated[str, typer.Argument(help="A diary line, e.g. '1/2 cup boiled spinach'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Understand one free-text diary line: food, amount, unit, grams and nutrients."""
+    try:
+        p = parse_line(line)
+    except ParseError as e:
+        if as_json:
+            _emit_json({"error": e.reason, "suggestions": e.suggestions})
+            raise typer.Exit(1) from None
+        _fail(e.reason, hints=e.suggestions[:6])
+        return
+    infos = resolve_nutrients(None)
+    values = line_nutrients([p.food.id], [p.grams], infos)[0]
+    nutrients = {
+        n.key: (None if np.isnan(v) else round(float(v), 4))
+        for n, v in zip(infos, values, strict=True)
+    }
+    if as_json:
+        _emit_json({**p.to_dict(), "nutrients": nutrients})
+        return
+    out.print(
+        f"[bold]{p.amount:g} {p.unit}[/] of [cyan]{p.food.id}[/] {p.food.description} "
+        f"= [bold]{p.grams:.1f} g[/]  (confidence {p.confidence:.2f})"
+    )
+    for note in p.notes:
+        out.print(f"  [yellow]note:[/] {note}")
+    t = Table(show_header=True)
+    t.add_column("Nutrient")
+    t.add_column("Amount", justify="right")
+    for n in infos:
+        v = nutrients[n.key]
+        t.add_row(f"{n.label} [{n.units}]", "unknown" if v is None else f"{v:.4g}")
+    out.print(t)
+    if p.alternatives:
+        out.print("[dim]Other matches:[/] " + "; ".join(
+            f"{h.id} {h.description}" for h in p.alternatives[:3]
+        ))
+
+
+def _cell(t: NutrientTotal) -> str:
+    if t.value is None:
+        return "unknown"
+    s = f"{t.value:,.1f}" if abs(t.value) >= 10 else f"{t.value:.3g}"
+    return s if t.complete else f"≥{s}"
+
+
+_COMPACT = ("magnesium_mg", "calcium_mg", "zinc_mg", "energy_kcal")
+
+
+def _print_report(report: IntakeReport, by: ByChoice, compact: bool) -> None:
+    infos = report.nutrients
+    cols = [j for j, n in enumerate(infos) if not compact or n.key in _COMPACT]
+    if by is ByChoice.day:
+        t = Table(title="Nutrient intake per day (≥: lower bound, some lines have no SR28 value)")
+        t.add_column("Nutrient")
+        t.add_column("Unit", style="dim")
+        for d, _ in report.days:
+            t.add_column(d.strftime("%a %d %b"), justify="right")
+        t.add_column("Mean/day", justify="right", style="bold")
+        mean = report.mean_daily()
+        for j, n in enumerate(infos):
+            t.add_row(n.label, n.units, *[_cell(d[1][j]) for d in report.days], _cell(mean[j]))
+        out.print(t)
+    elif by is ByChoice.meal:
+        t = Table(title="Nutrient intake per meal")
+        t.add_column("Date")
+        t.add_column("Meal")
+        for j in cols:
+            t.add_column(f"{infos[j].label} [{infos[j].units}]", justify="right")
+        for d, m, totals in report.meals:
+            t.add_row(d.isoformat(), m, *[_cell(totals[j]) for j in cols])
+        out.print(t)
+    else:
+        t = Table(title="Nutrient intake per line")
+        t.add_column("Line", justify="right")
+        t.add_column("Date")
+        t.add_column("Food")
+        t.add_column("g", justify="right")
+        for j in cols:
+            t.add_column(f"{infos[j].label} [{infos[j].units}]", justify="right")
+        for e, row in zip(report.entries, report.values, strict=True):
+            t.add_row(
+                str(e.line),
+                e.date.isoformat(),
+                f"{e.parsed.food.description[:40]} ({e.parsed.food.id})",
+                f"{e.parsed.grams:.0f}",
+                *["unknown" if np.isnan(row[j]) else f"{row[j]:.3g}" for j in cols],
+            )
+        out.print(t)
+    gaps = [(n, tot) for n, tot in zip(infos, report.mean_daily(), strict=True) if not tot.complete]
+    for n, tot in gaps:
+        lines = ", ".join(str(x) for x in tot.missing_lines[:12])
+        more = " ..." if len(tot.missing_lines) > 12 else ""
+        out.print(
+            f"[dim]coverage:[/] {n.label}: no SR28 value on {len(tot.missing_lines)} of "
+            f"{tot.n_lines} lines ({lines}{more}); totals are lower bounds",
+            highlight=False,
+        )
+
+
+@app.command("intake")
+def intake_cmd(
+    diary: Annotated[Path, typer.Argument(help="Diary file: CSV, JSON or Cronometer export.")],
+    fmt: Annotated[
+        DiaryFormatChoice, typer.Option("--format", "-f", help="Diary format.")
+    ] = DiaryFormatChoice.auto,
+    nutrient: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--nutrient",
+            "-n",
+            help="Nutrient to report (key, SR28 number or tagname); repeat for more. "
+            "Default: magnesium and its partners.",
+        ),
+    ] = None,
+    by: Annotated[ByChoice, typer.Option("--by", help="Table rows.")] = ByChoice.day,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Skip lines that cannot be used (and say how many).")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Nutrient totals of a food diary per day (or meal or line), with coverage."""
+    if not diary.is_file():
+        _fail(f"diary file not found: {diary}", code=2)
+    try:
+        infos = resolve_nutrients(nutrient)
+        d = read_diary(diary, fmt.value)  # type: ignore[arg-type]
+    except KeyError as e:
+        _fail(str(e.args[0]), code=2)
+        return
+    except DiaryError as e:
+        for p in e.problems:
+            err.print(f"[red]{diary}:{p}[/]", highlight=False)
+        _fail(f"{diary} could not be read", code=1)
+        return
+    if d.problems and not skip_bad:
+        for p in d.problems:
+            err.print(f"[red]{diary}:[/]{p}", highlight=False)
+        _fail(
+            f"{len(d.problems)} of {d.n_lines} diary lines could not be used; nothing was "
+            "totalled",
+            hints=["fix the lines above, or rerun with --skip-bad to total the rest"],
+        )
+    if d.problems:
+        err.print(
+            f"[yellow]warning:[/] skipped {len(d.problems)} of {d.n_lines} lines "
+            "(--skip-bad): " + ", ".join(str(p.line) for p in d.problems),
+            highlight=False,
+        )
+    if not d.entries:
+        _fail(f"{diary} has no usable lines", hints=["a diary needs date and food columns"])
+    report = intake(d, [n.key for n in infos])
+    if as_json:
+        data = report.to_dict()
+        data["source"] = str(diary)
+        data["skipped"] = [p.to_dict() for p in d.problems]
+        _emit_json(data)
+        return
+    out.print(
+        f"[bold]{diary}[/]: {len(report.entries)} lines, {len(report.days)} day(s)"
+        + (f", {len(d.problems)} skipped" if d.problems else ""),
+        highlight=False,
+    )
+    low = [e for e in report.entries if e.parsed.notes]
+    _print_report(report, by, compact=not nutrient)
+    if low:
+        out.print(f"[dim]{len(low)} line(s) carry assumptions; see --by line or --json.[/]")
+
+
+def main() -> None:
+    """Entry point of the ``magnerve`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""Nutrient intake from a diary: per line, meal and day, with coverage.
+
+SR28 gives nutrients per 100 g edible portion, so a line's amount of nutrient
+*n* is ``grams / 100 * value_n``. A nutrient SR28 does not list for a food is
+*unknown* for that line: totals sum the known lines, count the unknown ones and
+name them, so a total with gaps is reported as a lower bound, never as if the
+missing value were zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from magnerve.diary import Diary, DiaryEntry
+from magnerve.foods._db import NutrientInfo, load_database
+
+__all__ = [
+    "IntakeReport",
+    "NutrientTotal",
+    "default_nutrients",
+    "intake",
+    "line_nutrients",
+    "resolve_nutrients",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class NutrientTotal:
+    """A summed nutrient and how complete the sum is.
+
+    Attributes
+    ----------
+    value : float or None
+        Sum over lines with a known value, in the nutrient's unit; None when no line
+        had a value.
+    n_lines : int
+        Lines summed.
+    missing_lines : tuple of int
+        Diary line numbers whose food has no SR28 value for this nutrient.
+    """
+
+    value: float | None
+    n_lines: int
+    missing_lines: tuple[int, ...]
+
+    @property
+    def complete(self) -> bool:
+        """True when every line had a value."""
+        return not self.missing_lines
+
+    @property
+    def coverage(self) -> float:
+        """Share of lines with a known value [0-1]."""
+        return 1.0 if self.n_lines == 0 else 1.0 - len(self.missing_lines) / self.n_lines
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {
+            "value": None if self.value is None else round(self.value, 4),
+            "complete": self.complete,
+            "coverage": round(self.coverage, 4),
+            "missing_lines": list(self.missing_lines),
+        }
+
+
+def default_nutrients() -> list[NutrientInfo]:
+    """The nutrients reported when none are asked for (magnesium and its partners)."""
+    return [n for n in load_database().nutrients if n.default]
+
+
+def resolve_nutrients(names: Sequence[str] | None) -> list[NutrientInfo]:
+    """Nutrient definitions from keys, SR28 numbers or tagnames (default set when None)."""
+    if not names:
+        return default_nutrients()
+    db = load_database()
+    out: list[NutrientInfo] = []
+    for name in names:
+        info = db.nutrients[db.nutrient_position(name)]
+        if info not in out:
+            out.append(info)
+    return out
+
+
+def line_nutrients(
+    ndbs: Sequence[str], grams: Sequence[float] | npt.ArrayLike, nutrients: Sequence[NutrientInfo]
+) -> npt.NDArray[np.float64]:
+    """Nutrient amounts of food portions.
+
+    Parameters
+    ----------
+    ndbs : sequence of str
+        SR28 NDB numbers, one per line.
+    grams : array_like
+        Edible weight of each line [g].
+    nutrients : sequence of NutrientInfo
+        Nutrients wanted (see :func:`resolve_nutrients`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(ndbs), len(nutrients))``: amount per line in each nutrient's unit
+        (``value_per_100g * grams / 100``); NaN where SR28 has no value.
+    """
+    db = load_database()
+    rows = np.fromiter((db.food_index(x) for x in ndbs), dtype=np.intp, count=len(ndbs))
+    cols = np.array([db.nutrient_position(n.nutr_no) for n in nutrients], dtype=np.intp)
+    g = np.asarray(grams, dtype=np.float64).reshape(-1, 1)
+    result: npt.NDArray[np.float64] = db.matrix[np.ix_(rows, cols)] * (g / 100.0)
+    return result
+
+
+def _totals(
+    values: npt.NDArray[np.float64], line_numbers: Sequence[int]
+) -> list[NutrientTotal]:
+    known = ~np.isnan(values)
+    sums = np.where(known, values, 0.0).sum(axis=0)
+    out = []
+    for j in range(values.shape[1]):
+        missing = tuple(int(line_numbers[i]) for i in np.flatnonzero(~known[:, j]))
+        any_known = bool(known[:, j].any())
+        out.append(NutrientTotal(float(sums[j]) if any_known else None, len(line_numbers), missing))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeReport:
+    """Nutrient intake of a diary.
+
+    Attributes
+    ----------
+    nutrients : list of NutrientInfo
+        Columns, in order.
+    entries : list of DiaryEntry
+        Lines, in file order.
+    values : numpy.ndarray
+        ``(n_lines, n_nutrients)`` amounts; NaN where unknown.
+    meals : list of (date, meal, list of NutrientTotal)
+        Totals per meal within a day, in order of first appearance.
+    days : list of (date, list of NutrientTotal)
+        Totals per day, in date order.
+    """
+
+    nutrients: list[NutrientInfo]
+    entries: list[DiaryEntry]
+    values: npt.NDArray[np.float64]
+    meals: list[tuple[date, str, list[NutrientTotal]]]
+    days: list[tuple[date, list[NutrientTotal]]]
+
+    def mean_daily(self) -> list[NutrientTotal]:
+        """Mean of the day totals (e.g. a weekly average) per nutrient.
+
+        A nutrient's mean is None when no day has a value; ``missing_lines`` lists every
+        line lacking a value, so the mean is a lower bound when it is not empty.
+        """
+        out = []
+        for j in range(len(self.nutrients)):
+            vals = [d[1][j].value for d in self.days]
+            known = [v for v in vals if v is not None]
+            missing = tuple(x for d in self.days for x in d[1][j].missing_lines)
+            mean = sum(known) / len(vals) if known and vals else None
+            out.append(NutrientTotal(mean, len(self.entries), missing))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping (the ``magnerve intake --json`` output)."""
+        keys = [n.key for n in self.nutrients]
+
+        def named(totals: list[NutrientTotal]) -> dict[str, Any]:
+            return {k: t.to_dict() for k, t in zip(keys, totals, strict=True)}
+
+        lines = []
+        for e, row in zip(self.entries, self.values, strict=True):
+            p = e.parsed
+            lines.append(
+                {
+                    "line": e.line,
+                    "date": e.date.isoformat(),
+                    "time": e.time,
+                    "meal": e.meal,
+                    **{k: v for k, v in p.to_dict().items() if k not in ("alternatives", "text")},
+                    "text": p.text,
+                    "nutrients": {
+                        k: (None if np.isnan(v) else round(float(v), 4))
+                        for k, v in zip(keys, row, strict=True)
+                    },
+                }
+            )
+        return {
+            "nutrients": [
+                {"key": n.key, "label": n.label, "unit": n.units, "sr28_nutr_no": n.nutr_no}
+                for n in self.nutrients
+            ],
+            "lines": lines,
+            "meals": [
+                {"date": d.isoformat(), "meal": m, "nutrients": named(t)} for d, m, t in self.meals
+            ],
+            "days": [{"date": d.isoformat(), "nutrients": named(t)} for d, t in self.days],
+            "mean_daily": {"n_days": len(self.days), "nutrients": named(self.mean_daily())},
+        }
+
+
+def intake(diary: Diary | Sequence[DiaryEntry], nutrients: Sequence[str] | None = None) -> IntakeReport:
+    """Nutrient totals of a diary per line, meal and day.
+
+    Parameters
+    ----------
+    diary : Diary or sequence of DiaryEntry
+        Parsed diary (see :func:`magnerve.read_diary`).
+    nutrients : sequence of str, optional
+        Nutrient keys (``"magnesium_mg"``), SR28 numbers (``"304"``) or tagnames
+        (``"MG"``); default: magnesium, calcium, zinc, phosphorus, potassium, sodium,
+        vitamin D (µg and IU), vitamin B6, fibre, energy, protein, caffeine, alcohol.
+
+    Returns
+    -------
+    IntakeReport
+        Per-line amounts and per-meal/per-day totals with coverage.
+    """
+    entries = list(diary.entries if isinstance(diary, Diary) else diary)
+    infos = resolve_nutrients(nutrients)
+    values = (
+        line_nutrients([e.parsed.food.id for e in entries], [e.parsed.grams for e in entries], infos)
+        if entries
+        else np.zeros((0, len(infos)))
+    )
+    line_no = [e.line for e in entries]
+    meal_groups: dict[tuple[date, str], list[int]] = {}
+    day_groups: dict[date, list[int]] = {}
+    for i, e in enumerate(entries):
+        meal_groups.setdefault((e.date, e.meal or "unspecified"), []).append(i)
+        day_groups.setdefault(e.date, []).append(i)
+    meals = [
+        (d, m, _totals(values[idx], [line_no[i] for i in idx]))
+        for (d, m), idx in meal_groups.items()
+    ]
+    days = [
+        (d, _totals(values[idx], [line_no[i] for i in idx]))
+        for d, idx in sorted(day_groups.items())
+    ]
+    return IntakeReport(infos, entries, values, meals, days)
