@@ -194,10 +194,7 @@ def build(sdist: Path, out: Path) -> dict[str, int]:
     )
     con.executemany(
         "INSERT INTO weight VALUES (?,?,?,?,?,?,?)",
-        [
-            (r[0], int(r[1]), float(r[2]), r[3], float(r[4]), num(r[5]), num(r[6]))
-            for r in weights
-        ],
+        [(r[0], int(r[1]), float(r[2]), r[3], float(r[4]), num(r[5]), num(r[6])) for r in weights],
     )
     con.executemany("INSERT INTO langual VALUES (?,?)", [(r[0], r[1]) for r in langual])
     con.executemany("INSERT INTO langdesc VALUES (?,?)", [(r[0], r[1]) for r in langdesc])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,14 +37,14 @@ out = Console()
 err = Console(stderr=True)
 
 
-class DiaryFormatChoice(str, Enum):
+class DiaryFormatChoice(StrEnum):
     auto = "auto"
     csv = "csv"
     json = "json"
     cronometer = "cronometer"
 
 
-class ByChoice(str, Enum):
+class ByChoice(StrEnum):
     day = "day"
     meal = "meal"
     line = "line"
@@ -176,9 +176,10 @@ def parse_cmd(
         t.add_row(f"{n.label} [{n.units}]", "unknown" if v is None else f"{v:.4g}")
     out.print(t)
     if p.alternatives:
-        out.print("[dim]Other matches:[/] " + "; ".join(
-            f"{h.id} {h.description}" for h in p.alternatives[:3]
-        ))
+        out.print(
+            "[dim]Other matches:[/] "
+            + "; ".join(f"{h.id} {h.description}" for h in p.alternatives[:3])
+        )
 
 
 def _cell(t: NutrientTotal) -> str:
@@ -268,7 +269,7 @@ def intake_cmd(
         _fail(f"diary file not found: {diary}", code=2)
     try:
         infos = resolve_nutrients(nutrient)
-        d = read_diary(diary, fmt.value)  # type: ignore[arg-type]
+        d = read_diary(diary, fmt.value)
     except KeyError as e:
         _fail(str(e.args[0]), code=2)
         return
@@ -281,8 +282,7 @@ def intake_cmd(
         for p in d.problems:
             err.print(f"[red]{diary}:[/]{p}", highlight=False)
         _fail(
-            f"{len(d.problems)} of {d.n_lines} diary lines could not be used; nothing was "
-            "totalled",
+            f"{len(d.problems)} of {d.n_lines} diary lines could not be used; nothing was totalled",
             hints=["fix the lines above, or rerun with --skip-bad to total the rest"],
         )
     if d.problems:

@@ -102,7 +102,8 @@ class DiaryProblem:
     suggestions: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        s = f"line {self.line}: {self.reason} [{self.text}]"
+        text = self.text if len(self.text) <= 100 else self.text[:97] + "..."
+        s = f"line {self.line}: {self.reason} [{text}]"
         if self.suggestions:
             s += " — try: " + "; ".join(self.suggestions[:5])
         return s
@@ -253,7 +254,9 @@ def _json_objects(text: str) -> Iterator[tuple[int, Any]]:
         try:
             value, end = dec.raw_decode(text, i)
         except json.JSONDecodeError as e:
-            raise ValueError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+            raise ValueError(
+                f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+            ) from None
         yield text.count("\n", 0, i) + 1, value
         i = end
 

@@ -115,14 +115,12 @@ def line_nutrients(
     return result
 
 
-def _totals(
-    values: npt.NDArray[np.float64], line_numbers: Sequence[int]
-) -> list[NutrientTotal]:
+def _totals(values: npt.NDArray[np.float64], line_numbers: Sequence[int]) -> list[NutrientTotal]:
     known = ~np.isnan(values)
     sums = np.where(known, values, 0.0).sum(axis=0)
     out = []
     for j in range(values.shape[1]):
-        missing = tuple(int(line_numbers[i]) for i in np.flatnonzero(~known[:, j]))
+        missing = tuple(int(line_numbers[int(i)]) for i in np.flatnonzero(~known[:, j]))
         any_known = bool(known[:, j].any())
         out.append(NutrientTotal(float(sums[j]) if any_known else None, len(line_numbers), missing))
     return out
@@ -205,7 +203,9 @@ class IntakeReport:
         }
 
 
-def intake(diary: Diary | Sequence[DiaryEntry], nutrients: Sequence[str] | None = None) -> IntakeReport:
+def intake(
+    diary: Diary | Sequence[DiaryEntry], nutrients: Sequence[str] | None = None
+) -> IntakeReport:
     """Nutrient totals of a diary per line, meal and day.
 
     Parameters
@@ -225,7 +225,9 @@ def intake(diary: Diary | Sequence[DiaryEntry], nutrients: Sequence[str] | None 
     entries = list(diary.entries if isinstance(diary, Diary) else diary)
     infos = resolve_nutrients(nutrients)
     values = (
-        line_nutrients([e.parsed.food.id for e in entries], [e.parsed.grams for e in entries], infos)
+        line_nutrients(
+            [e.parsed.food.id for e in entries], [e.parsed.grams for e in entries], infos
+        )
         if entries
         else np.zeros((0, len(infos)))
     )

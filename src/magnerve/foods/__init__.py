@@ -116,8 +116,7 @@ def nutrients(ndb: str | int) -> dict[str, float | None]:
     db = load_database()
     row = db.matrix[db.food_index(ndb)]
     return {
-        n.key: (None if np.isnan(v) else float(v))
-        for n, v in zip(db.nutrients, row, strict=True)
+        n.key: (None if np.isnan(v) else float(v)) for n, v in zip(db.nutrients, row, strict=True)
     }
 
 

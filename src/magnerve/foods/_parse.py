@@ -18,7 +18,7 @@ from magnerve.foods._portions import (
 from magnerve.foods._search import SearchHit, get_index, tokenize
 from magnerve.foods._units import lookup_unit
 
-__all__ = ["FoodRef", "ParseError", "ParsedLine", "parse_line", "parse_food_amount"]
+__all__ = ["FoodRef", "ParseError", "ParsedLine", "parse_food_amount", "parse_line"]
 
 # Confidence factors for how the unit was understood. They scale the search score into the
 # line confidence; they are ranking heuristics, not nutritional numbers.
@@ -208,9 +208,7 @@ def parse_food_amount(
             errors.append(e)
             continue
         if k > 0:
-            notes.append(
-                f"{hits[0].description!r} has no measure {unit!r}; used the next match"
-            )
+            notes.append(f"{hits[0].description!r} has no measure {unit!r}; used the next match")
         if p.note:
             notes.append(p.note)
         conf = hit.score * base_conf * _portion_confidence(p, unit_given)

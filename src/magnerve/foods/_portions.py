@@ -44,7 +44,7 @@ _UNICODE_FRACTIONS = {
     "⅝": Fraction(5, 8),
     "⅞": Fraction(7, 8),
 }
-_WORD_NUMBERS = {
+_WORD_NUMBERS: dict[str, int | Fraction] = {
     "a": 1,
     "an": 1,
     "one": 1,
@@ -69,7 +69,7 @@ _AMOUNT = re.compile(
         (?P<mixed_w>\d+)(?:\s+|-|\s*\+\s*)(?P<mixed_n>\d+)\s*/\s*(?P<mixed_d>\d+)   # 1 1/2, 1-1/2
       | (?P<uwhole>\d+)?\s*(?P<ufrac>[{_UF}])                                     # 1½, ½
       | (?P<num>\d+)\s*/\s*(?P<den>\d+)                                            # 1/2
-      | (?P<dec>\d+(?:[.,]\d+)?|[.,]\d+)                                           # 2, 0.25, .5, 0,5
+      | (?P<dec>\d+(?:[.,]\d+)?|[.,]\d+)                           # 2, 0.25, .5, 0,5
     )""",
     re.VERBOSE,
 )
@@ -185,7 +185,12 @@ def measure_head(description: str) -> str:
 
 
 def _measure_unit(m: Measure) -> Unit | None:
-    return lookup_unit(measure_head(m.description))
+    """Mass or volume unit of a measure: "cup", "fl oz", also "cup spaghetti not packed"."""
+    words = measure_head(m.description).split()
+    for k in (3, 2, 1):
+        if len(words) >= k and (u := lookup_unit(" ".join(words[:k]))) is not None:
+            return u
+    return None
 
 
 def _describe(measures: tuple[Measure, ...]) -> list[str]:

@@ -26,12 +26,17 @@ grains and legumes cooked) gains a little.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import pickle
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -128,30 +133,22 @@ def tokenize(text: str) -> list[str]:
     return [normalise_word(w) for w in _WORD.findall(t)]
 
 
+_PIECES = re.compile(r"[(),]|[^(),]+")
+
+
 def _split_description(desc: str) -> list[tuple[bool, str, list[str]]]:
     """Split an SR28 description into (in_parentheses, text, stems) segments."""
     out: list[tuple[bool, str, list[str]]] = []
     depth = 0
-    buf: list[str] = []
-
-    def flush(paren: bool) -> None:
-        text = "".join(buf).strip()
-        buf.clear()
-        if text:
-            out.append((paren, text, tokenize(text)))
-
-    for ch in desc:
-        if ch == "(":
-            flush(depth > 0)
+    for piece in _PIECES.findall(desc):
+        if piece == "(":
             depth += 1
-        elif ch == ")":
-            flush(depth > 0)
+        elif piece == ")":
             depth = max(depth - 1, 0)
-        elif ch == "," :
-            flush(depth > 0)
-        else:
-            buf.append(ch)
-    flush(depth > 0)
+        elif piece != ",":
+            text = piece.strip()
+            if text:
+                out.append((depth > 0, text, tokenize(text)))
     return out
 
 
@@ -246,7 +243,9 @@ class SearchIndex:
         upper_only: dict[str, bool] = {}
         upper_words: list[set[str]] = []
         for desc, segs in zip(db.descriptions, parsed, strict=True):
-            uppers = {st for rw in _UPPER.findall(desc) if rw not in not_brand for st in tokenize(rw)}
+            uppers = {
+                st for rw in _UPPER.findall(desc) if rw not in not_brand for st in tokenize(rw)
+            }
             upper_words.append(uppers)
             for _, _, stems in segs:
                 for st in stems:
@@ -289,7 +288,7 @@ class SearchIndex:
             for st, c in word_cost.items():
                 costs.setdefault(st, {})[i] = c
             total_cost[i] = sum(word_cost.values())
-            for a, b in zip(all_stems, all_stems[1:], strict=False):
+            for a, b in pairwise(all_stems):
                 bigrams.setdefault((a, b), set()).add(i)
             common = db.common_names[i]
             if common:
@@ -448,7 +447,7 @@ class SearchIndex:
         score = coverage * (0.8 + 0.2 * brevity)
         score -= _HEAD_PENALTY * ~head_ok
 
-        for a, b in zip(stems, stems[1:], strict=False):
+        for a, b in pairwise(stems):
             for key in ((a, b), (b, a)):
                 idx_b = self._bigrams.get(key)
                 if idx_b is not None:
@@ -489,5 +488,54 @@ class SearchIndex:
 
 @cache
 def get_index() -> SearchIndex:
-    """The shared search index (built on first use from the embedded database)."""
-    return SearchIndex(load_database())
+    """The shared search index.
+
+    Building the index from the embedded database takes a few hundred milliseconds, so the
+    built index is cached with pickle in the user cache directory
+    (``$MAGNERVE_CACHE_DIR``, else ``$XDG_CACHE_HOME/magnerve``, else ``~/.cache/magnerve``),
+    keyed by a hash of the database, the lexicon and this module. Any problem with the
+    cache (unreadable, stale, read-only disk) falls back to building the index; set
+    ``MAGNERVE_CACHE_DIR=""`` to disable the cache.
+    """
+    db = load_database()
+    path = _cache_path()
+    if path is not None:
+        try:
+            with path.open("rb") as f:
+                state = pickle.load(f)
+            index = SearchIndex.__new__(SearchIndex)
+            index.__dict__.update(state)
+            index.db = db
+            return index
+        except Exception:
+            pass
+    index = SearchIndex(db)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            state = {k: v for k, v in index.__dict__.items() if k != "db"}
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        except OSError:
+            pass
+    return index
+
+
+def _cache_path() -> Path | None:
+    env = os.environ.get("MAGNERVE_CACHE_DIR")
+    if env == "":
+        return None
+    if env:
+        base = Path(env)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = (Path(xdg) if xdg else Path.home() / ".cache") / "magnerve"
+    h = hashlib.sha256()
+    data = resources.files("magnerve.data")
+    for name in ("sr28.sqlite", "search_lexicon.toml"):
+        h.update(data.joinpath(name).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    h.update(np.__version__.encode())
+    return base / f"search-index-{h.hexdigest()[:16]}.pickle"
