@@ -1,0 +1,31 @@
+"""Lint and type checks run as part of the suite (ruff and mypy are dev dependencies)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff not installed")
+def test_ruff_clean() -> None:
+    res = subprocess.run(
+        ["ruff", "check", "src", "tests", "scripts", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_mypy_clean() -> None:
+    pytest.importorskip("mypy")
+    res = subprocess.run(
+        [sys.executable, "-m", "mypy", "src"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
