@@ -198,7 +198,9 @@ def _describe(measures: tuple[Measure, ...]) -> list[str]:
 
 
 def _qualifier_overlap(m: Measure, context: set[str]) -> int:
-    return len(set(tokenize(m.description)) & context)
+    """Words of the measure beyond its unit ("chopped" in "cup, chopped") found in context."""
+    words = set(tokenize(m.description)) - set(tokenize(measure_head(m.description)))
+    return len(words & context)
 
 
 def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Portion:
