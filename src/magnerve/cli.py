@@ -227,8 +227,8 @@ def _print_report(report: IntakeReport, by: ByChoice, compact: bool) -> None:
             t.add_row(
                 str(e.line),
                 e.date.isoformat(),
-                f"{e.parsed.food.description[:40]} ({e.parsed.food.id})",
-                f"{e.parsed.grams:.0f}",
+                f"{e.description[:40]} ({e.food_id or 'from file'})",
+                "?" if e.grams is None else f"{e.grams:.0f}",
                 *["unknown" if np.isnan(row[j]) else f"{row[j]:.3g}" for j in cols],
             )
         out.print(t)
@@ -305,10 +305,17 @@ def intake_cmd(
         + (f", {len(d.problems)} skipped" if d.problems else ""),
         highlight=False,
     )
-    low = [e for e in report.entries if e.parsed.notes]
+    low = [e for e in report.entries if e.parsed is not None and e.parsed.notes]
+    from_file = [e for e in report.entries if e.parsed is None]
     _print_report(report, by, compact=not nutrient)
     if low:
         out.print(f"[dim]{len(low)} line(s) carry assumptions; see --by line or --json.[/]")
+    if from_file:
+        out.print(
+            f"[yellow]{len(from_file)} line(s) have no SR28 match and use the nutrient values "
+            "in the file:[/] " + ", ".join(f"{e.line} {e.name}" for e in from_file),
+            highlight=False,
+        )
 
 
 def main() -> None:

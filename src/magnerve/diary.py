@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from magnerve.foods._db import load_database
 from magnerve.foods._parse import ParsedLine, ParseError, parse_food_amount, parse_line
 from magnerve.foods._portions import AmountError, parse_amount
 
@@ -68,16 +69,42 @@ class DiaryEntry:
     time : str or None
         Time as written.
     meal : str or None
-        Meal or diary group as written (lower case).
-    parsed : ParsedLine
-        Food, amount, unit and grams.
+        Meal or diary group as written.
+    parsed : ParsedLine or None
+        Food, amount, unit and grams; None for a line that carries its own nutrient values
+        instead (see ``reported``).
+    reported : dict or None
+        Nutrient key -> amount for the line as given by the source file (a Cronometer
+        export row that has no SR28 match: custom recipes, supplements); None otherwise.
+    name : str
+        Food as written in the file.
+    notes : tuple of str
+        Why ``reported`` values are used, or other remarks.
     """
 
     line: int
     date: date
     time: str | None
     meal: str | None
-    parsed: ParsedLine
+    parsed: ParsedLine | None
+    reported: dict[str, float | None] | None = None
+    name: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def description(self) -> str:
+        """SR28 description of the food, or the name in the file for reported lines."""
+        return self.parsed.food.description if self.parsed else self.name
+
+    @property
+    def food_id(self) -> str | None:
+        """SR28 NDB number, or None for reported lines."""
+        return self.parsed.food.id if self.parsed else None
+
+    @property
+    def grams(self) -> float | None:
+        """Edible weight [g], or None when unknown (reported lines)."""
+        return self.parsed.grams if self.parsed else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +190,49 @@ def _column_map(fieldnames: list[str]) -> dict[str, str]:
     return found
 
 
+def _reported_values(
+    row: Mapping[str, Any], reported_cols: Mapping[str, tuple[str, float]]
+) -> dict[str, float | None] | None:
+    """Nutrient values a row carries itself (Cronometer export), or None if it has none."""
+    values: dict[str, float | None] = {}
+    for key, (col, factor) in reported_cols.items():
+        cell = str(row.get(col) or "").strip()
+        try:
+            values[key] = float(cell) * factor if cell else None
+        except ValueError:
+            values[key] = None
+    return values if any(v is not None for v in values.values()) else None
+
+
 def _resolve(
+    line: int,
+    row: Mapping[str, Any],
+    cols: Mapping[str, str],
+    text: str,
+    reported_cols: Mapping[str, tuple[str, float]] | None = None,
+) -> DiaryEntry | DiaryProblem:
+    res = _resolve_food(line, row, cols, text)
+    if isinstance(res, DiaryProblem) and reported_cols and res.reason != "no food given":
+        values = _reported_values(row, reported_cols)
+        date_ok = not res.reason.startswith("date ")
+        if values is not None and date_ok:
+            col = cols.get("food")
+            name = str(row.get(col) or "").strip() if col else ""
+            meal_col, time_col = cols.get("meal"), cols.get("time")
+            return DiaryEntry(
+                line,
+                _parse_date(str(row.get(cols["date"]) or "")),
+                (str(row.get(time_col) or "").strip() or None) if time_col else None,
+                (str(row.get(meal_col) or "").strip() or None) if meal_col else None,
+                None,
+                values,
+                name,
+                (f"no SR28 match ({res.reason}); nutrient values taken from the export",),
+            )
+    return res
+
+
+def _resolve_food(
     line: int, row: Mapping[str, Any], cols: Mapping[str, str], text: str
 ) -> DiaryEntry | DiaryProblem:
     def get(key: str) -> str:
@@ -206,7 +275,9 @@ def _resolve(
             "or give its NDB number",
             [f"{parsed.food.id} {parsed.food.description}", *alts],
         )
-    return DiaryEntry(line, day, get("time") or None, (get("meal") or None), parsed)
+    return DiaryEntry(
+        line, day, get("time") or None, (get("meal") or None), parsed, name=get("food")
+    )
 
 
 def _rows_csv(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str], str]]]:
@@ -311,7 +382,14 @@ def read_diary_text(text: str, fmt: DiaryFormat = "auto", source: str = "<diary>
 
     fieldnames, rows = _rows_csv(text)
     cols = _column_map(fieldnames)
+    reported_cols: dict[str, tuple[str, float]] | None = None
     if fmt == "cronometer" or _looks_cronometer(fieldnames):
+        present = {f.strip(): f for f in fieldnames}
+        reported_cols = {
+            n.key: (present[n.cronometer], n.cronometer_factor)
+            for n in load_database().nutrients
+            if n.cronometer and n.cronometer in present
+        }
         cols = {
             k: v
             for k, v in {
@@ -351,7 +429,7 @@ def read_diary_text(text: str, fmt: DiaryFormat = "auto", source: str = "<diary>
                 )
             )
             continue
-        res = _resolve(line, row, cols, content)
+        res = _resolve(line, row, cols, content, reported_cols)
         (entries if isinstance(res, DiaryEntry) else problems).append(res)  # type: ignore[arg-type]
     return Diary(entries, problems, source, n)
 

@@ -174,21 +174,33 @@ class IntakeReport:
 
         lines = []
         for e, row in zip(self.entries, self.values, strict=True):
-            p = e.parsed
-            lines.append(
-                {
-                    "line": e.line,
-                    "date": e.date.isoformat(),
-                    "time": e.time,
-                    "meal": e.meal,
-                    **{k: v for k, v in p.to_dict().items() if k not in ("alternatives", "text")},
-                    "text": p.text,
-                    "nutrients": {
-                        k: (None if np.isnan(v) else round(float(v), 4))
-                        for k, v in zip(keys, row, strict=True)
-                    },
-                }
-            )
+            base: dict[str, Any] = {
+                "line": e.line,
+                "date": e.date.isoformat(),
+                "time": e.time,
+                "meal": e.meal,
+            }
+            if e.parsed is not None:
+                parsed = e.parsed.to_dict()
+                parsed.pop("alternatives")
+                base.update(parsed, source="sr28")
+            else:
+                base.update(
+                    text=e.name,
+                    food=None,
+                    amount=None,
+                    unit=None,
+                    grams=None,
+                    measure=None,
+                    confidence=None,
+                    notes=list(e.notes),
+                    source="file",
+                )
+            base["nutrients"] = {
+                k: (None if np.isnan(v) else round(float(v), 4))
+                for k, v in zip(keys, row, strict=True)
+            }
+            lines.append(base)
         return {
             "nutrients": [
                 {"key": n.key, "label": n.label, "unit": n.units, "sr28_nutr_no": n.nutr_no}
@@ -224,13 +236,20 @@ def intake(
     """
     entries = list(diary.entries if isinstance(diary, Diary) else diary)
     infos = resolve_nutrients(nutrients)
-    values = (
-        line_nutrients(
-            [e.parsed.food.id for e in entries], [e.parsed.grams for e in entries], infos
+    values = np.full((len(entries), len(infos)), np.nan)
+    sr28 = [i for i, e in enumerate(entries) if e.parsed is not None]
+    if sr28:
+        values[sr28] = line_nutrients(
+            [entries[i].parsed.food.id for i in sr28],  # type: ignore[union-attr]
+            [entries[i].parsed.grams for i in sr28],  # type: ignore[union-attr]
+            infos,
         )
-        if entries
-        else np.zeros((0, len(infos)))
-    )
+    for i, e in enumerate(entries):
+        if e.parsed is None and e.reported is not None:
+            for j, n in enumerate(infos):
+                v = e.reported.get(n.key)
+                if v is not None:
+                    values[i, j] = v
     line_no = [e.line for e in entries]
     meal_groups: dict[tuple[date, str], list[int]] = {}
     day_groups: dict[date, list[int]] = {}

@@ -89,6 +89,10 @@ class NutrientInfo:
         Short display label.
     default : bool
         Reported by default in intake tables.
+    cronometer : str
+        Column of a Cronometer servings export holding this nutrient ("" if none).
+    cronometer_factor : float
+        Factor from that column's unit to :attr:`units`.
     """
 
     nutr_no: str
@@ -98,6 +102,8 @@ class NutrientInfo:
     description: str
     label: str
     default: bool
+    cronometer: str = ""
+    cronometer_factor: float = 1.0
 
 
 class FoodDatabase:
@@ -201,7 +207,17 @@ def _nutrient_infos(con: sqlite3.Connection) -> list[NutrientInfo]:
         if nutr_no in by_no:
             key, v = by_no[nutr_no]
             infos.append(
-                NutrientInfo(nutr_no, key, units, tag, desc, v["label"], bool(v.get("default")))
+                NutrientInfo(
+                    nutr_no,
+                    key,
+                    units,
+                    tag,
+                    desc,
+                    v["label"],
+                    bool(v.get("default")),
+                    v.get("cronometer", ""),
+                    float(v.get("cronometer_factor", 1.0)),
+                )
             )
         else:
             infos.append(NutrientInfo(nutr_no, f"sr28_{nutr_no}", units, tag, desc, desc, False))
