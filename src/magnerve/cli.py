@@ -237,7 +237,7 @@ def _print_report(report: IntakeReport, by: ByChoice, compact: bool) -> None:
         lines = ", ".join(str(x) for x in tot.missing_lines[:12])
         more = " ..." if len(tot.missing_lines) > 12 else ""
         out.print(
-            f"[dim]coverage:[/] {n.label}: no SR28 value on {len(tot.missing_lines)} of "
+            f"[dim]coverage:[/] {n.label}: no value on {len(tot.missing_lines)} of "
             f"{tot.n_lines} lines ({lines}{more}); totals are lower bounds",
             highlight=False,
         )
