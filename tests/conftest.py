@@ -59,10 +59,7 @@ def raw_sr28() -> RawSR28:
     nutrs = struct.unpack(f"<{n}B", ni)
     vals = struct.unpack(f"<{n}d", va)
     return RawSR28(
-        {
-            (food_by_idx[f], nutr_by_idx[k]): v
-            for f, k, v in zip(foods, nutrs, vals, strict=True)
-        }
+        {(food_by_idx[f], nutr_by_idx[k]): v for f, k, v in zip(foods, nutrs, vals, strict=True)}
     )
 
 

@@ -66,16 +66,13 @@ def test_parse_amount_none(text):
     assert parse_amount(text) == (None, text.strip())
 
 
-@pytest.mark.xfail(
-    reason="BUG: the range check matches '1-1' in '1-1/2', so the hyphenated mixed number "
-    "the regex comment promises ('1 1/2, 1-1/2') raises AmountError('gives a range')",
-    strict=True,
-)
 def test_parse_amount_hyphenated_mixed_number():
     assert parse_amount("1-1/2") == (1.5, "")
 
 
-@pytest.mark.parametrize("text", ["2-3", "2-3 slices", "2 - 3 slices", "2–3", "2 to 3", "1.5-2 cups"])
+@pytest.mark.parametrize(
+    "text", ["2-3", "2-3 slices", "2 - 3 slices", "2–3", "2 to 3", "1.5-2 cups"]
+)
 def test_parse_amount_range_raises(text):
     with pytest.raises(AmountError, match="range"):
         parse_amount(text)
@@ -97,11 +94,6 @@ def test_amount_error_is_value_error():
     assert issubclass(AmountError, ValueError)
 
 
-@pytest.mark.xfail(
-    reason="BUG: parse_amount's docstring says a negative amount raises AmountError, but "
-    "'-1 cup' returns (None, '-1 cup') and the line then fails later with an unrelated message",
-    strict=True,
-)
 def test_parse_amount_negative_raises():
     with pytest.raises(AmountError):
         parse_amount("-1 cup")
@@ -317,16 +309,7 @@ def test_household_medium_banana():
 @pytest.mark.parametrize(
     ("word", "grams"),
     [
-        pytest.param(
-            "small",
-            101.0,
-            marks=pytest.mark.xfail(
-                reason="BUG: 'small' ties with 'extra small (less than 6\" long)' in "
-                "_match_measure (same score, earlier seq wins), so 1 small banana = 81 g "
-                "instead of SR28's small banana 101 g",
-                strict=True,
-            ),
-        ),
+        pytest.param("small", 101.0),
         ("medium", 118.0),
         ("large", 136.0),
         ("extra large", 152.0),
@@ -380,10 +363,5 @@ def test_to_grams_unknown_food():
         to_grams("99999", 1, "g")
 
 
-@pytest.mark.xfail(
-    reason="BUG: to_grams validates '9040' through food_index (which pads zeros) but then "
-    "looks up db.index/db.measures with the raw string, raising a bare KeyError('9040')",
-    strict=True,
-)
 def test_to_grams_accepts_ndb_without_leading_zero():
     assert to_grams("9040", 1, "medium").grams == 118.0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +11,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff not installed")
 def test_ruff_clean() -> None:
+    pytest.importorskip("ruff")
     res = subprocess.run(
-        ["ruff", "check", "src", "tests", "scripts", "benchmarks"],
+        [sys.executable, "-m", "ruff", "check", "src", "tests", "scripts", "benchmarks"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -257,7 +257,7 @@ def _resolve_food(
                 else:
                     raise AmountError(f"amount {amount_text!r} is not a number")
             parsed = parse_food_amount(food, amount, unit, text=text)
-        elif unit:
+        elif unit or food.isdigit():
             parsed = parse_food_amount(food, None, unit, text=text)
         else:
             parsed = parse_line(food)
@@ -286,13 +286,16 @@ def _rows_csv(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str],
     raw_lines = text.splitlines()
 
     def rows() -> Iterator[tuple[int, dict[str, str], str]]:
-        start = 2
         for row in reader:
-            end = reader.line_num
+            end = reader.line_num  # last physical line of the record (blank lines skipped)
+            cells = [v for v in row.values() if isinstance(v, str)]
+            extra = row.get(None)
+            if isinstance(extra, list):
+                cells += [v for v in extra if isinstance(v, str)]
+            start = end - sum(v.count("\n") for v in cells)
             content = " ".join(raw_lines[start - 1 : end]).strip()
-            if any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            if any(v.strip() for v in cells):
                 yield start, row, content
-            start = end + 1
 
     return fieldnames, rows()
 
@@ -302,17 +305,15 @@ def _json_objects(text: str) -> Iterator[tuple[int, Any]]:
     ``entries`` array of a top-level object."""
     dec = json.JSONDecoder()
     stripped = text.lstrip()
+    shape = 'a JSON diary is an array of entries or {"entries": [...]}'
     if stripped.startswith("{"):
-        obj = json.loads(text)
-        arr = obj.get("entries") if isinstance(obj, dict) else None
-        if not isinstance(arr, list):
-            raise ValueError('a JSON diary is an array of entries or {"entries": [...]}')
-        pos = text.find('"entries"')
-        pos = text.find("[", pos)
+        pos = _top_level_key(text, "entries", dec)
+        if pos is None:
+            raise ValueError(shape)
     else:
         pos = text.find("[")
-        if pos < 0:
-            raise ValueError('a JSON diary is an array of entries or {"entries": [...]}')
+        if pos < 0 or text[:pos].strip():
+            raise ValueError(shape)
     i = pos + 1
     n = len(text)
     while True:
@@ -330,6 +331,28 @@ def _json_objects(text: str) -> Iterator[tuple[int, Any]]:
             ) from None
         yield text.count("\n", 0, i) + 1, value
         i = end
+
+
+def _top_level_key(text: str, key: str, dec: json.JSONDecoder) -> int | None:
+    """Offset of the ``[`` that starts the value of a top-level key holding an array."""
+    ws = " \t\r\n"
+    i = text.index("{") + 1
+    n = len(text)
+    try:
+        while i < n:
+            while i < n and text[i] in ws + ",":
+                i += 1
+            if i >= n or text[i] == "}":
+                return None
+            k, i = dec.raw_decode(text, i)
+            while i < n and text[i] in ws + ":":
+                i += 1
+            if k == key:
+                return i if text.startswith("[", i) else None
+            _, i = dec.raw_decode(text, i)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    return None
 
 
 def _looks_cronometer(fieldnames: list[str]) -> bool:

@@ -109,7 +109,8 @@ def _split_unit(rest: str) -> tuple[str | None, str]:
     for size in (3, 2, 1):
         if len(words) >= size:
             cand = " ".join(words[:size])
-            if lookup_unit(cand) is not None and not (size == 1 and cand in ("T", "t", "c")):
+            single = size == 1 and cand in ("T", "t", "c")
+            if lookup_unit(cand) is not None and not (single and len(words) == 1):
                 remainder = words[size:]
                 if remainder and remainder[0].lower() == "of":
                     remainder = remainder[1:]

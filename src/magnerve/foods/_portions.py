@@ -73,7 +73,8 @@ _AMOUNT = re.compile(
     )""",
     re.VERBOSE,
 )
-_RANGE = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?\b")
+_RANGE = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?\b(?!\s*/)")
+_NEGATIVE = re.compile(r"^\s*[-−]\s*[\d.,½¼¾⅓⅔⅛]")
 
 
 class AmountError(ValueError):
@@ -142,6 +143,8 @@ def parse_amount(text: str) -> tuple[float | None, str]:
         For a range ("2-3 slices") or a zero or negative amount.
     """
     s = text.strip()
+    if _NEGATIVE.match(s):
+        raise AmountError(f"amount must be more than zero, got {s.split()[0]!r}")
     if _RANGE.match(s):
         raise AmountError(f"{s!r} gives a range of amounts; give a single amount, e.g. '2 slices'")
     m = _AMOUNT.match(s)
@@ -232,7 +235,7 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
         measures.
     """
     db = load_database()
-    db.food_index(ndb)  # raises FoodNotFoundError
+    ndb = db.ids[db.food_index(ndb)]  # normalises "9040" -> "09040"; FoodNotFoundError
     measures = db.measures.get(ndb, ())
     ctx = set(tokenize(context))
     name = db.descriptions[db.index[ndb]]
@@ -324,7 +327,8 @@ def _match_measure(
         full = set(tokenize(m.description))
         if not (head & want or full & want):
             continue
-        score = 2 * len(head & want) + len(full & (want | ctx))
+        # words of the measure name the user did not write count against it ("extra small")
+        score = 2 * len(head & want) + len(full & (want | ctx)) - len(head - want)
         if best is None or score > best[0]:
             best = (score, k, m, bool(head & want))
     return None if best is None else (best[2], best[3])

@@ -470,10 +470,14 @@ class SearchIndex:
         if limit <= 0 or not query.strip():
             return []
         score = self.scores(query)
-        k = min(limit, len(score))
-        top = np.argpartition(-score, k - 1)[:k]
-        top = top[np.isfinite(score[top])]
-        order = top[np.lexsort((self._total_cost[top], -score[top]))]
+        finite = np.flatnonzero(np.isfinite(score))
+        if finite.size == 0:
+            return []
+        k = min(limit, finite.size)
+        kth = np.partition(score[finite], finite.size - k)[finite.size - k]
+        cand = finite[score[finite] >= kth]  # keeps every tie at the cut
+        # best score first; ties: fewer extra words, then SR28 order (independent of limit)
+        order = cand[np.lexsort((cand, self._total_cost[cand], -score[cand]))][:k]
         db = self.db
         return [
             SearchHit(
