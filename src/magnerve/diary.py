@@ -22,8 +22,9 @@ import io
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -232,6 +233,18 @@ def _resolve(
     return res
 
 
+@lru_cache(maxsize=8192)
+def _parse_cached(
+    food: str, amount: float | None, unit: str | None, whole_line: bool = False
+) -> ParsedLine:
+    """Diaries repeat lines ("coffee, 1, cup" every morning): resolve each distinct one once.
+    The result depends only on these arguments, so caching is exact."""
+    if whole_line:
+        return parse_line(food)
+    text = " ".join(x for x in (f"{amount:g}" if amount else "", unit or "", food) if x)
+    return parse_food_amount(food, amount, unit, text=text)
+
+
 def _resolve_food(
     line: int, row: Mapping[str, Any], cols: Mapping[str, str], text: str
 ) -> DiaryEntry | DiaryProblem:
@@ -256,15 +269,16 @@ def _resolve_food(
                     unit = leftover  # "1.00 cup" in one cell
                 else:
                     raise AmountError(f"amount {amount_text!r} is not a number")
-            parsed = parse_food_amount(food, amount, unit, text=text)
+            parsed = _parse_cached(food, amount, unit)
         elif unit or food.isdigit():
-            parsed = parse_food_amount(food, None, unit, text=text)
+            parsed = _parse_cached(food, None, unit)
         else:
-            parsed = parse_line(food)
+            parsed = _parse_cached(food, None, None, whole_line=True)
     except AmountError as e:
         return DiaryProblem(line, text, str(e), ["amounts look like 1, 0.5, 1/2, 1 1/2 or ½"])
     except ParseError as e:
         return DiaryProblem(line, text, e.reason, e.suggestions)
+    parsed = replace(parsed, text=text)
     if parsed.confidence < MIN_CONFIDENCE:
         alts = [f"{h.id} {h.description}" for h in parsed.alternatives[:4]]
         return DiaryProblem(

@@ -115,15 +115,31 @@ def line_nutrients(
     return result
 
 
-def _totals(values: npt.NDArray[np.float64], line_numbers: Sequence[int]) -> list[NutrientTotal]:
+def _group_totals(
+    values: npt.NDArray[np.float64], groups: npt.NDArray[np.intp], n_groups: int, lines: list[int]
+) -> list[list[NutrientTotal]]:
+    """Totals of ``values`` rows per group label, vectorised over lines and nutrients."""
     known = ~np.isnan(values)
-    sums = np.where(known, values, 0.0).sum(axis=0)
-    out = []
-    for j in range(values.shape[1]):
-        missing = tuple(int(line_numbers[int(i)]) for i in np.flatnonzero(~known[:, j]))
-        any_known = bool(known[:, j].any())
-        out.append(NutrientTotal(float(sums[j]) if any_known else None, len(line_numbers), missing))
-    return out
+    k = values.shape[1]
+    sums = np.zeros((n_groups, k))
+    np.add.at(sums, groups, np.where(known, values, 0.0))
+    n_known = np.zeros((n_groups, k), dtype=np.int64)
+    np.add.at(n_known, groups, known.astype(np.int64))
+    n_lines = np.bincount(groups, minlength=n_groups)
+    missing: dict[tuple[int, int], list[int]] = {}
+    for i, j in np.argwhere(~known).tolist():
+        missing.setdefault((int(groups[i]), j), []).append(lines[i])
+    return [
+        [
+            NutrientTotal(
+                float(sums[g, j]) if n_known[g, j] else None,
+                int(n_lines[g]),
+                tuple(missing.get((g, j), ())),
+            )
+            for j in range(k)
+        ]
+        for g in range(n_groups)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,17 +267,16 @@ def intake(
                 if v is not None:
                     values[i, j] = v
     line_no = [e.line for e in entries]
-    meal_groups: dict[tuple[date, str], list[int]] = {}
-    day_groups: dict[date, list[int]] = {}
-    for i, e in enumerate(entries):
-        meal_groups.setdefault((e.date, e.meal or "unspecified"), []).append(i)
-        day_groups.setdefault(e.date, []).append(i)
-    meals = [
-        (d, m, _totals(values[idx], [line_no[i] for i in idx]))
-        for (d, m), idx in meal_groups.items()
-    ]
-    days = [
-        (d, _totals(values[idx], [line_no[i] for i in idx]))
-        for d, idx in sorted(day_groups.items())
-    ]
+    meal_keys: dict[tuple[date, str], int] = {}
+    meal_of = np.array(
+        [meal_keys.setdefault((e.date, e.meal or "unspecified"), len(meal_keys)) for e in entries],
+        dtype=np.intp,
+    )
+    day_list = sorted({e.date for e in entries})
+    day_pos = {d: i for i, d in enumerate(day_list)}
+    day_of = np.array([day_pos[e.date] for e in entries], dtype=np.intp)
+    meal_totals = _group_totals(values, meal_of, len(meal_keys), line_no)
+    day_totals = _group_totals(values, day_of, len(day_list), line_no)
+    meals = [(d, m, meal_totals[g]) for (d, m), g in meal_keys.items()]
+    days = list(zip(day_list, day_totals, strict=True))
     return IntakeReport(infos, entries, values, meals, days)
