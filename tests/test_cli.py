@@ -310,7 +310,7 @@ def test_intake_cronometer_table_mentions_file_values(runner):
     res = runner.invoke(app, ["intake", str(CRONOMETER)])
     assert res.exit_code == 0, res.output
     out = _flat(res.stdout)
-    assert "2 line(s) have no SR28 match" in out
+    assert "3 line(s) have no SR28 match" in out
     assert "Homemade Trail Mix" in out
 
 

@@ -25,6 +25,7 @@ __all__ = ["FoodRef", "ParseError", "ParsedLine", "parse_food_amount", "parse_li
 _UNIT_CONFIDENCE = {"exact": 1.0, "converted": 0.9, "assumed": 0.75}
 _NO_AMOUNT_CONFIDENCE = 0.8
 _SWITCH_MARGIN = 0.08  # how far below the best hit an alternative may be and still be used
+_MIN_MATCH_SCORE = 0.25  # below this, the best hit shares too little with the text to be used
 
 
 class ParseError(ValueError):
@@ -194,10 +195,11 @@ def parse_food_amount(
             ["use `magnerve foods search` to find the food's 5-digit NDB number"],
         )
     hits = get_index().search(ft, limit=6)
-    if not hits:
+    if not hits or hits[0].score < _MIN_MATCH_SCORE:
+        closest = [f"{h.id} {h.description}" for h in hits[:3]]
         raise ParseError(
             f"no food matches {ft!r}",
-            ["check the spelling, or use `magnerve foods search` to find the food"],
+            ["check the spelling, or use `magnerve foods search` to find the food", *closest],
         )
     errors: list[PortionError] = []
     for k, hit in enumerate(hits):

@@ -127,9 +127,23 @@ def normalise_word(word: str) -> str:
     return word
 
 
+_SALT_PHRASES = (
+    (re.compile(r"\b(?:without|no) (?:added )?salt(?: added)?\b"), " unsalted "),
+    (re.compile(r"\bwith (?:added )?salt(?: added)?\b"), " salted "),
+)
+
+
 def tokenize(text: str) -> list[str]:
-    """Split text into normalised word stems (lower case, apostrophes removed)."""
+    """Split text into normalised word stems (lower case, apostrophes removed).
+
+    "without salt (added)" / "no salt" become the single word "unsalted" and "with salt
+    (added)" becomes "salted", so that "salted cashews" and "Nuts, cashew nuts, ..., with salt
+    added" meet, and "unsalted" does not match "with salt".
+    """
     t = text.lower().replace("'", "").replace("’", "")
+    if "salt" in t:
+        for pattern, repl in _SALT_PHRASES:
+            t = pattern.sub(repl, t)
     return [normalise_word(w) for w in _WORD.findall(t)]
 
 
@@ -229,7 +243,11 @@ class SearchIndex:
             key = tuple(w for w in tokenize(phrase) if w not in self._stop)
             self._synonyms[key] = tuple(w for w in tokenize(target) if w not in self._stop)
         self._max_phrase = max(len(k) for k in self._synonyms)
-        self._synonym_words = {w for k in self._synonyms for w in k}
+        self._defaults: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for phrase, target in lex.get("defaults", {}).items():
+            key = tuple(w for w in tokenize(phrase) if w not in self._stop)
+            self._defaults[key] = tuple(w for w in tokenize(target) if w not in self._stop)
+        self._synonym_words = {w for k in (*self._synonyms, *self._defaults) for w in k}
 
         self._neutral = {normalise_word(w) for w in lex["classes"]["neutral"]}
         categories = {tuple(tokenize(c)) for c in lex["classes"]["category_heads"]}
@@ -260,13 +278,21 @@ class SearchIndex:
         default_prep = np.zeros(n, dtype=bool)
         for i, segs in enumerate(parsed):
             head_k = _head_segment(segs, categories, self._brand_words)
-            all_stems: list[str] = []
+            pairs: set[tuple[str, str]] = set()
+            prev: list[str] = []
             word_cost: dict[str, float] = {}
             for k, (paren, _, stems) in enumerate(segs):
                 stems = [st for st in stems if st not in self._stop]
-                all_stems.extend(stems)
-                pw = _POS_WEIGHTS[min(k, len(_POS_WEIGHTS) - 1)]
+                # a phrase inside a segment reads in order ("Peanut butter"); across a comma
+                # SR28 inverts it: "Milk, chocolate" is chocolate milk, not milk chocolate
+                pairs.update(pairwise(stems))
+                if prev and stems:
+                    pairs.add((stems[0], prev[-1]))
+                prev = stems or prev
+                seg_pw = _POS_WEIGHTS[min(k, len(_POS_WEIGHTS) - 1)]
                 for st in stems:
+                    # SR28 always puts the preparation last: its position says nothing
+                    pw = 1.0 if st in self._prep else seg_pw
                     p = postings.setdefault(st, {})
                     if p.get(i, 0.0) < pw:
                         p[i] = pw
@@ -288,8 +314,8 @@ class SearchIndex:
             for st, c in word_cost.items():
                 costs.setdefault(st, {})[i] = c
             total_cost[i] = sum(word_cost.values())
-            for a, b in pairwise(all_stems):
-                bigrams.setdefault((a, b), set()).add(i)
+            for pair in pairs:
+                bigrams.setdefault(pair, set()).add(i)
             common = db.common_names[i]
             if common:
                 for st in tokenize(common):
@@ -354,18 +380,24 @@ class SearchIndex:
                     break
         if not out and word.isalpha() and len(word) >= 4:
             cands = process.extract(
-                word, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF, limit=5
+                word,
+                self._vocab,
+                scorer=fuzz.ratio,
+                score_cutoff=_TYPO_CUTOFF - _TYPO_FIRST_LETTER,
+                limit=10,
             )
-            if cands:
-                # typos rarely change the first letter; frequent words are likelier
-                best = max(
-                    cands,
-                    key=lambda c: (
-                        c[1] + _TYPO_FIRST_LETTER * (c[0][0] == word[0]),
-                        len(self._postings[c[0]][0]),
-                    ),
+            # typos rarely change the first letter; frequent words are likelier
+            scored = [
+                (
+                    c[1] + _TYPO_FIRST_LETTER * (c[0][0] == word[0]),
+                    len(self._postings[c[0]][0]),
+                    c[0],
                 )
-                out = [best[0]]
+                for c in cands
+            ]
+            scored = [x for x in scored if x[0] >= _TYPO_CUTOFF]
+            if scored:
+                out = [max(scored)[2]]
         self._typo_cache[word] = out
         return out
 
@@ -388,10 +420,12 @@ class SearchIndex:
         words = joined
         result: list[_QueryWord] = []
         i = 0
+        whole = self._defaults.get(tuple(words))
         while i < len(words):
             for size in range(min(self._max_phrase, len(words) - i), 0, -1):
                 key = tuple(words[i : i + size])
-                target = self._synonyms.get(key)
+                target = whole if whole is not None and size == len(words) else None
+                target = target or self._synonyms.get(key)
                 if target is not None:
                     typed = set(key)
                     for t in target:
@@ -447,11 +481,10 @@ class SearchIndex:
         score = coverage * (0.8 + 0.2 * brevity)
         score -= _HEAD_PENALTY * ~head_ok
 
-        for a, b in pairwise(stems):
-            for key in ((a, b), (b, a)):
-                idx_b = self._bigrams.get(key)
-                if idx_b is not None:
-                    score[idx_b] += _PHRASE_BONUS
+        for pair in pairwise(stems):
+            idx_b = self._bigrams.get(pair)
+            if idx_b is not None:
+                score[idx_b] += _PHRASE_BONUS
         qset = set(stems)
         score += _SURVEY_BONUS * self._survey
         if not qset & self._brand_words:
