@@ -18,6 +18,7 @@ from magnerve.foods import SearchHit, load_database, search
 DATA = Path(__file__).parent / "data"
 DEV = DATA / "search_eval.json"
 HOLDOUT = DATA / "search_holdout.json"
+HOLDOUT2 = DATA / "search_holdout2.json"
 CATEGORIES = {
     "everyday",
     "inverted",
@@ -52,7 +53,7 @@ def _accuracy(entries: list[dict[str, Any]]) -> tuple[float, float, list[str]]:
 
 
 def _eval_files() -> list[Path]:
-    return [p for p in (DEV, HOLDOUT) if p.exists()]
+    return [p for p in (DEV, HOLDOUT, HOLDOUT2) if p.exists()]
 
 
 # -- the evaluation files ---------------------------------------------------------------
@@ -79,12 +80,11 @@ def test_eval_file_is_well_formed(path):
             assert ndb in db.index, (e["query"], ndb)
 
 
-def test_holdout_is_disjoint_from_dev_set():
-    if not HOLDOUT.exists():
-        pytest.skip("no held-out set")
-    dev = {e["query"].strip().lower() for e in _load(DEV)}
-    held = {e["query"].strip().lower() for e in _load(HOLDOUT)}
-    assert not dev & held
+def test_evaluation_sets_are_disjoint():
+    sets = [{e["query"].strip().lower() for e in _load(p)} for p in _eval_files()]
+    for i, a in enumerate(sets):
+        for b in sets[i + 1 :]:
+            assert not a & b
 
 
 def test_dev_set_covers_every_category():
@@ -109,6 +109,17 @@ def test_holdout_accuracy():
         f"\nsearch held-out set ({len(_load(HOLDOUT))} queries): top-1 {top1:.3f}, top-5 {top5:.3f}"
     )
     assert top5 >= 0.90, "\n".join(misses)
+
+
+def test_all_labelled_phrases_accuracy():
+    """The issue's targets (top-1 >= 90 %, top-5 >= 98 %) over every labelled phrase: the
+    development set and both held-out sets (441 phrases). Their first, untuned measurements
+    are recorded in docs/search_evaluation.md."""
+    entries = [e for p in _eval_files() for e in _load(p)]
+    top1, top5, misses = _accuracy(entries)
+    print(f"\nall labelled phrases ({len(entries)}): top-1 {top1:.3f}, top-5 {top5:.3f}")
+    assert top1 >= 0.90, "\n".join(misses)
+    assert top5 >= 0.98, "\n".join(misses)
 
 
 # -- specific behaviours ----------------------------------------------------------------
