@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SETS = {
     "dev": ROOT / "tests" / "data" / "search_eval.json",
     "holdout": ROOT / "tests" / "data" / "search_holdout.json",
+    "holdout2": ROOT / "tests" / "data" / "search_holdout2.json",
 }
 
 

@@ -150,6 +150,12 @@ def tokenize(text: str) -> list[str]:
 _PIECES = re.compile(r"[(),]|[^(),]+")
 
 
+@cache
+def _segment_stems(text: str) -> tuple[str, ...]:
+    """Stems of one description segment; SR28 repeats segments ("raw", "cooked, boiled")."""
+    return tuple(tokenize(text))
+
+
 def _split_description(desc: str) -> list[tuple[bool, str, list[str]]]:
     """Split an SR28 description into (in_parentheses, text, stems) segments."""
     out: list[tuple[bool, str, list[str]]] = []
@@ -162,7 +168,7 @@ def _split_description(desc: str) -> list[tuple[bool, str, list[str]]]:
         elif piece != ",":
             text = piece.strip()
             if text:
-                out.append((depth > 0, text, tokenize(text)))
+                out.append((depth > 0, text, list(_segment_stems(text))))
     return out
 
 
@@ -337,9 +343,11 @@ class SearchIndex:
             w: (arr(c), np.fromiter(c.values(), dtype=np.float64, count=len(c)))
             for w, c in costs.items()
         }
-        self._head_post = {w: arr(v) for w, v in head_post.items()}
-        self._headless = self._head_post.pop("", np.zeros(0, dtype=np.intp))
-        self._bigrams = {k: arr(v) for k, v in bigrams.items()}
+        # plain lists: numpy indexes with them directly, and converting ~20,000 small sets to
+        # arrays up front would double the build time
+        self._head_post = {w: sorted(v) for w, v in head_post.items()}
+        self._headless = self._head_post.pop("", [])
+        self._bigrams = {k: sorted(v) for k, v in bigrams.items()}
         self._idf = {w: math.log(1.0 + n / len(p)) for w, p in postings.items()}
         self._vocab = sorted(self._postings)
         self._total_cost = total_cost
