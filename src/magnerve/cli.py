@@ -318,6 +318,97 @@ def intake_cmd(
         )
 
 
+class SexChoice(StrEnum):
+    female = "female"
+    male = "male"
+
+
+@app.command("adequacy")
+def adequacy_cmd(
+    mean_intake: Annotated[
+        float, typer.Option("--mean-intake", help="Observed mean intake [mg/day].", min=0)
+    ],
+    age: Annotated[float, typer.Option("--age", help="Age [years].", min=0, max=130)],
+    sex: Annotated[SexChoice, typer.Option("--sex", help="female or male.")],
+    days: Annotated[int, typer.Option("--days", help="Days of intake observed.", min=1)] = 1,
+    nutrient: Annotated[str, typer.Option("--nutrient", help="Nutrient.")] = "magnesium",
+    within_sd: Annotated[
+        float | None,
+        typer.Option(
+            "--within-sd", help="Day-to-day SD of intake [mg/day]; default: IOM table.", min=0
+        ),
+    ] = None,
+    target_confidence: Annotated[
+        float | None,
+        typer.Option(
+            "--target-confidence",
+            help="Also give the mean intake needed for this confidence (0-1).",
+        ),
+    ] = None,
+    pregnant: Annotated[bool, typer.Option("--pregnant")] = False,
+    lactating: Annotated[bool, typer.Option("--lactating")] = False,
+    authority: Annotated[str, typer.Option("--authority", help="iom (EAR needed).")] = "iom",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Confidence that usual intake is adequate (IOM 2000 individual method)."""
+    from magnerve.adequacy import assess_individual
+    from magnerve.requirements import RequirementError
+
+    if target_confidence is not None and not 0 < target_confidence < 1:
+        _fail("--target-confidence must be between 0 and 1, e.g. 0.975", code=2)
+    try:
+        res, ref, src = assess_individual(
+            nutrient,
+            mean_intake,
+            days,
+            age=age,
+            sex=sex.value,
+            pregnant=pregnant,
+            lactating=lactating,
+            within_person_sd=within_sd,
+            target_confidence=target_confidence,
+            authority=authority,
+        )
+    except (RequirementError, ValueError) as e:
+        _fail(str(e), code=2)
+        return
+    data = {
+        **res.to_dict(),
+        "nutrient": nutrient,
+        "unit": ref.unit,
+        "rda": ref.rda,
+        "life_stage": ref.life_stage,
+        "authority": ref.authority,
+        "reference_source": ref.source,
+        "within_person_sd_source": src,
+        "method": "IOM 2000 Applications in Dietary Assessment, individual assessment (z-score)",
+    }
+    if target_confidence is None:
+        data.pop("required_mean_intake")
+        data.pop("target_confidence")
+    if as_json:
+        _emit_json(data)
+        return
+    out.print(
+        f"[bold]{nutrient}[/] {ref.life_stage} ({ref.authority}): EAR {res.ear:g}, RDA "
+        f"{ref.rda:g} {ref.unit}; SD of requirement {res.requirement_sd:g}; day-to-day SD "
+        f"{res.within_person_sd:g} ({src})",
+        highlight=False,
+    )
+    out.print(
+        f"Mean {res.mean_intake:g} {ref.unit} over {res.n_days} day(s): D = {res.d:.1f}, "
+        f"SD_D = {res.sd_d:.1f}, z = {res.z:.2f} -> "
+        f"[bold]{res.confidence_adequate:.0%}[/] confidence that usual intake is adequate.",
+        highlight=False,
+    )
+    if res.required_mean_intake is not None:
+        out.print(
+            f"For {target_confidence:.1%} confidence with {res.n_days} day(s): a mean of "
+            f"{res.required_mean_intake:.0f} {ref.unit} is needed.",
+            highlight=False,
+        )
+
+
 def main() -> None:
     """Entry point of the ``magnerve`` console script."""
     app()

@@ -1,0 +1,373 @@
+"""Adequacy of intake: the IOM individual method and group methods.
+
+Individual (IOM 2000, chapter 3 and appendix B): with observed mean intake ``y`` over ``n``
+days, the difference ``D = y - EAR`` has standard deviation
+``SD_D = sqrt(SD_req**2 + SD_within**2 / n)``; ``z = D / SD_D`` and the confidence that
+usual intake meets the requirement is ``Phi(z)``. The within-person (day-to-day) SD is a
+survey-pooled value by life stage (``data/within_person_sd.toml``), not the person's own.
+
+Groups (IOM 2000, chapter 4): the EAR cut-point method (share of *usual* intakes below the
+EAR) and the probability approach (mean over people of the probability that intake is
+below requirement); usual intakes come from observed days with the within-person variance
+removed.
+
+References
+----------
+.. [1] Institute of Medicine (2000). Dietary Reference Intakes: Applications in Dietary
+   Assessment. National Academy Press; doi:10.17226/9956.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.special import ndtr, ndtri
+
+from magnerve.requirements import ReferenceIntake, RequirementError, reference_intake
+
+__all__ = [
+    "IndividualAdequacy",
+    "assess_individual",
+    "confidence_above",
+    "default_within_sd",
+    "ear_cut_point",
+    "individual_adequacy",
+    "probability_approach",
+    "required_mean_intake",
+    "usual_intakes",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class IndividualAdequacy:
+    """Result of the IOM individual assessment against the EAR.
+
+    Attributes
+    ----------
+    mean_intake : float
+        Observed mean daily intake [unit/day].
+    n_days : int
+        Days observed.
+    ear : float
+        Estimated Average Requirement [unit/day].
+    requirement_sd : float
+        SD of requirements [unit/day].
+    within_person_sd : float
+        Day-to-day SD of intake [unit/day].
+    d : float
+        ``mean_intake - ear`` [unit/day].
+    sd_d : float
+        SD of ``d`` [unit/day].
+    z : float
+        ``d / sd_d`` [-].
+    confidence_adequate : float
+        ``Phi(z)``: confidence that usual intake meets the requirement [0-1].
+    required_mean_intake : float or None
+        Mean intake needed over ``n_days`` for the target confidence [unit/day].
+    target_confidence : float or None
+        The target used for ``required_mean_intake``.
+    """
+
+    mean_intake: float
+    n_days: int
+    ear: float
+    requirement_sd: float
+    within_person_sd: float
+    d: float
+    sd_d: float
+    z: float
+    confidence_adequate: float
+    required_mean_intake: float | None = None
+    target_confidence: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+def _check(name: str, value: float, *, positive: bool = False) -> None:
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        rule = "more than zero" if positive else "zero or more"
+        raise ValueError(f"{name} must be a finite number {rule}, got {value!r}")
+
+
+def individual_adequacy(
+    mean_intake: float,
+    n_days: int,
+    *,
+    ear: float,
+    requirement_sd: float,
+    within_person_sd: float,
+) -> IndividualAdequacy:
+    """Confidence that an individual's usual intake meets the requirement (IOM 2000).
+
+    Parameters
+    ----------
+    mean_intake : float
+        Observed mean intake over ``n_days`` [mg/day].
+    n_days : int
+        Number of days observed (>= 1).
+    ear : float
+        Estimated Average Requirement [mg/day].
+    requirement_sd : float
+        SD of requirements [mg/day] (10 % of the EAR for magnesium).
+    within_person_sd : float
+        Day-to-day SD of intake [mg/day].
+
+    Returns
+    -------
+    IndividualAdequacy
+
+    Examples
+    --------
+    IOM 2000 p. 53-54: a woman aged 40 with 3 days averaging 320 mg magnesium (EAR 265,
+    SD of requirement 26.5, SD of daily intake about 86 mg) has D = 55, SD_D = 56 and about
+    85 % confidence of adequacy.
+
+    >>> r = individual_adequacy(320, 3, ear=265, requirement_sd=26.5, within_person_sd=85.9)
+    >>> round(r.sd_d), round(r.z, 2)
+    (56, 0.98)
+    """
+    _check("mean_intake", mean_intake)
+    _check("ear", ear, positive=True)
+    _check("requirement_sd", requirement_sd)
+    _check("within_person_sd", within_person_sd)
+    if int(n_days) != n_days or n_days < 1:
+        raise ValueError(f"n_days must be a whole number of days >= 1, got {n_days!r}")
+    sd_d = math.sqrt(requirement_sd**2 + within_person_sd**2 / n_days)
+    d = mean_intake - ear
+    z = d / sd_d if sd_d > 0 else math.copysign(math.inf, d) if d else 0.0
+    return IndividualAdequacy(
+        float(mean_intake),
+        int(n_days),
+        float(ear),
+        float(requirement_sd),
+        float(within_person_sd),
+        d,
+        sd_d,
+        z,
+        float(ndtr(z)),
+    )
+
+
+def required_mean_intake(
+    confidence: float,
+    n_days: int,
+    *,
+    ear: float,
+    requirement_sd: float,
+    within_person_sd: float,
+) -> float:
+    """Mean intake over ``n_days`` needed for a given confidence of adequacy.
+
+    ``EAR + z_p * SD_D`` with ``z_p = Phi^-1(confidence)`` [mg/day]. IOM 2000 Table 3-1 rounds
+    ``z`` to 2 for "97.5 %"; pass ``confidence=ndtr(2)`` to reproduce it.
+    """
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
+    base = individual_adequacy(
+        ear, n_days, ear=ear, requirement_sd=requirement_sd, within_person_sd=within_person_sd
+    )
+    return ear + float(ndtri(confidence)) * base.sd_d
+
+
+def confidence_above(mean_intake: float, n_days: int, reference: float, within_sd: float) -> float:
+    """Confidence that usual intake exceeds a reference with no requirement spread (an AI or a
+    UL): ``Phi((mean - reference) / (SD_within / sqrt(n)))`` (IOM 2000 appendix B).
+
+    For a UL, ``1 - confidence_above(...)`` is the confidence that usual intake is below it.
+    """
+    _check("within_sd", within_sd, positive=True)
+    return float(ndtr((mean_intake - reference) / (within_sd / math.sqrt(n_days))))
+
+
+# -- within-person SD defaults --------------------------------------------------------------
+
+
+@cache
+def _within_table() -> dict[str, Any]:
+    try:
+        text = resources.files("magnerve.data").joinpath("within_person_sd.toml").read_text("utf-8")
+    except FileNotFoundError:
+        return {}
+    return tomllib.loads(text)
+
+
+def _group_keys(age: float, sex: str, pregnant: bool, lactating: bool) -> list[str]:
+    if pregnant:
+        return ["pregnant"]
+    if lactating:
+        return ["lactating"]
+    s = "M" if sex == "male" else "F"
+    if age < 4:
+        return ["child 1-3"]
+    if age < 9:
+        return ["child 4-8"]
+    for lo, hi in ((9, 13), (14, 18), (19, 30), (31, 50), (51, 70)):
+        if age < hi + 1:
+            return [f"{s} {lo}-{hi}"]
+    return [f"{s} 71+", f"{s} 70+", f"{s} >70"]
+
+
+def default_within_sd(
+    nutrient: str, *, age: float, sex: str, pregnant: bool = False, lactating: bool = False
+) -> tuple[float, str]:
+    """Default day-to-day SD of intake for a life stage, with its source.
+
+    Returns
+    -------
+    sd : float
+        Within-person SD [unit/day].
+    source : str
+        Citation of the value.
+
+    Raises
+    ------
+    RequirementError
+        When the data file has no value for this nutrient and life stage (pass
+        ``within_person_sd`` explicitly then).
+    """
+    table = _within_table().get(nutrient, {})
+    for key in _group_keys(age, sex, pregnant, lactating):
+        entry = table.get(key)
+        if entry is not None:
+            sd = entry["sd"] if isinstance(entry, dict) else entry
+            src = entry.get("source", "") if isinstance(entry, dict) else ""
+            return float(sd), src or _within_table().get("meta", {}).get("source", "")
+    raise RequirementError(
+        f"no default within-person SD of {nutrient} intake for this life stage; "
+        "give one with --within-sd"
+    )
+
+
+def assess_individual(
+    nutrient: str,
+    mean_intake: float,
+    n_days: int,
+    *,
+    age: float,
+    sex: str,
+    pregnant: bool = False,
+    lactating: bool = False,
+    within_person_sd: float | None = None,
+    target_confidence: float | None = None,
+    authority: str = "iom",
+) -> tuple[IndividualAdequacy, ReferenceIntake, str]:
+    """Look up the EAR and within-person SD for a person and run the IOM method.
+
+    Returns
+    -------
+    result : IndividualAdequacy
+    reference : ReferenceIntake
+    within_source : str
+        Where the within-person SD came from ("given" when passed in).
+
+    Raises
+    ------
+    RequirementError
+        When the authority has no EAR for this life stage (e.g. EFSA's AIs, infants).
+    """
+    ref = reference_intake(
+        nutrient, age=age, sex=sex, pregnant=pregnant, lactating=lactating, authority=authority
+    )
+    if ref.ear is None or ref.requirement_sd is None:
+        raise RequirementError(
+            f"{ref.authority} has no EAR for {nutrient} ({ref.life_stage}); the IOM individual "
+            "method needs an EAR (use authority 'iom')"
+        )
+    if within_person_sd is None:
+        sex_n = "male" if sex.lower().startswith("m") else "female"
+        within_person_sd, src = default_within_sd(
+            nutrient, age=age, sex=sex_n, pregnant=pregnant, lactating=lactating
+        )
+    else:
+        src = "given"
+    res = individual_adequacy(
+        mean_intake,
+        n_days,
+        ear=ref.ear,
+        requirement_sd=ref.requirement_sd,
+        within_person_sd=within_person_sd,
+    )
+    if target_confidence is not None:
+        need = required_mean_intake(
+            target_confidence,
+            n_days,
+            ear=ref.ear,
+            requirement_sd=ref.requirement_sd,
+            within_person_sd=within_person_sd,
+        )
+        res = replace(res, required_mean_intake=need, target_confidence=target_confidence)
+    return res, ref, src
+
+
+# -- groups -------------------------------------------------------------------------------
+
+
+def usual_intakes(daily: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Estimate usual intakes of a group from repeated daily intakes.
+
+    Shrinks each person's mean towards the group mean by the share of between-person
+    variance, removing the within-person (day-to-day) variance that inflates the spread of
+    observed means (the variance-adjustment approach of NRC 1986, described in IOM 2000
+    chapter 4; the ISU/NCI methods add a normalising transform on top of this).
+
+    Parameters
+    ----------
+    daily : array_like, shape (n_people, n_days)
+        Daily intakes; NaN for days not observed (each person needs >= 1 day; the within-
+        person variance is estimated from people with >= 2 days).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_people,)
+        Estimated usual intakes [unit/day].
+    """
+    x = np.asarray(daily, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError("daily intakes must be a 2-D array (people x days)")
+    n = np.sum(~np.isnan(x), axis=1)
+    if np.any(n == 0):
+        raise ValueError("every person needs at least one observed day")
+    means = np.nanmean(x, axis=1)
+    multi = n >= 2
+    if not multi.any():
+        raise ValueError("the within-person variance needs people with two or more days")
+    # pooled within-person variance
+    dev = np.where(np.isnan(x), 0.0, x - means[:, None])
+    s2w = float(np.sum(dev[multi] ** 2) / np.sum(n[multi] - 1))
+    grand = float(np.mean(means))
+    s2_obs = float(np.var(means, ddof=1)) if len(means) > 1 else 0.0
+    s2b = max(s2_obs - s2w * float(np.mean(1.0 / n)), 0.0)
+    shrink = np.sqrt(s2b / (s2b + s2w / n)) if s2b > 0 else np.zeros_like(means)
+    result: npt.NDArray[np.float64] = grand + (means - grand) * shrink
+    return result
+
+
+def ear_cut_point(usual: npt.ArrayLike, ear: float) -> float:
+    """Prevalence of inadequacy by the EAR cut-point method: share of usual intakes < EAR.
+
+    Valid when intakes and requirements are independent, the requirement distribution is
+    symmetric and its variance is smaller than that of usual intakes (IOM 2000 ch. 4).
+    """
+    u = np.asarray(usual, dtype=np.float64)
+    if u.size == 0:
+        raise ValueError("no intakes given")
+    return float(np.mean(u < ear))
+
+
+def probability_approach(usual: npt.ArrayLike, ear: float, requirement_sd: float) -> float:
+    """Prevalence of inadequacy by the probability approach with normal requirements:
+    mean over people of ``P(requirement > usual intake) = 1 - Phi((y - EAR) / SD_req)``."""
+    u = np.asarray(usual, dtype=np.float64)
+    if u.size == 0:
+        raise ValueError("no intakes given")
+    _check("requirement_sd", requirement_sd, positive=True)
+    return float(np.mean(1.0 - ndtr((u - ear) / requirement_sd)))
