@@ -218,32 +218,37 @@ def _group_keys(age: float, sex: str, pregnant: bool, lactating: bool) -> list[s
 
 def default_within_sd(
     nutrient: str, *, age: float, sex: str, pregnant: bool = False, lactating: bool = False
-) -> tuple[float, str]:
-    """Default day-to-day SD of intake for a life stage, with its source.
+) -> tuple[float, str, str]:
+    """Default day-to-day SD of intake for a life stage, with its source and confidence.
+
+    Published values (IOM 2000 appendix B, CSFII 1994-96) are used where magnerve has them;
+    other life stages get the file's stated fallback with confidence "low".
 
     Returns
     -------
     sd : float
         Within-person SD [unit/day].
     source : str
-        Citation of the value.
+        Citation of the value (and "approximation" when the fallback is used).
+    confidence : str
+        "high", "medium" or "low".
 
     Raises
     ------
     RequirementError
-        When the data file has no value for this nutrient and life stage (pass
-        ``within_person_sd`` explicitly then).
+        When the data file has nothing for this nutrient (pass ``within_person_sd``).
     """
-    table = _within_table().get(nutrient, {})
+    data = _within_table()
+    table = data.get(nutrient, {})
     for key in _group_keys(age, sex, pregnant, lactating):
         entry = table.get(key)
-        if entry is not None:
-            sd = entry["sd"] if isinstance(entry, dict) else entry
-            src = entry.get("source", "") if isinstance(entry, dict) else ""
-            return float(sd), src or _within_table().get("meta", {}).get("source", "")
+        if isinstance(entry, dict):
+            return float(entry["sd"]), entry.get("source", ""), entry.get("confidence", "")
+    fb = data.get("fallback", {}).get(nutrient)
+    if fb is not None:
+        return float(fb["sd"]), fb["source"], fb["confidence"]
     raise RequirementError(
-        f"no default within-person SD of {nutrient} intake for this life stage; "
-        "give one with --within-sd"
+        f"no default within-person SD of {nutrient} intake; give one with --within-sd"
     )
 
 
@@ -284,9 +289,10 @@ def assess_individual(
         )
     if within_person_sd is None:
         sex_n = "male" if sex.lower().startswith("m") else "female"
-        within_person_sd, src = default_within_sd(
+        within_person_sd, src, conf = default_within_sd(
             nutrient, age=age, sex=sex_n, pregnant=pregnant, lactating=lactating
         )
+        src = f"{src} (confidence: {conf})"
     else:
         src = "given"
     res = individual_adequacy(

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from magnerve import __version__
@@ -392,7 +393,7 @@ def adequacy_cmd(
     out.print(
         f"[bold]{nutrient}[/] {ref.life_stage} ({ref.authority}): EAR {res.ear:g}, RDA "
         f"{ref.rda:g} {ref.unit}; SD of requirement {res.requirement_sd:g}; day-to-day SD "
-        f"{res.within_person_sd:g} ({src})",
+        f"{res.within_person_sd:g} ({escape(src)})",
         highlight=False,
     )
     out.print(
@@ -407,6 +408,57 @@ def adequacy_cmd(
             f"{res.required_mean_intake:.0f} {ref.unit} is needed.",
             highlight=False,
         )
+
+
+@app.command("mds")
+def mds_cmd(
+    sex: Annotated[SexChoice, typer.Option("--sex", help="female or male.")],
+    diuretic: Annotated[bool, typer.Option("--diuretic", help="Current diuretic use.")] = False,
+    ppi: Annotated[bool, typer.Option("--ppi", help="Current proton-pump inhibitor use.")] = False,
+    egfr: Annotated[
+        float | None, typer.Option("--egfr", help="eGFR [mL/min/1.73 m2].", min=0)
+    ] = None,
+    creatinine: Annotated[
+        float | None,
+        typer.Option(
+            "--creatinine", help="Serum creatinine [mg/dL] (eGFR by CKD-EPI 2021).", min=0
+        ),
+    ] = None,
+    age: Annotated[
+        float | None, typer.Option("--age", help="Age [years], with --creatinine.")
+    ] = None,
+    drinks_per_day: Annotated[
+        float, typer.Option("--drinks-per-day", help="Usual alcoholic drinks per day.", min=0)
+    ] = 0.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Magnesium Depletion Score (Fan et al. 2021): diuretic, PPI, kidney function, alcohol."""
+    from magnerve.clinical import egfr_ckd_epi_2021, magnesium_depletion_score
+
+    if egfr is None and creatinine is not None:
+        if age is None:
+            _fail("--creatinine needs --age to compute eGFR (CKD-EPI 2021)", code=2)
+            return
+        try:
+            egfr = egfr_ckd_epi_2021(creatinine, age, sex.value)
+        except ValueError as e:
+            _fail(str(e), code=2)
+    try:
+        res = magnesium_depletion_score(
+            diuretic=diuretic, ppi=ppi, egfr=egfr, drinks_per_day=drinks_per_day, sex=sex.value
+        )
+    except ValueError as e:
+        _fail(str(e), code=2)
+        return
+    data = {**res.to_dict(), "egfr": egfr}
+    if as_json:
+        _emit_json(data)
+        return
+    parts = ", ".join(f"{k} {v}" for k, v in res.components.items())
+    out.print(f"Magnesium Depletion Score [bold]{res.score}[/] of 5 (group {res.group}): {parts}")
+    for n in res.notes:
+        out.print(f"  [yellow]note:[/] {n}")
+    out.print("[dim]Screening aid, not a diagnosis. Fan et al. J Nutr 2021;151:2226.[/]")
 
 
 def main() -> None:
