@@ -1,0 +1,287 @@
+"""Nutrient interactions with magnesium: Ca:Mg ratio, zinc, vitamin D, vitamin B6, grains.
+
+Pure functions over daily intakes; thresholds and their sources are in
+``data/interactions.toml`` and the DRI files.
+
+References
+----------
+.. [1] Rosanoff A, Dai Q, Shapses SA. Adv Nutr 2016;7:25-43.
+.. [2] Spencer H, Norris C, Williams D. J Am Coll Nutr 1994;13:479-484.
+.. [3] EFSA NDA Panel. Tolerable upper intake level for vitamin B6. EFSA J 2023;21(5):8006.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from magnerve.requirements import RequirementError, reference_intake
+
+__all__ = [
+    "Interaction",
+    "ca_mg_ratio",
+    "classify_grain",
+    "grain_share",
+    "thresholds",
+    "vitamin_b6_check",
+    "vitamin_d_check",
+    "zinc_check",
+]
+
+
+@cache
+def thresholds() -> dict[str, Any]:
+    """The parsed ``interactions.toml``."""
+    text = resources.files("magnerve.data").joinpath("interactions.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """One interaction check.
+
+    Attributes
+    ----------
+    id : str
+        e.g. ``"ca_mg_ratio"``.
+    status : str
+        ``"ok"``, ``"low"``, ``"high"``, ``"above_ul"``, ``"unknown"`` ...
+    value : float or None
+        The quantity checked (ratio, mg/day ...).
+    unit : str
+    message : str
+    evidence : list of str
+        Evidence registry ids that explain the mechanism.
+    source : str
+    """
+
+    id: str
+    status: str
+    value: float | None
+    unit: str
+    message: str
+    evidence: list[str] = field(default_factory=list)
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {
+            "id": self.id,
+            "status": self.status,
+            "value": self.value,
+            "unit": self.unit,
+            "message": self.message,
+            "evidence": list(self.evidence),
+            "source": self.source,
+        }
+
+
+def ca_mg_ratio(calcium_mg: float | None, magnesium_mg: float | None) -> Interaction:
+    """Dietary Ca:Mg intake ratio against the Rosanoff, Dai & Shapses 2016 bands.
+
+    Parameters
+    ----------
+    calcium_mg, magnesium_mg : float or None
+        Mean daily intakes [mg/day] (food + water + supplements).
+    """
+    t = thresholds()["ca_mg_ratio"]
+    if not calcium_mg or not magnesium_mg:
+        return Interaction(
+            "ca_mg_ratio",
+            "unknown",
+            None,
+            "mass ratio",
+            "calcium or magnesium intake unknown",
+            ["calcium_mg_ratio"],
+            t["source"],
+        )
+    r = calcium_mg / magnesium_mg
+    if r < t["low_band_below"]:
+        status = "low"
+        msg = (
+            f"Ca:Mg {r:.2f} is below {t['low_band_below']}: a low ratio has been associated "
+            "with adverse outcomes in observational data"
+        )
+    elif r > t["high_band_above"]:
+        status = "high"
+        msg = (
+            f"Ca:Mg {r:.2f} is above {t['high_band_above']}: much more calcium than magnesium; "
+            "more magnesium (not less calcium) is the usual lever"
+        )
+    else:
+        status = "ok"
+        msg = f"Ca:Mg {r:.2f} is within {t['low_band_below']}-{t['high_band_above']}"
+    return Interaction(
+        "ca_mg_ratio", status, r, "mass ratio", msg, ["calcium_mg_ratio"], t["source"]
+    )
+
+
+def zinc_check(
+    total_zinc_mg: float | None, supplemental_zinc_mg: float, *, age: float, sex: str
+) -> Interaction:
+    """Zinc intake against the IOM UL and the 142 mg/day dose that lowered Mg absorption."""
+    t = thresholds()["zinc"]
+    try:
+        ul = reference_intake("zinc", age=age, sex=sex).ul
+    except RequirementError:
+        ul = None
+    if supplemental_zinc_mg >= t["high_dose_supplement_mg_per_day"]:
+        return Interaction(
+            "zinc",
+            "high_dose",
+            supplemental_zinc_mg,
+            "mg/day",
+            f"zinc supplements of {supplemental_zinc_mg:.0f} mg/day: at 142 mg/day zinc lowered "
+            "magnesium absorption and balance (Spencer 1994); far above the UL",
+            ["zinc_high_dose"],
+            t["source"],
+        )
+    if total_zinc_mg is not None and ul is not None and total_zinc_mg > ul:
+        return Interaction(
+            "zinc",
+            "above_ul",
+            total_zinc_mg,
+            "mg/day",
+            f"zinc {total_zinc_mg:.0f} mg/day is above the UL of {ul:g} mg/day",
+            ["zinc_high_dose"],
+            t["source"],
+        )
+    return Interaction(
+        "zinc",
+        "ok" if total_zinc_mg is not None else "unknown",
+        total_zinc_mg,
+        "mg/day",
+        "zinc intake is not at a level known to reduce magnesium absorption",
+        ["zinc_high_dose"],
+        t["source"],
+    )
+
+
+def vitamin_d_check(
+    total_vitamin_d_ug: float | None,
+    magnesium_confidence_adequate: float | None,
+    *,
+    age: float,
+    sex: str,
+) -> Interaction:
+    """Vitamin D intake vs UL, and "high vitamin D with low magnesium" (vitamin D intake above
+    the RDA while magnesium adequacy is unlikely: Mg is a cofactor of vitamin D metabolism)."""
+    try:
+        ref = reference_intake("vitamin_d", age=age, sex=sex)
+    except RequirementError:
+        ref = None
+    src = ref.source if ref else ""
+    if total_vitamin_d_ug is None or ref is None:
+        return Interaction(
+            "vitamin_d",
+            "unknown",
+            total_vitamin_d_ug,
+            "µg/day",
+            "vitamin D intake unknown",
+            ["vitamin_d_mg_activation"],
+            src,
+        )
+    if ref.ul is not None and total_vitamin_d_ug > ref.ul:
+        return Interaction(
+            "vitamin_d",
+            "above_ul",
+            total_vitamin_d_ug,
+            "µg/day",
+            f"vitamin D {total_vitamin_d_ug:.0f} µg/day is above the UL of {ref.ul:g} µg/day",
+            ["vitamin_d_mg_activation"],
+            src,
+        )
+    if (
+        ref.rda is not None
+        and total_vitamin_d_ug > ref.rda
+        and magnesium_confidence_adequate is not None
+        and magnesium_confidence_adequate < 0.5
+    ):
+        return Interaction(
+            "vitamin_d",
+            "high_d_low_mg",
+            total_vitamin_d_ug,
+            "µg/day",
+            f"vitamin D intake ({total_vitamin_d_ug:.0f} µg/day) is above the RDA while magnesium "
+            "intake is likely inadequate; magnesium is needed to activate vitamin D",
+            ["vitamin_d_mg_activation"],
+            src,
+        )
+    return Interaction(
+        "vitamin_d",
+        "ok",
+        total_vitamin_d_ug,
+        "µg/day",
+        "no vitamin D interaction flagged",
+        ["vitamin_d_mg_activation"],
+        src,
+    )
+
+
+def vitamin_b6_check(total_b6_mg: float | None, supplemental_b6_mg: float) -> Interaction:
+    """Vitamin B6 intake against the EFSA 2023 UL of 12 mg/day (set on peripheral
+    neuropathy); many Mg + B6 combination products exceed it."""
+    t = thresholds()["vitamin_b6"]
+    ul = float(t["efsa_ul_mg_per_day"])
+    total = total_b6_mg if total_b6_mg is not None else (supplemental_b6_mg or None)
+    if total is not None and total > ul:
+        return Interaction(
+            "vitamin_b6",
+            "above_efsa_ul",
+            total,
+            "mg/day",
+            f"vitamin B6 {total:.1f} mg/day is above the EFSA UL of {ul:g} mg/day, which was set "
+            "because high B6 intakes cause peripheral neuropathy: check combination products",
+            ["b6_neuropathy_ul"],
+            t["source"],
+        )
+    return Interaction(
+        "vitamin_b6",
+        "ok" if total is not None else "unknown",
+        total,
+        "mg/day",
+        "vitamin B6 intake is below the EFSA UL",
+        ["b6_neuropathy_ul"],
+        t["source"],
+    )
+
+
+def classify_grain(description: str, group_code: str) -> str | None:
+    """ "whole", "refined", "unclassified" for grain foods; None for other foods."""
+    g = thresholds()["grains"]
+    if group_code not in g["groups"]:
+        return None
+    d = description.lower()
+    whole = any(w in d for w in g["whole_words"])
+    refined = any(w in d for w in g["refined_words"])
+    if whole and (not refined or g["whole_overrides_refined"]):
+        return "whole"
+    if refined:
+        return "refined"
+    return "unclassified"
+
+
+def grain_share(foods: Sequence[tuple[str, str, float]]) -> dict[str, float]:
+    """Grams of whole, refined and unclassified grain foods.
+
+    Parameters
+    ----------
+    foods : sequence of (description, SR28 group code, grams)
+
+    Returns
+    -------
+    dict
+        ``{"whole": g, "refined": g, "unclassified": g, "whole_share": 0-1 or nan}``.
+    """
+    out = {"whole": 0.0, "refined": 0.0, "unclassified": 0.0}
+    for desc, group, grams in foods:
+        kind = classify_grain(desc, group)
+        if kind is not None:
+            out[kind] += grams
+    classified = out["whole"] + out["refined"]
+    out["whole_share"] = out["whole"] / classified if classified else float("nan")
+    return out
