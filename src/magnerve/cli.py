@@ -461,6 +461,140 @@ def mds_cmd(
     out.print("[dim]Screening aid, not a diagnosis. Fan et al. J Nutr 2021;151:2226.[/]")
 
 
+def _print_assessment(data: dict[str, Any]) -> None:
+    m = data["intake"]["mean"]
+    ref = data["reference_intakes"]["magnesium"]
+    out.print(
+        "[bold]Magnesium assessment[/] — screening and education, not diagnosis", highlight=False
+    )
+    out.print(
+        f"Intake {m['total_mg'] or 0:.0f} mg/day (food {m['food_mg'] or 0:.0f}, water "
+        f"{m['water_mg'] or 0:.0f}, supplements {m['supplements_mg'] or 0:.0f}) over "
+        f"{data['intake']['n_days']} days; EAR {ref['ear']}, RDA {ref['rda']} mg/day "
+        f"({ref['life_stage']}).",
+        highlight=False,
+    )
+    ad = data["adequacy"]
+    if ad:
+        out.print(
+            f"Confidence that usual intake is adequate: [bold]{ad['confidence_adequate']:.0%}[/] "
+            f"(z = {ad['z']:.2f}); {ad['required_mean_intake']:.0f} mg/day would give 97.5 %.",
+            highlight=False,
+        )
+    a = data["absorption"]
+    out.print(
+        f"Absorbed (model): {a['mean_absorbed_mg']:.0f} mg/day; reference-equivalent intake "
+        f"{a['reference_equivalent_mg']:.0f} mg/day.",
+        highlight=False,
+    )
+    mds = data["mds"]
+    out.print(f"Magnesium Depletion Score {mds['score']}/5 (group {mds['group']}).")
+    if data["serum"]:
+        out.print(f"Serum: {escape(data['serum']['message'])}.", highlight=False)
+    t = Table(title="Findings (most important first)")
+    t.add_column("Severity")
+    t.add_column("Finding")
+    t.add_column("Evidence")
+    colors = {"urgent": "bold red", "high": "red", "moderate": "yellow", "low": "green"}
+    for f in data["findings"]:
+        t.add_row(
+            f"[{colors.get(f['severity'], 'white')}]{f['severity']}[/]",
+            f"[bold]{escape(f['title'])}[/]\n{escape(f['message'])}",
+            escape(f["strength_of_evidence"]),
+        )
+    out.print(t)
+    for n in data["notes"]:
+        out.print(f"[dim]note: {escape(n)}[/]", highlight=False)
+
+
+def _run_assessment(
+    diary_path: Path | None, profile_path: Path | None, skip_bad: bool
+) -> dict[str, Any]:
+    from magnerve.assessment import assess
+    from magnerve.datasets import load_demo
+    from magnerve.profile import ProfileError, load_profile
+
+    if diary_path is None or profile_path is None:
+        d, prof = load_demo()
+        return assess(d, prof).to_dict()
+    if not diary_path.is_file():
+        _fail(f"diary file not found: {diary_path}", code=2)
+    if not profile_path.is_file():
+        _fail(f"profile file not found: {profile_path}", code=2)
+    try:
+        prof = load_profile(profile_path)
+    except ProfileError as e:
+        for path, msg in e.errors:
+            err.print(f"[red]{profile_path}: {path}:[/] {escape(msg)}", highlight=False)
+        _fail(f"{profile_path} has {len(e.errors)} problem(s)", hints=["see docs/profile.md"])
+        raise
+    try:
+        d = read_diary(diary_path)
+    except DiaryError as e:
+        for p in e.problems:
+            err.print(f"[red]{diary_path}:[/]{p}", highlight=False)
+        _fail(f"{diary_path} could not be read")
+        raise
+    if d.problems and not skip_bad:
+        for p in d.problems:
+            err.print(f"[red]{diary_path}:[/]{p}", highlight=False)
+        _fail(
+            f"{len(d.problems)} of {d.n_lines} diary lines could not be used",
+            hints=["fix them, or rerun with --skip-bad"],
+        )
+    if d.problems:
+        err.print(f"[yellow]warning:[/] skipped {len(d.problems)} of {d.n_lines} lines")
+    try:
+        return assess(d, prof).to_dict()
+    except ValueError as e:
+        _fail(str(e))
+        raise
+
+
+@app.command("assess")
+def assess_cmd(
+    diary: Annotated[Path, typer.Argument(help="Diary file (CSV, JSON, Cronometer).")],
+    profile: Annotated[Path, typer.Option("--profile", "-p", help="Profile (TOML or JSON).")],
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip bad diary lines.")] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Assess magnesium status: intake, absorption, adequacy, markers, findings."""
+    data = _run_assessment(diary, profile, skip_bad)
+    if html is not None:
+        from magnerve.report import render_html
+
+        html.write_text(render_html(data), encoding="utf-8")
+    if as_json:
+        _emit_json(data)
+        return
+    _print_assessment(data)
+    if html is not None:
+        out.print(f"Report written to [bold]{html}[/]")
+
+
+@app.command("demo")
+def demo_cmd(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the HTML report.")
+    ] = Path("magnerve-demo-report.html"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
+) -> None:
+    """Assess the bundled example person (58 y, type 2 diabetes, PPI + thiazide, soft water,
+    a week of meals) and write the HTML report."""
+    from magnerve.report import render_html
+
+    data = _run_assessment(None, None, False)
+    if as_json:
+        _emit_json(data)
+        return
+    _print_assessment(data)
+    output.write_text(render_html(data), encoding="utf-8")
+    out.print(f"Report written to [bold]{output}[/]")
+
+
 def main() -> None:
     """Entry point of the ``magnerve`` console script."""
     app()

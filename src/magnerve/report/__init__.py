@@ -1,0 +1,51 @@
+"""Reports: self-contained HTML (charts inline as SVG) from an assessment's JSON data.
+
+Rendering is kept out of the core: it takes ``Assessment.to_dict()`` and needs nothing beyond
+the installed package (no network, no JavaScript).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, select_autoescape
+
+__all__ = ["render_html"]
+
+
+def render_html(data: dict[str, Any]) -> str:
+    """Render the assessment report.
+
+    Parameters
+    ----------
+    data : dict
+        ``Assessment.to_dict()``.
+
+    Returns
+    -------
+    str
+        A complete HTML document.
+    """
+    from magnerve import __version__
+    from magnerve.interactions import thresholds
+    from magnerve.report import charts
+
+    ad = data["adequacy"]
+    ref = data["reference_intakes"]["magnesium"]
+    ratio = next((i for i in data["interactions"] if i["id"] == "ca_mg_ratio"), None)
+    band = thresholds()["ca_mg_ratio"]
+    figs = {
+        "sources": charts.food_sources(data["intake"]["top_food_sources"]),
+        "days": charts.by_day(data["intake"]["days"], ref.get("ear"), ref.get("rda")),
+        "absorption": charts.absorption(data["absorption"]["by_source_mg"], data["intake"]["mean"]),
+        "adequacy": charts.adequacy(ad) if ad else "",
+        "ratio": charts.ca_mg_gauge(
+            ratio["value"] if ratio else None, band["low_band_below"], band["high_band_above"]
+        ),
+    }
+    env = Environment(autoescape=select_autoescape(default=True))
+    template = env.from_string(
+        resources.files("magnerve.report").joinpath("templates/report.html.j2").read_text("utf-8")
+    )
+    return template.render(d=data, figs=figs, version=__version__)

@@ -1,0 +1,364 @@
+"""Risk findings with mechanism chains and citations from the evidence registry.
+
+Each rule looks at an :class:`~magnerve.assessment.Assessment` and, when it applies, emits a
+:class:`Finding` whose mechanism, strength of evidence and citations come from
+``data/evidence.toml`` (so every statement is traceable). Severity levels:
+``urgent`` (see a clinician promptly), ``high``, ``moderate``, ``low``, ``info``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve.assessment import Assessment
+
+__all__ = ["Finding", "evidence", "findings_for"]
+
+SEVERITY_ORDER = {"urgent": 0, "high": 1, "moderate": 2, "low": 3, "info": 4}
+
+
+@cache
+def evidence() -> dict[str, dict[str, Any]]:
+    """The evidence registry, by id."""
+    text = resources.files("magnerve.data").joinpath("evidence.toml").read_text("utf-8")
+    return {e["id"]: e for e in tomllib.loads(text)["evidence"]}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A statement about the person, with why it matters and how sure it is.
+
+    Attributes
+    ----------
+    id : str
+    severity : str
+    title : str
+    message : str
+        What was found, about this person.
+    mechanism : list of str
+        Chain from the factor to nerve health (from the evidence registry).
+    strength : str
+        Strength of evidence of the mechanism (established ... contradicted).
+    evidence_ids : list of str
+    citations : list of str
+    """
+
+    id: str
+    severity: str
+    title: str
+    message: str
+    mechanism: list[str]
+    strength: str
+    evidence_ids: list[str] = field(default_factory=list)
+    citations: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "title": self.title,
+            "message": self.message,
+            "mechanism": list(self.mechanism),
+            "strength_of_evidence": self.strength,
+            "evidence": list(self.evidence_ids),
+            "citations": list(self.citations),
+        }
+
+
+def _finding(fid: str, severity: str, title: str, message: str, *ev_ids: str) -> Finding:
+    reg = evidence()
+    mech: list[str] = []
+    cites: list[str] = []
+    strengths: list[str] = []
+    for eid in ev_ids:
+        e = reg[eid]  # KeyError = a rule cites an id missing from the registry (a bug)
+        if not mech:
+            mech = list(e["mechanism"])
+        strengths.append(e["strength"])
+        for c in e["citations"]:
+            t = c["text"] + ("" if c.get("verified", False) else " [citation not verified]")
+            if t not in cites:
+                cites.append(t)
+    return Finding(
+        fid, severity, title, message, mech, strengths[0] if strengths else "", list(ev_ids), cites
+    )
+
+
+def findings_for(a: Assessment) -> list[Finding]:
+    """All findings for an assessment, most severe first."""
+    out: list[Finding] = []
+    p = a.profile
+    adequacy = a.adequacy
+    conf = adequacy.get("confidence_adequate")
+
+    # -- safety first -------------------------------------------------------------------
+    if a.safety["supplements_need_clinician"]:
+        out.append(
+            _finding(
+                "kidney_function_supplements",
+                "high",
+                "Magnesium supplements need a clinician",
+                "eGFR is below 30 mL/min/1.73 m² or chronic kidney disease is listed: the kidney "
+                "cannot remove excess magnesium, so magnesium supplements should only be taken "
+                "under medical supervision.",
+                "ckd_supplement_risk",
+            )
+        )
+    if a.safety["above_ul"]:
+        out.append(
+            _finding(
+                "supplement_above_ul",
+                "moderate",
+                "Supplemental magnesium above the upper level",
+                f"Supplements give {a.supplement_mg:.0f} mg/day of magnesium, above the "
+                f"{a.safety['supplemental_ul_mg']:g} mg/day tolerable upper level for "
+                "supplemental magnesium (food magnesium does not count).",
+                "supplement_ul",
+            )
+        )
+    for cls in a.safety["drug_spacing"]:
+        out.append(
+            _finding(
+                f"drug_spacing_{cls}",
+                "moderate",
+                f"Space magnesium and {cls.replace('_', ' ')} doses",
+                "Magnesium (supplements, antacids) binds this medicine in the gut: take them "
+                "hours apart as the medicine's leaflet says.",
+                "drug_spacing",
+            )
+        )
+    serum = a.markers.get("serum")
+    if serum is not None and serum.status == "very_low":
+        out.append(
+            _finding(
+                "serum_very_low",
+                "urgent",
+                "Very low serum magnesium",
+                serum.message,
+                "serum_limitations",
+            )
+        )
+    elif serum is not None and serum.status in ("low", "low_normal"):
+        out.append(
+            _finding(
+                "serum_low",
+                "high" if serum.status == "low" else "moderate",
+                "Serum magnesium " + ("low" if serum.status == "low" else "low-normal"),
+                serum.message + ". Serum holds under 1 % of body magnesium.",
+                "serum_limitations",
+            )
+        )
+    symptoms = {s.lower() for s in p.neuropathy.symptoms}
+    red = {
+        "weakness",
+        "rapidly_worsening",
+        "foot_ulcer",
+        "ulcer",
+        "infection",
+        "falls",
+        "asymmetric",
+    }
+    if symptoms & red:
+        out.append(
+            _finding(
+                "red_flag_symptoms",
+                "urgent",
+                "Symptoms that need prompt clinical care",
+                "Reported: " + ", ".join(sorted(symptoms & red)) + ". Please see a clinician soon; "
+                "this tool cannot assess them.",
+                "red_flags",
+            )
+        )
+
+    # -- intake and absorption ---------------------------------------------------------------
+    if conf is not None:
+        mean = adequacy["mean_intake"]
+        if conf < 0.5:
+            sev = "high" if conf < 0.15 else "moderate"
+            out.append(
+                _finding(
+                    "intake_likely_inadequate",
+                    sev,
+                    "Magnesium intake likely below requirement",
+                    f"Mean intake {mean:.0f} mg/day over {adequacy['n_days']} days vs EAR "
+                    f"{adequacy['ear']:g} mg/day: {conf:.0%} confidence that usual intake is "
+                    "adequate (IOM 2000 method).",
+                    "food_sources",
+                    "nmda_block",
+                )
+            )
+        elif conf < 0.975:
+            out.append(
+                _finding(
+                    "intake_uncertain",
+                    "low",
+                    "Magnesium intake possibly adequate",
+                    f"Mean intake {mean:.0f} mg/day: {conf:.0%} confidence of adequacy; "
+                    f"{adequacy.get('required_mean_intake', 0):.0f} mg/day would give 97.5 %.",
+                    "food_sources",
+                )
+            )
+    re_conf = a.adequacy_reference_equivalent.get("confidence_adequate")
+    if re_conf is not None and conf is not None and re_conf < conf - 0.15:
+        out.append(
+            _finding(
+                "absorption_lowers_status",
+                "moderate",
+                "Absorption conditions lower the effective intake",
+                f"Adjusted for absorption (meal sizes, phytate, supplement form), confidence of "
+                f"adequacy falls to {re_conf:.0%} (model estimate, low-to-medium confidence).",
+                "phytate",
+                "supplement_forms",
+            )
+        )
+
+    # -- medicines, kidney, alcohol (MDS) --------------------------------------------------
+    classes = p.medication_classes()
+    if "ppi" in classes:
+        out.append(
+            _finding(
+                "ppi",
+                "moderate",
+                "Proton-pump inhibitor",
+                "Long-term PPI use (mostly over a year) can lower magnesium absorption enough to "
+                "cause hypomagnesaemia; ask about a serum magnesium check.",
+                "ppi_hypomagnesaemia",
+            )
+        )
+    if classes & {"loop_diuretic", "thiazide_diuretic"}:
+        out.append(
+            _finding(
+                "diuretic",
+                "moderate",
+                "Loop or thiazide diuretic",
+                "These diuretics increase urinary magnesium loss.",
+                "diuretics",
+            )
+        )
+    if a.mds.get("score", 0) >= 3:
+        out.append(
+            _finding(
+                "mds_high",
+                "moderate",
+                f"Magnesium Depletion Score {a.mds['score']} (of 5)",
+                "A score of 3 or more is the highest-risk group in population studies.",
+                "mds",
+            )
+        )
+    if p.health.diabetes != "none":
+        out.append(
+            _finding(
+                "diabetes",
+                "moderate",
+                "Diabetes",
+                "High blood glucose increases urinary magnesium loss; low magnesium has been "
+                "associated with worse nerve function in type 2 diabetes (association, not proof "
+                "of cause).",
+                "diabetes_magnesuria",
+                "diabetic_neuropathy_serum_mg",
+            )
+        )
+    drinks_week = p.lifestyle.alcohol_drinks_per_week or 0.0
+    if drinks_week / 7 > (1 if p.person.sex == "female" else 2):
+        out.append(
+            _finding(
+                "alcohol",
+                "moderate",
+                "Heavy drinking",
+                f"{drinks_week:g} drinks/week: alcohol increases urinary magnesium loss.",
+                "alcohol",
+            )
+        )
+    caffeine = p.lifestyle.caffeine_mg_per_day or a.nutrients_mean.get("caffeine_mg")
+    if caffeine and caffeine > 400:
+        out.append(
+            _finding(
+                "caffeine",
+                "low",
+                "High caffeine intake",
+                f"About {caffeine:.0f} mg/day caffeine: a small extra urinary magnesium loss.",
+                "caffeine",
+            )
+        )
+
+    # -- interactions ----------------------------------------------------------------------
+    for it in a.interactions:
+        if it.status in ("ok", "unknown"):
+            continue
+        sev = "high" if it.status in ("above_efsa_ul", "high_dose") else "moderate"
+        out.append(
+            _finding(f"interaction_{it.id}", sev, it.id.replace("_", " "), it.message, *it.evidence)
+        )
+    ws = a.grains.get("whole_share")
+    if ws is not None and ws == ws and ws < 0.5:
+        out.append(
+            _finding(
+                "refined_grains",
+                "low",
+                "Mostly refined grains",
+                f"{ws:.0%} of classified grain foods (by weight) are whole grain; refining removes "
+                "most of the magnesium of grains.",
+                "refining_losses",
+            )
+        )
+
+    # -- environment -----------------------------------------------------------------------
+    mg_l = p.water.magnesium()[0]
+    if p.water.source == "filtered_ro" or (mg_l is not None and mg_l < 10):
+        out.append(
+            _finding(
+                "soft_water",
+                "low",
+                "Little magnesium from drinking water",
+                "Soft or demineralised water supplies little magnesium"
+                + (f" (about {mg_l:.1f} mg/L)." if mg_l is not None else "."),
+                "water_hardness",
+            )
+        )
+    if p.lifestyle.stress_pss10 is not None and p.lifestyle.stress_pss10 >= 27:
+        out.append(
+            _finding(
+                "stress",
+                "low",
+                "High perceived stress",
+                f"PSS-10 score {p.lifestyle.stress_pss10}: a stress-magnesium vicious circle is "
+                "proposed but not established in humans.",
+                "chronic_stress",
+            )
+        )
+    if p.environment.occupational_lead or p.environment.occupational_cadmium:
+        out.append(
+            _finding(
+                "heavy_metals",
+                "low",
+                "Occupational lead or cadmium exposure",
+                "Heavy metals interfere with magnesium-dependent processes in experiments; human "
+                "evidence for magnesium status is insufficient. Follow occupational health advice.",
+                "heavy_metals_lead_cadmium",
+            )
+        )
+
+    # -- nerves ------------------------------------------------------------------------------
+    hist = a.mnsi.get("history")
+    exam = a.mnsi.get("exam")
+    if (hist and hist["abnormal"]) or (exam and exam["abnormal"]) or symptoms:
+        out.append(
+            _finding(
+                "neuropathy_symptoms",
+                "moderate",
+                "Nerve symptoms: screening, not diagnosis",
+                "Reported symptoms or an abnormal MNSI score suggest neuropathy should be checked "
+                "by a clinician. Magnesium may matter for nerve signalling, but oral magnesium has "
+                "not beaten placebo for neuropathic pain.",
+                "nmda_block",
+                "oral_mg_neuropathic_pain_rct",
+            )
+        )
+    out.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
+    return out
