@@ -9,6 +9,7 @@ Screening and education, not diagnosis.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import tomllib
 from collections import defaultdict
@@ -206,7 +207,9 @@ class Assessment:
         food_known = [f for f in self.food_mg if f is not None]
         mean_abs = float(np.mean(self.absorbed_per_day)) if self.absorbed_per_day else None
         return {
-            "disclaimer": "Screening and education, not diagnosis. Discuss results with a clinician.",
+            "disclaimer": (
+                "Screening and education, not diagnosis. Discuss results with a clinician."
+            ),
             "person": self.profile.person.model_dump(),
             "intake": {
                 "unit": "mg/day",
@@ -428,7 +431,7 @@ def assess(diary: Diary, profile: Profile, *, authority: str = "iom") -> Assessm
     )
     reference = {"magnesium": ref.to_dict()}
     for other in ("efsa", "faowho"):
-        try:
+        with contextlib.suppress(RequirementError):
             reference[f"magnesium_{other}"] = reference_intake(
                 "magnesium",
                 age=person.age,
@@ -437,8 +440,6 @@ def assess(diary: Diary, profile: Profile, *, authority: str = "iom") -> Assessm
                 lactating=person.lactating,
                 authority=other,
             ).to_dict()
-        except RequirementError:
-            pass
     totals = [f + (water_day or 0.0) + supp_mg for f in food_mg if f is not None]
     mean_total = float(np.mean(totals)) if totals else None
     ref_fraction = ab.reference_fraction(ref.ear) if ref.ear else float("nan")
