@@ -355,6 +355,11 @@ def _occasions(
                 for j in range(n_serv)
             )
         days[d].extend(alone)
+    phy_total = sum(s["phytate"] for s in by_meal.values())
+    n_days = max(len(meals_by_day), 1)
+    notes.append(
+        f"estimated phytate load {phy_total / n_days:.0f} mg/day (estimate from food groups)"
+    )
     if any(not s["phy_known"] for s in by_meal.values()):
         notes.append(
             "phytate could not be estimated for some foods (mixed dishes, drinks): their "
@@ -553,6 +558,31 @@ def assess(diary: Diary, profile: Profile, *, authority: str = "iom") -> Assessm
         item = src.setdefault(e.parsed.food.id, [e.parsed.food.id, e.parsed.food.description, 0.0])
         item[2] += float(v) / n_days
     food_sources = sorted((tuple(x) for x in src.values()), key=lambda t: -t[2])
+
+    # oxalate-rich foods (flag only)
+    from magnerve.interactions import thresholds
+
+    ox_words = thresholds()["oxalate"]["words"]
+    ox = sorted(
+        {
+            e.parsed.food.description
+            for e in diary.entries
+            if e.parsed is not None
+            and any(w in e.parsed.food.description.lower() for w in ox_words)
+        }
+    )
+    if ox:
+        notes.append(
+            "oxalate-rich foods eaten (magnesium from them may be less available; effect not "
+            "quantified): " + "; ".join(ox[:4])
+        )
+    # caffeine from coffee cups (SR28 coffee per cup) when no mg figure is given
+    cups = profile.lifestyle.coffee_cups_per_day
+    if profile.lifestyle.caffeine_mg_per_day is None and cups is not None:
+        coffee = db.index[thresholds()["caffeine"]["coffee_ndb"]]
+        cup = next(m for m in db.measures[db.ids[coffee]] if m.description.startswith("cup"))
+        per_cup = float(db.matrix[coffee, db.nutrient_position("caffeine_mg")]) * cup.grams / 100
+        nutrients_mean["caffeine_from_cups_mg"] = cups * per_cup
 
     # MNSI
     mnsi: dict[str, Any] = {}

@@ -275,7 +275,11 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "alcohol",
             )
         )
-    caffeine = p.lifestyle.caffeine_mg_per_day or a.nutrients_mean.get("caffeine_mg")
+    caffeine = (
+        p.lifestyle.caffeine_mg_per_day
+        or a.nutrients_mean.get("caffeine_from_cups_mg")
+        or a.nutrients_mean.get("caffeine_mg")
+    )
     if caffeine and caffeine > 400:
         out.append(
             _finding(
