@@ -53,7 +53,7 @@ def by_day(days: list[dict[str, Any]], ear: float | None, rda: float | None) -> 
         ax.axhline(rda, color="#6a1b9a", linestyle=":", label=f"RDA {rda:g}")
     ax.set_ylabel("magnesium [mg/day]")
     ax.set_title("Magnesium intake by day")
-    ax.legend(fontsize=8, loc="upper right", ncols=3)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncols=5, frameon=False)
     return _svg(fig)
 
 
