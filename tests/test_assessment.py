@@ -241,3 +241,33 @@ def test_random_profiles_assess_consistently(
         assert "supplement_above_ul" in ids
     if egfr is not None and egfr < 30:
         assert "kidney_function_supplements" in ids
+
+
+def test_wasting_medicines_malabsorption_and_high_calcium(demo):
+    diary, _ = demo
+    p = _profile(
+        health={"conditions": ["celiac"], "medications": ["tacrolimus", "cisplatin"]},
+        supplements=[{"name": "ca", "calcium_mg": 1000, "times_per_day": 2}],
+    )
+    ids = {f.id for f in assess(diary, p).findings}
+    assert {"magnesium_wasting_medicines", "malabsorption", "high_calcium"} <= ids
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.data())
+def test_random_diary_subsets(demo, data):
+    """Any non-empty subset of diary lines assesses without error and totals stay consistent."""
+    diary, profile = demo
+    idx = data.draw(
+        st.lists(st.integers(0, len(diary.entries) - 1), min_size=1, max_size=40, unique=True)
+    )
+    from magnerve.diary import Diary
+
+    sub = Diary([diary.entries[i] for i in sorted(idx)], [], "subset", len(idx))
+    d = assess(sub, profile).to_dict()
+    assert d["intake"]["n_days"] == len({diary.entries[i].date for i in idx})
+    for day in d["intake"]["days"]:
+        assert day["total_mg"] >= day["food_mg"] >= 0
+    assert all(a >= 0 for a in d["absorption"]["absorbed_mg_per_day"])

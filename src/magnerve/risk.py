@@ -241,6 +241,57 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "diuretics",
             )
         )
+    wasting = sorted(
+        classes
+        & {
+            "aminoglycoside",
+            "calcineurin_inhibitor",
+            "platinum_chemotherapy",
+            "egfr_antibody",
+            "amphotericin_b",
+        }
+    )
+    if wasting:
+        out.append(
+            _finding(
+                "magnesium_wasting_medicines",
+                "moderate",
+                "Medicines that waste magnesium",
+                "Taking " + ", ".join(w.replace("_", " ") for w in wasting) + ": these increase "
+                "magnesium loss; serum magnesium is usually monitored during treatment.",
+                "renal_wasting_drugs",
+            )
+        )
+    from magnerve.interactions import thresholds
+
+    gi = set(thresholds()["malabsorption"]["conditions"]) & set(p.health.conditions)
+    if gi:
+        out.append(
+            _finding(
+                "malabsorption",
+                "moderate",
+                "Condition that lowers magnesium absorption",
+                "Listed: " + ", ".join(sorted(gi)).replace("_", " ") + ": less magnesium is "
+                "absorbed and more is lost in the gut; the absorption estimate here does not "
+                "model this and is likely too high.",
+                "gi_malabsorption",
+            )
+        )
+    ca_limit = thresholds()["calcium_absorption"]["no_effect_up_to_mg_per_day"]
+    ca_total = (a.nutrients_mean.get("calcium_mg") or 0.0) + sum(
+        s.calcium_mg for s in a.supplements
+    )
+    if ca_total > ca_limit:
+        out.append(
+            _finding(
+                "high_calcium",
+                "low",
+                "Very high calcium intake",
+                f"About {ca_total:.0f} mg/day calcium, above the {ca_limit} mg/day up to which no "
+                "effect on magnesium absorption was seen.",
+                "calcium_absorption_competition",
+            )
+        )
     if a.mds.get("score", 0) >= 3:
         out.append(
             _finding(
