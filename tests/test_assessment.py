@@ -271,3 +271,11 @@ def test_random_diary_subsets(demo, data):
     for day in d["intake"]["days"]:
         assert day["total_mg"] >= day["food_mg"] >= 0
     assert all(a >= 0 for a in d["absorption"]["absorbed_mg_per_day"])
+
+
+def test_pdf_report(tmp_path):
+    pytest.importorskip("weasyprint")
+    out = tmp_path / "r.pdf"
+    res = CliRunner().invoke(app, ["demo", "-o", str(tmp_path / "r.html"), "--pdf", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 10_000

@@ -559,6 +559,9 @@ def assess_cmd(
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write a self-contained HTML report.")
     ] = None,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Also write a PDF report (extra magnerve[pdf]).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Assess magnesium status: intake, absorption, adequacy, markers, findings."""
@@ -567,6 +570,8 @@ def assess_cmd(
         from magnerve.report import render_html
 
         html.write_text(render_html(data), encoding="utf-8")
+    if pdf is not None:
+        _write_pdf(data, pdf)
     if as_json:
         _emit_json(data)
         return
@@ -575,11 +580,23 @@ def assess_cmd(
         out.print(f"Report written to [bold]{html}[/]")
 
 
+def _write_pdf(data: dict[str, Any], path: Path) -> None:
+    from magnerve.report import PDFUnavailableError, write_pdf
+
+    try:
+        write_pdf(data, str(path))
+    except PDFUnavailableError as e:
+        _fail(str(e), code=2)
+
+
 @app.command("demo")
 def demo_cmd(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Where to write the HTML report.")
     ] = Path("magnerve-demo-report.html"),
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Also write a PDF report (extra magnerve[pdf]).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
 ) -> None:
     """Assess the bundled example person (58 y, type 2 diabetes, PPI + thiazide, soft water,
@@ -593,6 +610,9 @@ def demo_cmd(
     _print_assessment(data)
     output.write_text(render_html(data), encoding="utf-8")
     out.print(f"Report written to [bold]{output}[/]")
+    if pdf is not None:
+        _write_pdf(data, pdf)
+        out.print(f"PDF written to [bold]{pdf}[/]")
 
 
 def main() -> None:

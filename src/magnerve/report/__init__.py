@@ -11,7 +11,11 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
-__all__ = ["render_html"]
+__all__ = ["PDFUnavailableError", "render_html", "write_pdf"]
+
+
+class PDFUnavailableError(RuntimeError):
+    """PDF output needs the optional extra ``magnerve[pdf]`` (WeasyPrint)."""
 
 
 def render_html(data: dict[str, Any]) -> str:
@@ -49,3 +53,21 @@ def render_html(data: dict[str, Any]) -> str:
         resources.files("magnerve.report").joinpath("templates/report.html.j2").read_text("utf-8")
     )
     return template.render(d=data, figs=figs, version=__version__)
+
+
+def write_pdf(data: dict[str, Any], path: str) -> None:
+    """Write the report as PDF (optional extra: ``pip install 'magnerve[pdf]'``).
+
+    Raises
+    ------
+    PDFUnavailableError
+        When WeasyPrint (or the Pango library it needs) is not available.
+    """
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as e:  # OSError: Pango missing
+        raise PDFUnavailableError(
+            "PDF output needs the optional extra: pip install 'magnerve[pdf]' (WeasyPrint, which "
+            f"needs the Pango library) ({e})"
+        ) from None
+    HTML(string=render_html(data)).write_pdf(path)
