@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from magnerve import __version__
-from magnerve.diary import DiaryError, read_diary
+from magnerve.diary import Diary, DiaryError, read_diary
 from magnerve.foods import (
     FoodNotFoundError,
     ParseError,
@@ -244,6 +244,36 @@ def _print_report(report: IntakeReport, by: ByChoice, compact: bool) -> None:
         )
 
 
+def _load_diary(path: Path, fmt: str, skip_bad: bool) -> Diary:
+    """Read a diary for a command: every problem is printed with its line; the command stops
+    (exit 1) unless ``skip_bad``, and then says how many lines it skipped."""
+    if not path.is_file():
+        _fail(f"diary file not found: {path}", code=2)
+    try:
+        d = read_diary(path, fmt)  # type: ignore[arg-type]
+    except DiaryError as e:
+        for p in e.problems:
+            err.print(f"[red]{path}:{p}[/]", highlight=False)
+        _fail(f"{path} could not be read", code=1)
+        raise
+    if d.problems and not skip_bad:
+        for p in d.problems:
+            err.print(f"[red]{path}:[/]{p}", highlight=False)
+        _fail(
+            f"{len(d.problems)} of {d.n_lines} diary lines could not be used; nothing was computed",
+            hints=["fix the lines above, or rerun with --skip-bad to use the rest"],
+        )
+    if d.problems:
+        err.print(
+            f"[yellow]warning:[/] skipped {len(d.problems)} of {d.n_lines} lines "
+            "(--skip-bad): " + ", ".join(str(p.line) for p in d.problems),
+            highlight=False,
+        )
+    if not d.entries:
+        _fail(f"{path} has no usable lines", hints=["a diary needs date and food columns"])
+    return d
+
+
 @app.command("intake")
 def intake_cmd(
     diary: Annotated[Path, typer.Argument(help="Diary file: CSV, JSON or Cronometer export.")],
@@ -270,30 +300,10 @@ def intake_cmd(
         _fail(f"diary file not found: {diary}", code=2)
     try:
         infos = resolve_nutrients(nutrient)
-        d = read_diary(diary, fmt.value)
     except KeyError as e:
         _fail(str(e.args[0]), code=2)
         return
-    except DiaryError as e:
-        for p in e.problems:
-            err.print(f"[red]{diary}:{p}[/]", highlight=False)
-        _fail(f"{diary} could not be read", code=1)
-        return
-    if d.problems and not skip_bad:
-        for p in d.problems:
-            err.print(f"[red]{diary}:[/]{p}", highlight=False)
-        _fail(
-            f"{len(d.problems)} of {d.n_lines} diary lines could not be used; nothing was totalled",
-            hints=["fix the lines above, or rerun with --skip-bad to total the rest"],
-        )
-    if d.problems:
-        err.print(
-            f"[yellow]warning:[/] skipped {len(d.problems)} of {d.n_lines} lines "
-            "(--skip-bad): " + ", ".join(str(p.line) for p in d.problems),
-            highlight=False,
-        )
-    if not d.entries:
-        _fail(f"{diary} has no usable lines", hints=["a diary needs date and food columns"])
+    d = _load_diary(diary, fmt.value, skip_bad)
     report = intake(d, [n.key for n in infos])
     if as_json:
         data = report.to_dict()
@@ -517,8 +527,6 @@ def _run_assessment(
     if diary_path is None or profile_path is None:
         d, prof = load_demo()
         return assess(d, prof).to_dict()
-    if not diary_path.is_file():
-        _fail(f"diary file not found: {diary_path}", code=2)
     if not profile_path.is_file():
         _fail(f"profile file not found: {profile_path}", code=2)
     try:
@@ -528,22 +536,7 @@ def _run_assessment(
             err.print(f"[red]{profile_path}: {path}:[/] {escape(msg)}", highlight=False)
         _fail(f"{profile_path} has {len(e.errors)} problem(s)", hints=["see docs/profile.md"])
         raise
-    try:
-        d = read_diary(diary_path)
-    except DiaryError as e:
-        for p in e.problems:
-            err.print(f"[red]{diary_path}:[/]{p}", highlight=False)
-        _fail(f"{diary_path} could not be read")
-        raise
-    if d.problems and not skip_bad:
-        for p in d.problems:
-            err.print(f"[red]{diary_path}:[/]{p}", highlight=False)
-        _fail(
-            f"{len(d.problems)} of {d.n_lines} diary lines could not be used",
-            hints=["fix them, or rerun with --skip-bad"],
-        )
-    if d.problems:
-        err.print(f"[yellow]warning:[/] skipped {len(d.problems)} of {d.n_lines} lines")
+    d = _load_diary(diary_path, "auto", skip_bad)
     try:
         return assess(d, prof).to_dict()
     except ValueError as e:
