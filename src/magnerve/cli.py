@@ -296,8 +296,6 @@ def intake_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Nutrient totals of a food diary per day (or meal or line), with coverage."""
-    if not diary.is_file():
-        _fail(f"diary file not found: {diary}", code=2)
     try:
         infos = resolve_nutrients(nutrient)
     except KeyError as e:
