@@ -279,3 +279,22 @@ def test_pdf_report(tmp_path):
     res = CliRunner().invoke(app, ["demo", "-o", str(tmp_path / "r.html"), "--pdf", str(out)])
     assert res.exit_code == 0, res.output
     assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 10_000
+
+
+def test_taurate_and_b6_info_and_prebiotic_note(demo):
+    diary, _ = demo
+    p = _profile(
+        supplements=[
+            {"name": "Mg taurate", "form": "taurate", "elemental_mg": 100, "vitamin_b6_mg": 2}
+        ],
+        lifestyle={"prebiotic_g_per_day": 8},
+    )
+    a = assess(diary, p)
+    ids = {f.id for f in a.findings}
+    assert {"taurine", "b6_claims"} <= ids
+    assert any("not applied outside" in n for n in a.notes)
+    teen = assess(
+        diary, _profile(person={"age": 13, "sex": "female"}, lifestyle={"prebiotic_g_per_day": 8})
+    )
+    base = assess(diary, _profile(person={"age": 13, "sex": "female"}))
+    assert sum(teen.absorbed_per_day) == pytest.approx(1.18 * sum(base.absorbed_per_day))

@@ -189,6 +189,9 @@ class Lifestyle(BaseModel):
     coffee_cups_per_day: float | None = Field(default=None, ge=0, le=40)
     stress_pss10: int | None = Field(default=None, ge=0, le=40)
     smoker: bool = False
+    prebiotic_g_per_day: float | None = Field(
+        default=None, ge=0, le=100, description="prebiotic fibre (e.g. scFOS, inulin) [g/day]"
+    )
 
 
 class Environment(BaseModel):

@@ -399,6 +399,33 @@ def findings_for(a: Assessment) -> list[Finding]:
             )
         )
 
+    taurate = [
+        s.name for s in a.supplements if (s.form or "") == "taurate" or "taur" in s.name.lower()
+    ]
+    if taurate:
+        out.append(
+            _finding(
+                "taurine",
+                "info",
+                "Taurine or magnesium taurate",
+                "Claims that taurine improves magnesium retention rest on animal data only.",
+                "taurine",
+            )
+        )
+    b6_supp = [s.name for s in a.supplements if s.vitamin_b6_mg > 0]
+    if b6_supp and not any(f.id == "interaction_vitamin_b6" for f in out):
+        out.append(
+            _finding(
+                "b6_claims",
+                "info",
+                "Vitamin B6 with magnesium",
+                "B6 is often added to magnesium products; that it improves magnesium absorption "
+                "is not shown, and B6 above 12 mg/day can itself harm nerves.",
+                "b6_mg_absorption",
+                "b6_neuropathy_ul",
+            )
+        )
+
     # -- nerves ------------------------------------------------------------------------------
     hist = a.mnsi.get("history")
     exam = a.mnsi.get("exam")
