@@ -310,13 +310,13 @@ def absorb_occasion(
     )
 
 
-def reference_fraction(ear_mg: float) -> float:
+def reference_fraction(ear_mg: float, *, km: float | None = None) -> float:
     """Fractional absorption of the reference pattern: the EAR in equal meals (3 by default)
     with no inhibitors or enhancers. Reference-equivalent intake = absorbed / this."""
     if not math.isfinite(ear_mg) or ear_mg <= 0:
         raise ValueError(f"EAR must be more than 0 mg, got {ear_mg!r}")
     n = parameters().reference_meals
-    return n * absorbed_mg(ear_mg / n) / ear_mg
+    return n * absorbed_mg(ear_mg / n, km=km) / ear_mg
 
 
 def divided(total_mg: float, n: int) -> Sequence[Occasion]:

@@ -368,7 +368,9 @@ def _occasions(
     return days, notes
 
 
-def assess(diary: Diary, profile: Profile, *, authority: str = "iom") -> Assessment:
+def assess(
+    diary: Diary, profile: Profile, *, authority: str = "iom", absorption_km: float | None = None
+) -> Assessment:
     """Assess magnesium status from a diary and a profile.
 
     Parameters
@@ -379,6 +381,8 @@ def assess(diary: Diary, profile: Profile, *, authority: str = "iom") -> Assessm
         Validated profile.
     authority : str, default "iom"
         Reference intakes for display; the individual adequacy method uses the IOM EAR.
+    absorption_km : float, optional
+        Override the absorption model's half-saturation constant [mg] (sensitivity analysis).
 
     Returns
     -------
@@ -417,7 +421,7 @@ def assess(diary: Diary, profile: Profile, *, authority: str = "iom") -> Assessm
     by_source = {"food": 0.0, "water": 0.0, "supplements": 0.0}
     flags: set[str] = set()
     for d in days:
-        occ_res = [ab.absorb_occasion(o) for o in occasions.get(d, [])]
+        occ_res = [ab.absorb_occasion(o, km=absorption_km) for o in occasions.get(d, [])]
         absorbed_day.append(sum(r.absorbed_mg for r in occ_res))
         for r in occ_res:
             by_source["food"] += r.absorbed_food_mg / len(days)
@@ -463,7 +467,7 @@ def assess(diary: Diary, profile: Profile, *, authority: str = "iom") -> Assessm
             ).to_dict()
     totals = [f + (water_day or 0.0) + supp_mg for f in food_mg if f is not None]
     mean_total = float(np.mean(totals)) if totals else None
-    ref_fraction = ab.reference_fraction(ref.ear) if ref.ear else float("nan")
+    ref_fraction = ab.reference_fraction(ref.ear, km=absorption_km) if ref.ear else float("nan")
     adequacy: dict[str, Any] = {}
     adequacy_re: dict[str, Any] = {}
     if ref.ear is not None and mean_total is not None:

@@ -580,6 +580,131 @@ def _write_pdf(data: dict[str, Any], path: Path) -> None:
         _fail(str(e), code=2)
 
 
+@app.command("plan")
+def plan_cmd(
+    diary: Annotated[Path, typer.Argument(help="Diary file (CSV, JSON, Cronometer).")],
+    profile: Annotated[Path, typer.Option("--profile", "-p", help="Profile (TOML or JSON).")],
+    pattern: Annotated[
+        str, typer.Option("--pattern", help="omnivore, pescatarian, vegetarian or vegan.")
+    ] = "omnivore",
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            help="tree_nuts, peanuts, gluten, soy, dairy, fish, shellfish, egg; repeat for more.",
+        ),
+    ] = None,
+    exclude_food: Annotated[
+        list[str] | None, typer.Option("--exclude-food", help="Word of a food never to suggest.")
+    ] = None,
+    no_supplements: Annotated[
+        bool, typer.Option("--no-supplements", help="Plan with food only.")
+    ] = False,
+    target: Annotated[
+        str, typer.Option("--target", help="ear, rda, or a confidence such as 0.9.")
+    ] = "rda",
+    fewest_changes: Annotated[
+        bool, typer.Option("--fewest-changes", help="Prefer fewer new foods.")
+    ] = False,
+    all_foods: Annotated[
+        bool, typer.Option("--all-foods", help="Consider all SR28 foods, not only generic ones.")
+    ] = False,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip bad diary lines.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Optimise the diet (and optionally a supplement) to reach a magnesium target, safely."""
+    from magnerve.plan import PlanError, make_plan
+    from magnerve.profile import ProfileError, load_profile
+
+    if not profile.is_file():
+        _fail(f"profile file not found: {profile}", code=2)
+    try:
+        prof = load_profile(profile)
+    except ProfileError as e:
+        for path, msg in e.errors:
+            err.print(f"[red]{profile}: {path}:[/] {escape(msg)}", highlight=False)
+        _fail(f"{profile} has {len(e.errors)} problem(s)", hints=["see docs/profile.md"])
+        return
+    d = _load_diary(diary, "auto", skip_bad)
+    tgt: str | float = target
+    if target not in ("ear", "rda"):
+        try:
+            tgt = float(target)
+        except ValueError:
+            _fail("--target must be ear, rda or a confidence such as 0.9", code=2)
+    try:
+        plan = make_plan(
+            d,
+            prof,
+            pattern=pattern,
+            exclude=exclude or (),
+            exclude_foods=exclude_food or (),
+            supplements=not no_supplements,
+            target=tgt,
+            fewest_changes=fewest_changes,
+            scope="all" if all_foods else "filtered",
+        )
+    except PlanError as e:
+        _fail(str(e), code=2)
+        return
+    data = plan.to_dict()
+    if as_json:
+        _emit_json(data)
+        return
+    b, a = data["before"], data["after"]
+    out.print(
+        f"[bold]Magnesium plan[/] ({data['status']}, solved in {data['solve_ms']:.0f} ms over "
+        f"{data['n_candidates']} candidate foods) — education, not medical advice",
+        highlight=False,
+    )
+    t = data["target"]
+    out.print(
+        f"Target: reference-equivalent magnesium ≥ {t['reference_equivalent_mg']:.0f} mg/day "
+        f"({t['kind']})."
+    )
+    if data["status"] != "optimal":
+        out.print("[red]No plan meets every constraint. Conflicting constraints:[/]")
+        for c in data["conflicts"]:
+            out.print(f"  - {c}")
+        raise typer.Exit(1)
+    for i, step in enumerate(data["steps"], 1):
+        out.print(f"{i}. {escape(step)}", highlight=False)
+    if data["supplement"]:
+        s = data["supplement"]
+        out.print(
+            f"{len(data['steps']) + 1}. Magnesium {s['form']}: {s['tablets_per_dose']} × "
+            f"{s['tablet_elemental_mg']} mg tablet(s), {s['times_per_day']}× a day "
+            f"({s['elemental_mg_per_day']} mg elemental/day, below the UL); {s['note']}.",
+            highlight=False,
+        )
+    tab = Table(title="Before and after (full absorption model)")
+    tab.add_column("")
+    tab.add_column("Before", justify="right")
+    tab.add_column("After", justify="right")
+    tab.add_row("Magnesium intake [mg/day]", f"{b['magnesium_mg']:.0f}", f"{a['magnesium_mg']:.0f}")
+    tab.add_row("Absorbed [mg/day]", f"{b['absorbed_mg']:.0f}", f"{a['absorbed_mg']:.0f}")
+    tab.add_row(
+        "Reference-equivalent [mg/day]",
+        f"{b['reference_equivalent_mg']:.0f}",
+        f"{a['reference_equivalent_mg']:.0f}",
+    )
+    tab.add_row(
+        "Confidence of adequacy",
+        f"{b['confidence_adequate']:.0%}",
+        f"{a['confidence_adequate']:.0%}",
+    )
+    out.print(tab)
+    wc = data["worst_case"]
+    if wc:
+        out.print(
+            "Worst case over the absorption uncertainty: "
+            f"{wc['worst_reference_equivalent_mg']:.0f} "
+            f"mg/day ({'meets' if wc['meets_target_in_worst_case'] else 'misses'} the target)."
+        )
+    for n in data["notes"]:
+        out.print(f"[dim]note: {escape(n)}[/]", highlight=False)
+
+
 @app.command("demo")
 def demo_cmd(
     output: Annotated[
