@@ -283,3 +283,21 @@ def test_safety_properties(demo, egfr, existing, target, sex):
         assert (
             plan.after["reference_equivalent_mg"] >= plan.target["reference_equivalent_mg"] - 1e-6
         )
+
+
+def test_plan_html(tmp_path):
+    out = tmp_path / "plan.html"
+    res = CliRunner().invoke(
+        app,
+        [
+            "plan",
+            str(ROOT / "examples/diary_week.csv"),
+            "--profile",
+            str(ROOT / "examples/profile_t2d.toml"),
+            "--html",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    html = out.read_text()
+    assert "Magnesium plan" in html and "Before and after" in html and "<li>" in html

@@ -610,6 +610,9 @@ def plan_cmd(
         bool, typer.Option("--all-foods", help="Consider all SR28 foods, not only generic ones.")
     ] = False,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip bad diary lines.")] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the plan as HTML.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Optimise the diet (and optionally a supplement) to reach a magnesium target, safely."""
@@ -648,6 +651,10 @@ def plan_cmd(
         _fail(str(e), code=2)
         return
     data = plan.to_dict()
+    if html is not None:
+        from magnerve.report import render_plan_html
+
+        html.write_text(render_plan_html(data), encoding="utf-8")
     if as_json:
         _emit_json(data)
         return

@@ -11,7 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
-__all__ = ["PDFUnavailableError", "render_html", "write_pdf"]
+__all__ = ["PDFUnavailableError", "render_html", "render_plan_html", "write_pdf"]
 
 
 class PDFUnavailableError(RuntimeError):
@@ -71,3 +71,12 @@ def write_pdf(data: dict[str, Any], path: str) -> None:
             f"needs the Pango library) ({e})"
         ) from None
     HTML(string=render_html(data)).write_pdf(path)
+
+
+def render_plan_html(plan: dict[str, Any]) -> str:
+    """Render a plan (``Plan.to_dict()``) as a self-contained HTML page."""
+    env = Environment(autoescape=select_autoescape(default=True))
+    template = env.from_string(
+        resources.files("magnerve.report").joinpath("templates/plan.html.j2").read_text("utf-8")
+    )
+    return template.render(p=plan)
