@@ -150,7 +150,12 @@ def _summary(a: Assessment) -> dict[str, Any]:
 
 def _serving(db: FoodDatabase, ndb: str) -> tuple[str, float] | None:
     s = settings()["serving"]
-    for m in db.measures.get(ndb, ()):
+    measures = db.measures.get(ndb, ())
+    if db.group_codes[db.index[ndb]] in s["ounce_groups"]:  # nuts and seeds: 1 oz portions
+        for m in measures:
+            if m.description.startswith("oz") and s["min_g"] <= m.grams_per_unit <= s["max_g"]:
+                return m.description, m.grams_per_unit
+    for m in measures:
         g = m.grams_per_unit
         if s["min_g"] <= g <= s["max_g"]:
             return m.description, g
@@ -479,6 +484,9 @@ def make_plan(
     # a new food's fixed cost is spread over its servings (no binary per food: keeps the MIP
     # small enough to solve in milliseconds)
     c_p = np.where(is_new, w["add_new"] + new_cost, w["keep_familiar"])
+    # among equally costly additions prefer magnesium-dense foods (a tie-breaker worth at
+    # most half a serving's cost)
+    c_p = c_p - w["magnesium_density_preference"] * np.minimum(mg / 100.0, 1.0)
     c_m = np.full(nf, w["keep_familiar"])
     c_y = np.full(no, w["supplement"])
 
@@ -776,7 +784,7 @@ def solve_milp(
     # reduced cost
     cont = np.flatnonzero(integ_l == 0)
     order = np.argsort(np.where(at_lb & (integ_l == 1), d, np.inf))
-    seed = np.union1d(np.union1d(support, cont), order[:60])
+    seed = np.union1d(np.union1d(support, cont), order[:30])
     first = run(seed)
     if first.x is None:
         return run(np.arange(n_l))
