@@ -24,6 +24,7 @@ from magnerve.foods import (
     search,
 )
 from magnerve.intake import IntakeReport, NutrientTotal, intake, line_nutrients, resolve_nutrients
+from magnerve.profile import Profile
 
 app = typer.Typer(
     help="magnerve: magnesium intake and nerve health (screening and education, not diagnosis).",
@@ -274,6 +275,21 @@ def _load_diary(path: Path, fmt: str, skip_bad: bool) -> Diary:
     return d
 
 
+def _load_profile(path: Path) -> Profile:
+    """Read a profile for a command: every bad field is printed; exit 1 (2 if missing)."""
+    from magnerve.profile import ProfileError, load_profile
+
+    if not path.is_file():
+        _fail(f"profile file not found: {path}", code=2)
+    try:
+        return load_profile(path)
+    except ProfileError as e:
+        for field_path, msg in e.errors:
+            err.print(f"[red]{path}: {field_path}:[/] {escape(msg)}", highlight=False)
+        _fail(f"{path} has {len(e.errors)} problem(s)", hints=["see docs/profile.md"])
+        raise
+
+
 @app.command("intake")
 def intake_cmd(
     diary: Annotated[Path, typer.Argument(help="Diary file: CSV, JSON or Cronometer export.")],
@@ -520,20 +536,11 @@ def _run_assessment(
 ) -> dict[str, Any]:
     from magnerve.assessment import assess
     from magnerve.datasets import load_demo
-    from magnerve.profile import ProfileError, load_profile
 
     if diary_path is None or profile_path is None:
         d, prof = load_demo()
         return assess(d, prof).to_dict()
-    if not profile_path.is_file():
-        _fail(f"profile file not found: {profile_path}", code=2)
-    try:
-        prof = load_profile(profile_path)
-    except ProfileError as e:
-        for path, msg in e.errors:
-            err.print(f"[red]{profile_path}: {path}:[/] {escape(msg)}", highlight=False)
-        _fail(f"{profile_path} has {len(e.errors)} problem(s)", hints=["see docs/profile.md"])
-        raise
+    prof = _load_profile(profile_path)
     d = _load_diary(diary_path, "auto", skip_bad)
     try:
         return assess(d, prof).to_dict()
@@ -617,17 +624,8 @@ def plan_cmd(
 ) -> None:
     """Optimise the diet (and optionally a supplement) to reach a magnesium target, safely."""
     from magnerve.plan import PlanError, make_plan
-    from magnerve.profile import ProfileError, load_profile
 
-    if not profile.is_file():
-        _fail(f"profile file not found: {profile}", code=2)
-    try:
-        prof = load_profile(profile)
-    except ProfileError as e:
-        for path, msg in e.errors:
-            err.print(f"[red]{profile}: {path}:[/] {escape(msg)}", highlight=False)
-        _fail(f"{profile} has {len(e.errors)} problem(s)", hints=["see docs/profile.md"])
-        return
+    prof = _load_profile(profile)
     d = _load_diary(diary, "auto", skip_bad)
     tgt: str | float = target
     if target not in ("ear", "rda"):

@@ -588,7 +588,7 @@ def make_plan(
 
     result = None
     plan_after: Assessment | None = None
-    chosen: tuple[FloatArray, FloatArray, FloatArray] | None = None
+    chosen: _Solution | None = None
     extra = 0.0
     for _attempt in range(3):
         lo_try = lo_b.copy()
@@ -600,11 +600,21 @@ def make_plan(
         slack = x[2 * nf + no :]
         if np.any(slack > 1e-6):
             break
-        pv, mv, yv = x[:nf], x[nf : 2 * nf], x[2 * nf : 2 * nf + no]
-        chosen = (pv, mv, yv)
-        plan_after = _evaluate(
-            diary, profile, db, var_foods, serving, pv, mv, cur_serv, yv, opts, meals, meal_of
+        chosen = _Solution(
+            diary,
+            profile,
+            db,
+            var_foods,
+            serving,
+            cur_serv,
+            opts,
+            meals,
+            meal_of,
+            x[:nf],
+            x[nf : 2 * nf],
+            x[2 * nf : 2 * nf + no],
         )
+        plan_after = chosen.evaluate()
         re_after = plan_after.to_dict()["absorption"]["reference_equivalent_mg"] or 0.0
         if re_after >= target_mg - 1e-6:
             break
@@ -658,37 +668,21 @@ def make_plan(
             len(cand),
         )
 
-    pv, mv, yv = chosen
-    changes = _changes(db, var_foods, serving, pv, mv, cur_serv, meals, meal_of)
-    supp = None
-    if no and yv.max() > 0.5:
-        supp = dict(opts[int(np.argmax(yv))])
+    changes = chosen.changes()
+    supp = chosen.supplement()
+    if supp is not None:
         supp["with_food"] = False
         supp["note"] = "take the doses apart from each other and from interacting medicines"
     assert plan_after is not None
     after = _summary(plan_after)
     binding = _binding(rows, var_foods, nf, no, ns, A_csr, lo_b, hi_b, cost, lb, ub)
-    worst = _worst_case(
-        diary,
-        profile,
-        db,
-        var_foods,
-        serving,
-        pv,
-        mv,
-        cur_serv,
-        yv,
-        opts,
-        meals,
-        meal_of,
-        target_mg,
-    )
+    worst = chosen.worst_case(target_mg)
     for cls in base.safety["drug_spacing"]:
         notes.append(
             f"space magnesium and {cls.replace('_', ' ')} doses (see the medicine's leaflet)"
         )
     notes += _levers(base)
-    if nf and bool(unknown_optional[pv[:nf] > 0.5].any()):
+    if nf and bool(unknown_optional[chosen.pv > 0.5].any()):
         notes.append(
             "some added foods have no SR28 value for vitamin D or B6: those limits used "
             "known values"
@@ -811,142 +805,112 @@ def _rounded_removal(m: float, current: float) -> float:
     return round(m * 4) / 4
 
 
-def _changes(
-    db: FoodDatabase,
-    var_foods: list[int],
-    serving: dict[int, tuple[str, float]],
-    pv: FloatArray,
-    mv: FloatArray,
-    cur_serv: FloatArray,
-    meals: list[str],
-    meal_of: dict[str, Counter[str]],
-) -> list[PlanChange]:
-    out = []
-    mg_col = db.nutrient_position("magnesium_mg")
-    for k, i in enumerate(var_foods):
-        delta = float(round(pv[k]) - _rounded_removal(mv[k], cur_serv[k]))
-        if abs(delta) < 1e-3:
-            continue
-        unit, g = serving[i]
-        ndb = db.ids[i]
-        mg = float(np.nan_to_num(db.matrix[i, mg_col])) * g / 100.0
-        if cur_serv[k] == 0:
-            action = "add"
-        elif delta > 0:
-            action = "increase"
-        elif _rounded_removal(mv[k], cur_serv[k]) >= cur_serv[k] - 1e-6:
-            action = "remove"
-        else:
-            action = "decrease"
-        meal = (
-            meal_of[ndb].most_common(1)[0][0] or None
-            if ndb in meal_of
-            else _meal_for(db.group_codes[i], meals)
-        )
-        out.append(
-            PlanChange(
-                ndb, db.descriptions[i], action, abs(delta), unit, abs(delta) * g, meal, delta * mg
+@dataclass(slots=True)
+class _Solution:
+    """A solved plan with what is needed to describe and re-assess it."""
+
+    diary: Diary
+    profile: Profile
+    db: FoodDatabase
+    var_foods: list[int]
+    serving: dict[int, tuple[str, float]]
+    cur_serv: FloatArray
+    opts: list[dict[str, Any]]
+    meals: list[str]
+    meal_of: dict[str, Counter[str]]
+    pv: FloatArray
+    mv: FloatArray
+    yv: FloatArray
+
+    def meal(self, i: int) -> str | None:
+        ndb = self.db.ids[i]
+        if ndb in self.meal_of:
+            return self.meal_of[ndb].most_common(1)[0][0] or None
+        return _meal_for(self.db.group_codes[i], self.meals)
+
+    def changes(self) -> list[PlanChange]:
+        db = self.db
+        mg_col = db.nutrient_position("magnesium_mg")
+        out = []
+        for k, i in enumerate(self.var_foods):
+            removal = _rounded_removal(self.mv[k], self.cur_serv[k])
+            delta = float(round(self.pv[k]) - removal)
+            if abs(delta) < 1e-3:
+                continue
+            unit, g = self.serving[i]
+            mg = float(np.nan_to_num(db.matrix[i, mg_col])) * g / 100.0
+            if self.cur_serv[k] == 0:
+                action = "add"
+            elif delta > 0:
+                action = "increase"
+            elif removal >= self.cur_serv[k] - 1e-6:
+                action = "remove"
+            else:
+                action = "decrease"
+            out.append(
+                PlanChange(
+                    db.ids[i],
+                    db.descriptions[i],
+                    action,
+                    abs(delta),
+                    unit,
+                    abs(delta) * g,
+                    self.meal(i),
+                    delta * mg,
+                )
             )
-        )
-    out.sort(key=lambda c: -abs(c.magnesium_mg))
-    return out
+        out.sort(key=lambda c: -abs(c.magnesium_mg))
+        return out
 
+    def inputs(self) -> tuple[dict[str, float], list[tuple[int, float, str | None]]]:
+        removed: dict[str, float] = {}
+        added: list[tuple[int, float, str | None]] = []
+        for k, i in enumerate(self.var_foods):
+            rm = _rounded_removal(self.mv[k], self.cur_serv[k])
+            if rm > 0 and self.cur_serv[k] > 0:
+                removed[self.db.ids[i]] = min(1.0, rm / float(self.cur_serv[k]))
+            n = round(self.pv[k])
+            if n > 0:
+                added.append((i, n * self.serving[i][1], self.meal(i)))
+        return removed, added
 
-def _plan_inputs(
-    db: FoodDatabase,
-    var_foods: list[int],
-    serving: dict[int, tuple[str, float]],
-    pv: FloatArray,
-    mv: FloatArray,
-    cur_serv: FloatArray,
-    meals: list[str],
-    meal_of: dict[str, Counter[str]],
-) -> tuple[dict[str, float], list[tuple[int, float, str | None]]]:
-    removed: dict[str, float] = {}
-    added: list[tuple[int, float, str | None]] = []
-    for k, i in enumerate(var_foods):
-        rm = _rounded_removal(mv[k], cur_serv[k])
-        if rm > 0 and cur_serv[k] > 0:
-            removed[db.ids[i]] = min(1.0, rm / float(cur_serv[k]))
-        n = round(pv[k])
-        if n > 0:
-            ndb = db.ids[i]
-            meal = (
-                meal_of[ndb].most_common(1)[0][0] or None
-                if ndb in meal_of
-                else _meal_for(db.group_codes[i], meals)
+    def supplement(self) -> dict[str, Any] | None:
+        if not self.opts or self.yv.max() <= 0.5:
+            return None
+        return dict(self.opts[int(np.argmax(self.yv))])
+
+    def evaluate(self, km: float | None = None) -> Assessment:
+        removed, added = self.inputs()
+        profile = self.profile
+        o = self.supplement()
+        if o is not None:
+            s = Supplement(
+                name=f"magnesium {o['form']} (plan)",
+                form=o["form"],
+                elemental_mg=o["tablet_elemental_mg"] * o["tablets_per_dose"],
+                times_per_day=o["times_per_day"],
+                with_food=False,
             )
-            added.append((i, n * serving[i][1], meal))
-    return removed, added
-
-
-def _with_supplement(profile: Profile, yv: FloatArray, opts: list[dict[str, Any]]) -> Profile:
-    if not opts or yv.max() <= 0.5:
-        return profile
-    o = opts[int(np.argmax(yv))]
-    s = Supplement(
-        name=f"magnesium {o['form']} (plan)",
-        form=o["form"],
-        elemental_mg=o["tablet_elemental_mg"] * o["tablets_per_dose"],
-        times_per_day=o["times_per_day"],
-        with_food=False,
-    )
-    return profile.model_copy(update={"supplements": [*profile.supplements, s]})
-
-
-def _evaluate(
-    diary: Diary,
-    profile: Profile,
-    db: FoodDatabase,
-    var_foods: list[int],
-    serving: dict[int, tuple[str, float]],
-    pv: FloatArray,
-    mv: FloatArray,
-    cur_serv: FloatArray,
-    yv: FloatArray,
-    opts: list[dict[str, Any]],
-    meals: list[str],
-    meal_of: dict[str, Counter[str]],
-    km: float | None = None,
-) -> Assessment:
-    removed, added = _plan_inputs(db, var_foods, serving, pv, mv, cur_serv, meals, meal_of)
-    return assess(
-        _modified_diary(diary, removed, added, db),
-        _with_supplement(profile, yv, opts),
-        absorption_km=km,
-    )
-
-
-def _worst_case(
-    diary: Diary,
-    profile: Profile,
-    db: FoodDatabase,
-    var_foods: list[int],
-    serving: dict[int, tuple[str, float]],
-    pv: FloatArray,
-    mv: FloatArray,
-    cur_serv: FloatArray,
-    yv: FloatArray,
-    opts: list[dict[str, Any]],
-    meals: list[str],
-    meal_of: dict[str, Counter[str]],
-    target_mg: float,
-) -> dict[str, Any]:
-    """Reference-equivalent intake of the plan at both ends of the absorption Km range."""
-    lo, hi = ab._data()["model"]["km"]["range"]
-    res = {}
-    for km in (lo, hi):
-        a = _evaluate(
-            diary, profile, db, var_foods, serving, pv, mv, cur_serv, yv, opts, meals, meal_of, km
+            profile = profile.model_copy(update={"supplements": [*profile.supplements, s]})
+        return assess(
+            _modified_diary(self.diary, removed, added, self.db), profile, absorption_km=km
         )
-        res[f"km_{km:g}"] = a.to_dict()["absorption"]["reference_equivalent_mg"]
-    worst = min(res.values())
-    return {
-        "reference_equivalent_mg_by_km": res,
-        "worst_reference_equivalent_mg": worst,
-        "meets_target_in_worst_case": worst >= target_mg - 1e-6,
-        "note": "absorption half-saturation constant Km varied over its plausible range (36-66 mg)",
-    }
+
+    def worst_case(self, target_mg: float) -> dict[str, Any]:
+        """Reference-equivalent intake at both ends of the absorption Km range."""
+        lo, hi = ab._data()["model"]["km"]["range"]
+        res = {
+            f"km_{km:g}": self.evaluate(km).to_dict()["absorption"]["reference_equivalent_mg"]
+            for km in (lo, hi)
+        }
+        worst = min(res.values())
+        return {
+            "reference_equivalent_mg_by_km": res,
+            "worst_reference_equivalent_mg": worst,
+            "meets_target_in_worst_case": worst >= target_mg - 1e-6,
+            "note": "absorption half-saturation constant Km varied over its plausible range "
+            "(36-66 mg)",
+        }
 
 
 def _binding(
