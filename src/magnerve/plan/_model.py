@@ -151,10 +151,10 @@ def _summary(a: Assessment) -> dict[str, Any]:
 def _serving(db: FoodDatabase, ndb: str) -> tuple[str, float] | None:
     s = settings()["serving"]
     measures = db.measures.get(ndb, ())
-    if db.group_codes[db.index[ndb]] in s["ounce_groups"]:  # nuts and seeds: 1 oz portions
-        for m in measures:
-            if m.description.startswith("oz") and s["min_g"] <= m.grams_per_unit <= s["max_g"]:
-                return m.description, m.grams_per_unit
+    if db.group_codes[db.index[ndb]] in s["ounce_groups"]:  # nuts and seeds: about 1 oz
+        best = min(measures, key=lambda m: abs(m.grams_per_unit - s["ounce_g"]), default=None)
+        if best is not None and best.grams_per_unit <= 2 * s["ounce_g"]:
+            return best.description, best.grams_per_unit
     for m in measures:
         g = m.grams_per_unit
         if s["min_g"] <= g <= s["max_g"]:
@@ -192,6 +192,7 @@ def _candidate_mask(
 
     idx = get_index()
     add_words = cfg["additions"]["exclude_words"]
+    avoid = set(cfg["patterns"][pattern].get("avoid_adding_groups", []))
     cols = [db.nutrient_position(k) for k in _CORE]
     known: npt.NDArray[np.bool_] = np.asarray(~np.isnan(db.matrix[:, cols]).any(axis=1))
     mask = np.zeros(len(db), dtype=bool)
@@ -199,7 +200,7 @@ def _candidate_mask(
         if not known[i] or any(_excluded(desc, group, r) for r in rules):
             continue
         low = desc.lower()
-        if any(n in low for n in names) or any(w in low for w in add_words):
+        if any(n in low for n in names) or any(w in low for w in add_words) or group in avoid:
             continue
         if scope == "filtered" and (
             idx._brand[i] or idx._baby[i] or idx._restaurant[i] or not db.survey[i]
