@@ -193,6 +193,7 @@ def _candidate_mask(
     idx = get_index()
     add_words = cfg["additions"]["exclude_words"]
     avoid = set(cfg["patterns"][pattern].get("avoid_adding_groups", []))
+    avoid |= set(cfg["additions"]["avoid_groups"])
     cols = [db.nutrient_position(k) for k in _CORE]
     known: npt.NDArray[np.bool_] = np.asarray(~np.isnan(db.matrix[:, cols]).any(axis=1))
     mask = np.zeros(len(db), dtype=bool)
@@ -519,23 +520,31 @@ def make_plan(
     row("magnesium_target", add_re, -rem_re, opt_re_a, target_mg + margin - re_now, math.inf)
     tol = lim["energy_tolerance"] * kcal_cur
     row("energy", kcal, -kcal, np.zeros(no), -tol, tol)
-    if ca_mg_band:
-        # Ca - 1.7 Mg >= 0 and Ca - 2.8 Mg <= 0 on totals (supplement Mg counts as Mg)
+    if ca_mg_band not in ("upper", "both", "none"):
+        raise PlanError("ca_mg_band must be 'upper', 'both' or 'none'")
+    lo_r, hi_r = band["low_band_below"], band["high_band_above"]
+    if ca_mg_band == "both":  # Ca - 1.7 Mg >= 0 on totals (supplement Mg counts as Mg)
         row(
             "ca_mg_ratio_low",
-            ca - band["low_band_below"] * mg,
-            -(ca - band["low_band_below"] * mg),
-            -band["low_band_below"] * opt_mg,
-            -(ca_total - band["low_band_below"] * mg_total),
+            ca - lo_r * mg,
+            -(ca - lo_r * mg),
+            -lo_r * opt_mg,
+            -(ca_total - lo_r * mg_total),
             math.inf,
         )
+    elif mg_total and ca_total / mg_total < lo_r:
+        notes.append(
+            f"Ca:Mg is {ca_total / mg_total:.2f}, below {lo_r}: more calcium-rich foods would "
+            "help; the lower bound is not enforced by default (it would favour less magnesium)"
+        )
+    if ca_mg_band in ("upper", "both"):  # Ca - 2.8 Mg <= 0
         row(
             "ca_mg_ratio_high",
-            ca - band["high_band_above"] * mg,
-            -(ca - band["high_band_above"] * mg),
-            -band["high_band_above"] * opt_mg,
+            ca - hi_r * mg,
+            -(ca - hi_r * mg),
+            -hi_r * opt_mg,
             -math.inf,
-            -(ca_total - band["high_band_above"] * mg_total),
+            -(ca_total - hi_r * mg_total),
         )
     row("zinc_ul", zn, -zn, np.zeros(no), -math.inf, zn_ul - zn_cur)
     row("vitamin_d_ul", vd, -vd, np.zeros(no), -math.inf, vd_ul - vd_cur)
@@ -553,9 +562,13 @@ def make_plan(
 
     ns = len(rows)
     nvar = 2 * nf + no + 2 * ns
-    A = lil_matrix((ns + 2, nvar))
-    lo_b = np.empty(ns + 2)
-    hi_b = np.empty(ns + 2)
+    fam_rows = _families(db, var_foods, is_cand)
+    A = lil_matrix((ns + 2 + len(fam_rows), nvar))
+    lo_b = np.empty(ns + 2 + len(fam_rows))
+    hi_b = np.empty(ns + 2 + len(fam_rows))
+    for r, members in enumerate(fam_rows, start=ns + 2):
+        A[r, members] = 1.0
+        lo_b[r], hi_b[r] = 0.0, float(cfg["additions"]["max_servings_per_family"])
     for r, (_, vp, vm, vy, lo, hi) in enumerate(rows):
         A[r, 0:nf] = vp
         A[r, nf : 2 * nf] = vm
@@ -789,6 +802,31 @@ def solve_milp(
         return first
     final = run(np.union1d(keep, seed))
     return final if final.x is not None else first
+
+
+def _families(db: FoodDatabase, var_foods: list[int], is_cand: FloatArray) -> list[list[int]]:
+    """Candidate columns grouped by food family (the SR28 segment that names the food, e.g.
+    "Spinach" for raw and cooked spinach); only families with two or more members."""
+    from magnerve.foods._search import _head_segment, _split_description, get_index
+
+    idx = get_index()
+    cats = {tuple(c) for c in _category_heads()}
+    fams: dict[str, list[int]] = {}
+    for k, i in enumerate(var_foods):
+        if not is_cand[k]:
+            continue
+        segs = _split_description(db.descriptions[i])
+        h = _head_segment(segs, cats, idx._brand_words)
+        key = segs[h][1].lower() if h >= 0 else db.descriptions[i].lower()
+        fams.setdefault(key, []).append(k)
+    return [m for m in fams.values() if len(m) > 1]
+
+
+@cache
+def _category_heads() -> list[list[str]]:
+    from magnerve.foods._search import _lexicon, tokenize
+
+    return [tokenize(c) for c in _lexicon()["classes"]["category_heads"]]
 
 
 def cur_tot_energy(a: Assessment) -> float:
