@@ -301,3 +301,17 @@ def test_plan_html(tmp_path):
     assert res.exit_code == 0, res.output
     html = out.read_text()
     assert "Magnesium plan" in html and "Before and after" in html and "<li>" in html
+
+
+def test_clinician_only_condition_blocks_supplement(demo):
+    diary, _ = demo
+    plan = make_plan(diary, _profile(health={"egfr": 75, "conditions": ["dialysis"]}))
+    assert plan.supplement is None
+
+
+def test_demo_report_has_plan(tmp_path):
+    out = tmp_path / "demo.html"
+    res = CliRunner().invoke(app, ["demo", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text()
+    assert "<h2>Plan" in html and "Reference-equivalent magnesium" in html

@@ -729,7 +729,14 @@ def demo_cmd(
         _emit_json(data)
         return
     _print_assessment(data)
-    output.write_text(render_html(data), encoding="utf-8")
+    from magnerve.datasets import load_demo
+    from magnerve.plan import make_plan
+
+    plan = make_plan(*load_demo()).to_dict()
+    out.print("[bold]Plan[/] (details: magnerve plan --help):")
+    for i, step in enumerate(plan["steps"], 1):
+        out.print(f"  {i}. {escape(step)}", highlight=False)
+    output.write_text(render_html(data, plan), encoding="utf-8")
     out.print(f"Report written to [bold]{output}[/]")
     if pdf is not None:
         _write_pdf(data, pdf)

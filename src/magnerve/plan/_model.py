@@ -380,10 +380,18 @@ def make_plan(
         }
 
     # safety: supplements allowed?
-    ckd = base.safety["supplements_need_clinician"]
+    safety = cfg["safety"]
+    clinician_only = bool(
+        set(profile.health.conditions) & set(safety["clinician_only_conditions"])
+        or profile.medication_classes() & set(safety["clinician_only_medication_classes"])
+    )
+    ckd = base.safety["supplements_need_clinician"] or clinician_only
     allow_supp = supplements and not ckd
     if supplements and ckd:
-        notes.append("no supplement offered: eGFR < 30 or chronic kidney disease (ask a clinician)")
+        notes.append(
+            "no supplement offered: eGFR < 30, kidney disease or a clinician-only condition "
+            "(ask a clinician)"
+        )
     forms = list(supplement_forms or cfg["supplements"]["forms"])
 
     # current diet per food [g/day] and meals

@@ -18,13 +18,15 @@ class PDFUnavailableError(RuntimeError):
     """PDF output needs the optional extra ``magnerve[pdf]`` (WeasyPrint)."""
 
 
-def render_html(data: dict[str, Any]) -> str:
+def render_html(data: dict[str, Any], plan: dict[str, Any] | None = None) -> str:
     """Render the assessment report.
 
     Parameters
     ----------
     data : dict
         ``Assessment.to_dict()``.
+    plan : dict, optional
+        ``Plan.to_dict()``: adds a "Plan" section.
 
     Returns
     -------
@@ -52,7 +54,7 @@ def render_html(data: dict[str, Any]) -> str:
     template = env.from_string(
         resources.files("magnerve.report").joinpath("templates/report.html.j2").read_text("utf-8")
     )
-    return template.render(d=data, figs=figs, version=__version__)
+    return template.render(d=data, figs=figs, version=__version__, plan=plan)
 
 
 def write_pdf(data: dict[str, Any], path: str) -> None:
