@@ -108,3 +108,19 @@ def ca_mg_gauge(ratio: float | None, low: float, high: float) -> str:
     ax.set_yticks([])
     ax.set_xlabel(f"Ca:Mg intake ratio (band {low}-{high}, Rosanoff et al. 2016)")
     return _svg(fig)
+
+
+def nerve_sweep(data: dict[str, Any]) -> str:
+    """Firing rate and NMDA calcium load against extracellular magnesium (model)."""
+    cond = data["conditions"]
+    mg = [c["mg_mM"] for c in cond]
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot(mg, [c["firing_rate_hz"] for c in cond], "o-", color="#c62828", label="firing rate")
+    ax.set_xlabel("extracellular magnesium [mM]")
+    ax.set_ylabel("firing rate [Hz]", color="#c62828")
+    ax2 = ax.twinx()
+    ax2.plot(mg, [c["calcium_load"] for c in cond], "s--", color="#1565c0", label="Ca load")
+    ax2.set_ylabel("NMDA Ca2+ load [nC/cm²]", color="#1565c0")
+    ax.axvspan(0.7, 1.1, color="#e0e0e0", alpha=0.5, lw=0)
+    ax.set_title("Model neuron: lower magnesium, more excitability (a model, not a measurement)")
+    return _svg(fig)

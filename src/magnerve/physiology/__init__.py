@@ -1,0 +1,1 @@
+"""Physiology: nerve excitability (and, later, magnesium homeostasis) models."""

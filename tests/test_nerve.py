@@ -1,0 +1,100 @@
+"""Nerve excitability model: Jahr-Stevens block values and monotonic responses to Mg."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from magnerve.cli import app
+from magnerve.physiology.nerve import nmda_unblocked_fraction, simulate_sweep
+
+
+@pytest.mark.parametrize(
+    ("v", "mg", "expected"),
+    [
+        # 1 / (1 + exp(-0.062 V) Mg / 3.57), computed by hand
+        (-60.0, 1.0, 1 / (1 + math.exp(3.72) / 3.57)),
+        (0.0, 1.0, 1 / (1 + 1 / 3.57)),
+        (-80.0, 2.0, 1 / (1 + math.exp(4.96) * 2 / 3.57)),
+        (20.0, 1.2, 1 / (1 + math.exp(-1.24) * 1.2 / 3.57)),
+        (-60.0, 0.0, 1.0),
+    ],
+)
+def test_jahr_stevens_values(v, mg, expected):
+    assert float(nmda_unblocked_fraction(v, mg)) == pytest.approx(expected, rel=1e-12)
+
+
+def test_jahr_stevens_reference_points():
+    # at -60 mV and 1 mM about 8 % of the conductance is unblocked; at 0 mV about 78 %
+    assert float(nmda_unblocked_fraction(-60, 1)) == pytest.approx(0.0796, abs=1e-4)
+    assert float(nmda_unblocked_fraction(0, 1)) == pytest.approx(0.7812, abs=1e-4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(v=st.floats(-120, 60), mg=st.floats(0.01, 10), dv=st.floats(0.1, 20), dmg=st.floats(0.01, 2))
+def test_block_monotonic(v, mg, dv, dmg):
+    f = float(nmda_unblocked_fraction(v, mg))
+    assert 0 < f <= 1
+    assert float(nmda_unblocked_fraction(v + dv, mg)) > f  # depolarisation relieves the block
+    assert float(nmda_unblocked_fraction(v, mg + dmg)) < f  # more Mg blocks more
+
+
+@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf")])
+def test_block_rejects_bad_mg(bad):
+    with pytest.raises(ValueError):
+        nmda_unblocked_fraction(-60, bad)
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    return simulate_sweep([0.2, 0.3, 0.5, 0.8, 1.0, 1.2, 1.5], 1.0)
+
+
+def test_firing_and_calcium_rise_as_mg_falls(sweep):
+    rates = sweep.firing_rate_hz
+    ca = sweep.calcium_load
+    assert np.all(np.diff(rates) <= 0)  # never fires less at lower Mg
+    assert rates[0] > 3 * rates[-1]  # and clearly more at 0.2 than at 1.5 mM
+    assert np.all(np.diff(ca) < 0)  # calcium load strictly higher at lower Mg
+    assert 1 <= rates[4] <= 30  # a low, plausible rate at ~1 mM
+
+
+def test_vectorised_equals_single_runs(sweep):
+    single = simulate_sweep([0.5], 1.0)
+    k = list(sweep.mg_mM).index(0.5)
+    assert single.firing_rate_hz[0] == sweep.firing_rate_hz[k]
+    assert single.calcium_load[0] == pytest.approx(sweep.calcium_load[k])
+
+
+def test_cli_contracts(tmp_path):
+    r = CliRunner().invoke(app, ["nerve", "block", "--voltage", "-60", "--mg", "1", "--json"])
+    assert r.exit_code == 0
+    assert json.loads(r.stdout)["unblocked_fraction"] == pytest.approx(0.0796, abs=1e-4)
+    chart = tmp_path / "s.svg"
+    r = CliRunner().invoke(
+        app,
+        [
+            "nerve",
+            "sweep",
+            "--mg",
+            "0.3,0.8,1.2",
+            "--duration",
+            "0.5",
+            "--json",
+            "--chart",
+            str(chart),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    cond = json.loads(r.stdout)["conditions"]
+    assert [c["mg_mM"] for c in cond] == [0.3, 0.8, 1.2]
+    assert {"firing_rate_hz", "calcium_load"} <= set(cond[0])
+    assert chart.read_text().startswith("<svg")
+    bad = CliRunner().invoke(app, ["nerve", "sweep", "--mg", "a,b"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
