@@ -98,3 +98,11 @@ def test_cli_contracts(tmp_path):
     assert chart.read_text().startswith("<svg")
     bad = CliRunner().invoke(app, ["nerve", "sweep", "--mg", "a,b"])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
+
+
+def test_forward_euler_mode_close_to_exponential_euler():
+    a = simulate_sweep([0.3, 1.0], 1.0)
+    b = simulate_sweep([0.3, 1.0], 1.0, method="euler", dt_ms=0.02)
+    assert np.all(np.abs(a.firing_rate_hz - b.firing_rate_hz) <= 0.25 * b.firing_rate_hz + 3)
+    with pytest.raises(ValueError, match="method"):
+        simulate_sweep([1.0], 0.1, method="rk4")

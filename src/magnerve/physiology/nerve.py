@@ -123,6 +123,49 @@ class SweepResult:
         }
 
 
+def _euler_step(
+    v: FloatArray,
+    m_: FloatArray,
+    h_: FloatArray,
+    n_: FloatArray,
+    g_ampa: FloatArray,
+    g_nmda: FloatArray,
+    g_gaba: FloatArray,
+    exc: float,
+    inh: float,
+    mg_term: FloatArray,
+    dt: float,
+    prm: dict[str, Any],
+) -> tuple[FloatArray, ...]:
+    """One forward-Euler step (input added first), as Brian2's ``euler`` method does."""
+    hh, syn, inp, js = prm["hodgkin_huxley"], prm["synapses"], prm["inputs"], prm["jahr_stevens"]
+    g_ampa = g_ampa + inp["w_ampa_mS_cm2"] * exc
+    g_nmda = g_nmda + inp["w_nmda_mS_cm2"] * exc
+    g_gaba = g_gaba + inp["w_gaba_mS_cm2"] * inh
+    an, bn, am, bm, ah, bh = _rates(v)
+    block = 1.0 / (1.0 + np.exp(-js["k_per_mV"] * v) * mg_term)
+    i_nmda = g_nmda * block * (syn["e_nmda_mV"] - v)
+    dv = (
+        hh["g_na_mS_cm2"] * m_**3 * h_ * (hh["e_na_mV"] - v)
+        + hh["g_k_mS_cm2"] * n_**4 * (hh["e_k_mV"] - v)
+        + hh["g_l_mS_cm2"] * (hh["e_l_mV"] - v)
+        + g_ampa * (syn["e_ampa_mV"] - v)
+        + i_nmda
+        + g_gaba * (syn["e_gaba_mV"] - v)
+    ) / hh["c_m_uF_cm2"]
+    dca = prm["calcium"]["nmda_fractional_ca_current"] * np.maximum(i_nmda, 0.0) * dt
+    return (
+        v + dt * dv,
+        m_ + dt * (am * (1 - m_) - bm * m_),
+        h_ + dt * (ah * (1 - h_) - bh * h_),
+        n_ + dt * (an * (1 - n_) - bn * n_),
+        g_ampa - dt * g_ampa / syn["tau_ampa_ms"],
+        g_nmda - dt * g_nmda / syn["tau_nmda_ms"],
+        g_gaba - dt * g_gaba / syn["tau_gaba_ms"],
+        dca,
+    )
+
+
 def input_trains(n_steps: int, dt_ms: float, seed: int | None = None) -> tuple[FloatArray, ...]:
     """Counts of excitatory and inhibitory input spikes per time step (shared by conditions)."""
     p = parameters()["inputs"]
@@ -138,6 +181,8 @@ def simulate_sweep(
     *,
     seed: int | None = None,
     record: bool = False,
+    method: str = "exponential_euler",
+    dt_ms: float | None = None,
 ) -> SweepResult | tuple[SweepResult, FloatArray]:
     """Simulate the neuron at several extracellular magnesium concentrations at once.
 
@@ -151,6 +196,11 @@ def simulate_sweep(
         Seed of the shared input trains (default from the data file).
     record : bool
         Also return the membrane potential traces, shape ``(n_steps, n_conditions)`` [mV].
+    method : {"exponential_euler", "euler"}
+        Integration scheme. ``euler`` (forward Euler, input added before each step) matches
+        Brian2's ``euler`` method and is used for the cross-check in ``benchmarks/``.
+    dt_ms : float, optional
+        Time step [ms] (default from the data file).
 
     Returns
     -------
@@ -164,7 +214,9 @@ def simulate_sweep(
     hh, syn, inp = prm["hodgkin_huxley"], prm["synapses"], prm["inputs"]
     js = prm["jahr_stevens"]
     f_ca = prm["calcium"]["nmda_fractional_ca_current"]
-    dt = float(inp["dt_ms"])
+    if method not in ("exponential_euler", "euler"):
+        raise ValueError("method must be 'exponential_euler' or 'euler'")
+    dt = float(inp["dt_ms"] if dt_ms is None else dt_ms)
     n_steps = round(duration_s * 1000.0 / dt)
     exc, inh = input_trains(n_steps, dt, seed)
 
@@ -185,6 +237,17 @@ def simulate_sweep(
     trace = np.empty((n_steps, n)) if record else None
     c_m = hh["c_m_uF_cm2"]
     for t in range(n_steps):
+        if method == "euler":
+            v, m_, h_, n_, g_ampa, g_nmda, g_gaba, dca = _euler_step(
+                v, m_, h_, n_, g_ampa, g_nmda, g_gaba, exc[t], inh[t], mg_term, dt, prm
+            )
+            ca += dca
+            now_above = v > 0.0
+            spikes += now_above & ~above
+            above = now_above
+            if trace is not None:
+                trace[t] = v
+            continue
         g_ampa = g_ampa * d_ampa + inp["w_ampa_mS_cm2"] * exc[t]
         g_nmda = g_nmda * d_nmda + inp["w_nmda_mS_cm2"] * exc[t]
         g_gaba = g_gaba * d_gaba + inp["w_gaba_mS_cm2"] * inh[t]
