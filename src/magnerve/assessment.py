@@ -139,7 +139,10 @@ def supplement_daily(s: Supplement) -> SupplementDaily:
         notes.append(f"{s.salt_mg:g} mg {form} = {per_dose:.0f} mg elemental magnesium")
     else:
         per_dose = 0.0
-    vit_d = (s.vitamin_d_ug or 0.0) + (s.vitamin_d_iu or 0.0) * 0.025
+    from magnerve.profile import _conversions
+
+    ug_per_iu = float(_conversions()["vitamin_d"]["ug_per_iu"])
+    vit_d = (s.vitamin_d_ug or 0.0) + (s.vitamin_d_iu or 0.0) * ug_per_iu
     n = s.times_per_day
     return SupplementDaily(
         s.name,
@@ -533,7 +536,10 @@ def assess(
     if urine is not None and serum is not None and u_cr and scr:
         # spot-urine FEMg needs same-sample urine Mg concentration; with 24-h values it is
         # only indicative
-        f = femg_percent(urine, scr, serum * 2.4305, u_cr)
+        from magnerve.clinical import markers as _markers
+
+        mg_dl = _markers()["serum_magnesium"]["conversions"]["mg_dl_per_mmol_l"]
+        f = femg_percent(urine, scr, serum * mg_dl, u_cr)
         marker["femg"] = interpret_femg(f, serum)
 
     # interactions

@@ -391,7 +391,8 @@ def femg_percent(
 def interpret_femg(percent: float, serum_mmol_l: float | None) -> MarkerReading:
     """FEMg against the 2 % and 4 % cut-offs (meaningful with low serum magnesium)."""
     cuts = sorted(c["above_percent"] for c in markers()["femg"]["renal_wasting_cutoffs"])
-    low_serum = serum_mmol_l is not None and serum_mmol_l < 0.75
+    low_cut = markers()["serum_magnesium"]["reference_interval"]["low_mmol_l"]
+    low_serum = serum_mmol_l is not None and serum_mmol_l < low_cut
     if percent > cuts[-1]:
         status = "renal_wasting_likely" if low_serum else "high"
     elif percent > cuts[0]:

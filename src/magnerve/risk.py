@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from magnerve.interactions import thresholds
+
 if TYPE_CHECKING:  # pragma: no cover
     from magnerve.assessment import Assessment
 
@@ -262,8 +264,6 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "renal_wasting_drugs",
             )
         )
-    from magnerve.interactions import thresholds
-
     gi = set(thresholds()["malabsorption"]["conditions"]) & set(p.health.conditions)
     if gi:
         out.append(
@@ -331,7 +331,8 @@ def findings_for(a: Assessment) -> list[Finding]:
         or a.nutrients_mean.get("caffeine_from_cups_mg")
         or a.nutrients_mean.get("caffeine_mg")
     )
-    if caffeine and caffeine > 400:
+    lt = thresholds()["lifestyle_thresholds"]
+    if caffeine and caffeine > lt["caffeine_high_mg_per_day"]:
         out.append(
             _finding(
                 "caffeine",
@@ -365,7 +366,7 @@ def findings_for(a: Assessment) -> list[Finding]:
 
     # -- environment -----------------------------------------------------------------------
     mg_l = p.water.magnesium()[0]
-    if p.water.source == "filtered_ro" or (mg_l is not None and mg_l < 10):
+    if p.water.source == "filtered_ro" or (mg_l is not None and mg_l < lt["water_low_mg_per_l"]):
         out.append(
             _finding(
                 "soft_water",
@@ -376,7 +377,7 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "water_hardness",
             )
         )
-    if p.lifestyle.stress_pss10 is not None and p.lifestyle.stress_pss10 >= 27:
+    if p.lifestyle.stress_pss10 is not None and p.lifestyle.stress_pss10 >= lt["pss10_high_from"]:
         out.append(
             _finding(
                 "stress",
