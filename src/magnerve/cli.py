@@ -748,6 +748,72 @@ def demo_cmd(
         out.print(f"PDF written to [bold]{pdf}[/]")
 
 
+@app.command("simulate")
+def simulate_cmd(
+    diary: Annotated[Path, typer.Argument(help="Diary file (CSV, JSON, Cronometer).")],
+    profile: Annotated[Path, typer.Option("--profile", "-p", help="Profile (TOML or JSON).")],
+    days: Annotated[float, typer.Option("--days", help="Days to simulate.", min=1, max=3650)] = 120,
+    with_plan: Annotated[
+        bool, typer.Option("--plan", help="Also simulate the optimised plan.")
+    ] = False,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Write an SVG chart.")] = None,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip bad diary lines.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the series).")] = False,
+) -> None:
+    """Simulate serum and body magnesium over time for the current intake (and the plan)."""
+    from magnerve.assessment import assess
+    from magnerve.physiology.homeostasis import modifiers_for, simulate, steady_state
+
+    prof = _load_profile(profile)
+    d = _load_diary(diary, "auto", skip_bad)
+    a = assess(d, prof)
+    absorbed_now = a.to_dict()["absorption"]["mean_absorbed_mg"] or 0.0
+    mods, notes = modifiers_for(prof, a.nutrients_mean.get("caffeine_mg"))
+    scen = {"current intake": absorbed_now}
+    if with_plan:
+        from magnerve.plan import make_plan
+
+        plan = make_plan(d, prof)
+        if plan.after is not None:
+            scen["plan"] = plan.after["absorbed_mg"]
+    series = {}
+    for name, absorbed in scen.items():
+        series[name] = simulate(absorbed, days, start_absorbed_mg=absorbed_now, mods=mods).to_dict()
+    data: dict[str, Any] = {
+        "model": "three-pool magnesium homeostasis model (70-kg adult); a model, not a measurement",
+        "absorbed_mg_per_day": scen,
+        "steady_state": {k: steady_state(v, mods) for k, v in scen.items()},
+        "modifiers": notes,
+        "series": series,
+    }
+    if chart is not None:
+        from magnerve.report import charts
+
+        chart.write_text(charts.homeostasis(series), encoding="utf-8")
+    if as_json:
+        _emit_json(data)
+        return
+    t = Table(title=f"Simulated {days:g} days (a model, not a measurement)")
+    t.add_column("Scenario")
+    t.add_column("Absorbed [mg/day]", justify="right")
+    t.add_column("Serum day 0 → end [mmol/L]", justify="right")
+    t.add_column("Steady-state serum", justify="right")
+    t.add_column("Urine at end [mg/day]", justify="right")
+    for name, tr in series.items():
+        t.add_row(
+            name,
+            f"{scen[name]:.0f}",
+            f"{tr['serum_mmol_l'][0]:.3f} → {tr['serum_mmol_l'][-1]:.3f}",
+            f"{data['steady_state'][name]['serum_mmol_l']:.3f}",
+            f"{tr['urine_mg'][-1]:.0f}",
+        )
+    out.print(t)
+    for n in notes:
+        out.print(f"[dim]modifier: {n}[/]", highlight=False)
+    if chart is not None:
+        out.print(f"Chart written to [bold]{chart}[/]")
+
+
 @nerve_app.command("block")
 def nerve_block(
     voltage: Annotated[float, typer.Option("--voltage", help="Membrane potential [mV].")],

@@ -124,3 +124,19 @@ def nerve_sweep(data: dict[str, Any]) -> str:
     ax.axvspan(0.7, 1.1, color="#e0e0e0", alpha=0.5, lw=0)
     ax.set_title("Model neuron: lower magnesium, more excitability (a model, not a measurement)")
     return _svg(fig)
+
+
+def homeostasis(series: dict[str, Any]) -> str:
+    """Serum and exchangeable magnesium over time for each scenario (model)."""
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(7, 4.6), sharex=True)
+    for name, tr in series.items():
+        a1.plot(tr["days"], tr["serum_mmol_l"], label=name)
+        a2.plot(tr["days"], tr["exchangeable_mg"], label=name)
+    a1.axhspan(0.75, 0.95, color="#e8f5e9", lw=0)
+    a1.axhline(0.85, color="#9e9e9e", ls=":", lw=1)
+    a1.set_ylabel("serum Mg [mmol/L]")
+    a2.set_ylabel("exchangeable Mg [mg]")
+    a2.set_xlabel("day")
+    a1.legend(fontsize=8)
+    a1.set_title("Simulated magnesium (a model, not a measurement)")
+    return _svg(fig)
