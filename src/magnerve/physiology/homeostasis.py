@@ -125,7 +125,7 @@ def steady_state(absorbed_mg: float, mods: Modifiers = Modifiers()) -> dict[str,
     def balance(c: float) -> float:
         return a - float(urine_mmol(c, mods)) - p["k_f"] * c
 
-    c = 0.0 if a <= 0 else brentq(balance, 0.0, 5.0)
+    c = 0.0 if balance(0.0) <= 0 else brentq(balance, 0.0, 5.0)
     e = p["k_e"] * c
     return {
         "serum_mmol_l": c,
