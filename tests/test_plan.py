@@ -315,3 +315,4 @@ def test_demo_report_has_plan(tmp_path):
     assert res.exit_code == 0, res.output
     html = out.read_text()
     assert "<h2>Plan" in html and "Reference-equivalent magnesium" in html
+    assert "What this means for your nerves" in html and "a model, not a measurement" in html

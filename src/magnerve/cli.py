@@ -715,6 +715,22 @@ def plan_cmd(
         out.print(f"[dim]note: {escape(n)}[/]", highlight=False)
 
 
+def _models(data: dict[str, Any], plan: dict[str, Any] | None, profile: Profile) -> dict[str, Any]:
+    """Model results for the report's nerve section (nerve sweep, homeostasis series)."""
+    from magnerve.physiology.homeostasis import modifiers_for, simulate
+    from magnerve.physiology.nerve import simulate_sweep
+
+    sweep = simulate_sweep([0.3, 0.5, 0.8, 1.0, 1.2], 1.0)
+    now = data["absorption"]["mean_absorbed_mg"] or 0.0
+    mods, _ = modifiers_for(profile, data["intake"]["nutrients_mean"].get("caffeine_mg"))
+    series = {"current intake": simulate(now, 120, start_absorbed_mg=now, mods=mods).to_dict()}
+    if plan and plan.get("after"):
+        series["plan"] = simulate(
+            plan["after"]["absorbed_mg"], 120, start_absorbed_mg=now, mods=mods
+        ).to_dict()
+    return {"nerve": sweep.to_dict(), "homeostasis": series}  # type: ignore[union-attr]
+
+
 @app.command("demo")
 def demo_cmd(
     output: Annotated[
@@ -737,11 +753,12 @@ def demo_cmd(
     from magnerve.datasets import load_demo
     from magnerve.plan import make_plan
 
-    plan = make_plan(*load_demo()).to_dict()
+    diary, profile = load_demo()
+    plan = make_plan(diary, profile).to_dict()
     out.print("[bold]Plan[/] (details: magnerve plan --help):")
     for i, step in enumerate(plan["steps"], 1):
         out.print(f"  {i}. {escape(step)}", highlight=False)
-    output.write_text(render_html(data, plan), encoding="utf-8")
+    output.write_text(render_html(data, plan, _models(data, plan, profile)), encoding="utf-8")
     out.print(f"Report written to [bold]{output}[/]")
     if pdf is not None:
         _write_pdf(data, pdf)

@@ -18,7 +18,11 @@ class PDFUnavailableError(RuntimeError):
     """PDF output needs the optional extra ``magnerve[pdf]`` (WeasyPrint)."""
 
 
-def render_html(data: dict[str, Any], plan: dict[str, Any] | None = None) -> str:
+def render_html(
+    data: dict[str, Any],
+    plan: dict[str, Any] | None = None,
+    models: dict[str, Any] | None = None,
+) -> str:
     """Render the assessment report.
 
     Parameters
@@ -27,6 +31,9 @@ def render_html(data: dict[str, Any], plan: dict[str, Any] | None = None) -> str
         ``Assessment.to_dict()``.
     plan : dict, optional
         ``Plan.to_dict()``: adds a "Plan" section.
+    models : dict, optional
+        ``{"nerve": SweepResult.to_dict(), "homeostasis": {scenario: series}}``: adds the
+        "What this means for your nerves" section (model results, labelled as such).
 
     Returns
     -------
@@ -54,7 +61,10 @@ def render_html(data: dict[str, Any], plan: dict[str, Any] | None = None) -> str
     template = env.from_string(
         resources.files("magnerve.report").joinpath("templates/report.html.j2").read_text("utf-8")
     )
-    return template.render(d=data, figs=figs, version=__version__, plan=plan)
+    if models:
+        figs["nerve"] = charts.nerve_sweep(models["nerve"])
+        figs["homeostasis"] = charts.homeostasis(models["homeostasis"])
+    return template.render(d=data, figs=figs, version=__version__, plan=plan, models=models)
 
 
 def write_pdf(data: dict[str, Any], path: str) -> None:
