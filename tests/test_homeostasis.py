@@ -104,3 +104,10 @@ def test_simulate_cli(tmp_path):
     assert len(s["days"]) == len(s["serum_mmol_l"]) == len(s["exchangeable_mg"])
     assert s["serum_mmol_l"][-1] >= s["serum_mmol_l"][0]
     assert chart.read_text().startswith("<svg")
+
+
+def test_total_body_magnesium_about_25_g():
+    tr = simulate(absorbed(300), 10, start_absorbed_mg=absorbed(300))
+    assert tr.total_body_mg[0] == pytest.approx(25_000, rel=0.01)  # IOM 1997: ~25 g
+    dep = simulate(absorbed(12.15), 60, start_absorbed_mg=absorbed(300))
+    assert dep.total_body_mg[-1] < dep.total_body_mg[0]

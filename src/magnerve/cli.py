@@ -773,7 +773,9 @@ def simulate_cmd(
     with_plan: Annotated[
         bool, typer.Option("--plan", help="Also simulate the optimised plan.")
     ] = False,
-    chart: Annotated[Path | None, typer.Option("--chart", help="Write an SVG chart.")] = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="SVG chart of serum and total body Mg.")
+    ] = Path("magnerve-simulation.svg"),
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip bad diary lines.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the series).")] = False,
 ) -> None:

@@ -150,12 +150,16 @@ class Trajectory:
         is not exchangeable on these time scales).
     urine_mg : numpy.ndarray
         Urinary magnesium [mg/day].
+    total_body_mg : numpy.ndarray
+        Exchangeable pools plus the non-exchangeable remainder of body magnesium (IOM 1997:
+        about 25 g in all), which this model holds constant [mg].
     """
 
     days: FloatArray
     serum_mmol_l: FloatArray
     exchangeable_mg: FloatArray
     urine_mg: FloatArray
+    total_body_mg: FloatArray
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -164,6 +168,7 @@ class Trajectory:
             "serum_mmol_l": self.serum_mmol_l.round(4).tolist(),
             "exchangeable_mg": self.exchangeable_mg.round(1).tolist(),
             "urine_mg": self.urine_mg.round(2).tolist(),
+            "total_body_mg": self.total_body_mg.round(1).tolist(),
         }
 
 
@@ -220,12 +225,24 @@ def simulate(
     if not sol.success:
         raise RuntimeError(f"integration failed: {sol.message}")
     c = sol.y[0] / p["v_eff"]
+    exch = sol.y.sum(axis=0) * p["mg_per_mmol"]
+    ref = steady_state_reference()
+    fixed = float(_data()["pools"]["total_body_mg"]["value_g"]) * 1000.0 - ref
     return Trajectory(
         sol.t,
         c,
-        sol.y.sum(axis=0) * p["mg_per_mmol"],
+        exch,
         np.asarray(urine_mmol(c, mods)) * p["mg_per_mmol"],
+        exch + fixed,
     )
+
+
+@cache
+def steady_state_reference() -> float:
+    """Exchangeable magnesium [mg] at the reference state (serum 0.85 mmol/L)."""
+    p = _params()
+    e = p["k_e"] * 0.85
+    return (0.85 * p["v_eff"] + e + p["k_sb"] * e / p["k_bs"]) * p["mg_per_mmol"]
 
 
 def modifiers_for(profile: Any, caffeine_mg: float | None = None) -> tuple[Modifiers, list[str]]:

@@ -131,11 +131,11 @@ def homeostasis(series: dict[str, Any]) -> str:
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(7, 4.6), sharex=True)
     for name, tr in series.items():
         a1.plot(tr["days"], tr["serum_mmol_l"], label=name)
-        a2.plot(tr["days"], tr["exchangeable_mg"], label=name)
+        a2.plot(tr["days"], np.asarray(tr["total_body_mg"]) / 1000.0, label=name)
     a1.axhspan(0.75, 0.95, color="#e8f5e9", lw=0)
     a1.axhline(0.85, color="#9e9e9e", ls=":", lw=1)
     a1.set_ylabel("serum Mg [mmol/L]")
-    a2.set_ylabel("exchangeable Mg [mg]")
+    a2.set_ylabel("total body Mg [g]")
     a2.set_xlabel("day")
     a1.legend(fontsize=8)
     a1.set_title("Simulated magnesium (a model, not a measurement)")
