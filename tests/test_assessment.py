@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from helpers import make_profile
 from magnerve.assessment import assess, supplement_daily
 from magnerve.cli import app
 from magnerve.datasets import demo_paths, load_demo
@@ -25,15 +26,7 @@ def demo():
     return load_demo()
 
 
-def _profile(**over):
-    base = {
-        "person": {"age": 58, "sex": "male"},
-        "health": {"diabetes": "type2", "egfr": 80, "medications": []},
-        "water": {"source": "tap", "magnesium_mg_per_l": 10, "liters_per_day": 1.5},
-    }
-    for k, v in over.items():
-        base[k] = {**base.get(k, {}), **v} if isinstance(v, dict) else v
-    return parse_profile(base)
+_profile = make_profile
 
 
 def test_demo_files_match_examples():

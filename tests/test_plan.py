@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from helpers import make_profile
 from magnerve.cli import app
 from magnerve.datasets import load_demo
 from magnerve.plan import PlanError, make_plan
 from magnerve.plan._model import _excluded
 from magnerve.plan._model import settings as plan_settings
-from magnerve.profile import parse_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,15 +25,7 @@ def demo():
     return load_demo()
 
 
-def _profile(**over):
-    base = {
-        "person": {"age": 58, "sex": "male"},
-        "health": {"diabetes": "type2", "egfr": 80},
-        "water": {"magnesium_mg_per_l": 5, "liters_per_day": 1.5},
-    }
-    for k, v in over.items():
-        base[k] = {**base.get(k, {}), **v} if isinstance(v, dict) else v
-    return parse_profile(base)
+_profile = make_profile
 
 
 def test_cli_json_contract():
