@@ -73,3 +73,11 @@ def sr28_db() -> Iterator[sqlite3.Connection]:
 @pytest.fixture(scope="session")
 def sr28_raw() -> RawSR28:
     return raw_sr28()
+
+
+@pytest.fixture(scope="session")
+def demo():
+    """The bundled demo diary and profile (parsed once per test session)."""
+    from magnerve.datasets import load_demo
+
+    return load_demo()

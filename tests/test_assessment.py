@@ -14,16 +14,11 @@ from typer.testing import CliRunner
 from helpers import make_profile
 from magnerve.assessment import assess, supplement_daily
 from magnerve.cli import app
-from magnerve.datasets import demo_paths, load_demo
+from magnerve.datasets import demo_paths
 from magnerve.profile import Supplement, parse_profile
 from magnerve.risk import evidence
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return load_demo()
 
 
 _profile = make_profile

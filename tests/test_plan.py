@@ -12,17 +12,11 @@ from typer.testing import CliRunner
 
 from helpers import make_profile
 from magnerve.cli import app
-from magnerve.datasets import load_demo
 from magnerve.plan import PlanError, make_plan
 from magnerve.plan._model import _excluded
 from magnerve.plan._model import settings as plan_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return load_demo()
 
 
 _profile = make_profile

@@ -25,7 +25,7 @@ from magnerve.foods._db import FoodDatabase, load_database
 from magnerve.foods._parse import FoodRef, ParsedLine
 from magnerve.interactions import thresholds
 from magnerve.profile import Profile, Supplement
-from magnerve.requirements import reference_intake
+from magnerve.requirements import ReferenceIntake, reference_intake
 
 __all__ = ["Plan", "PlanChange", "PlanError", "make_plan"]
 
@@ -347,13 +347,7 @@ def make_plan(
     base = assess(diary, profile)
     before = _summary(base)
     notes: list[str] = []
-    ref = reference_intake(
-        "magnesium",
-        age=person.age,
-        sex=person.sex,
-        pregnant=person.pregnant,
-        lactating=person.lactating,
-    )
+    ref = ReferenceIntake(**base.reference["magnesium"])  # already computed by the assessment
     if ref.ear is None or ref.rda is None or ref.requirement_sd is None:
         raise PlanError("no EAR/RDA for this life stage: a magnesium target cannot be set")
     n_days = max(len(base.days), 1)
