@@ -54,6 +54,8 @@ __all__ = [
     "phytate_factor",
     "phytate_mg",
     "reference_fraction",
+    "reference_phytate_mg_per_day",
+    "sensitivity_ratio",
 ]
 
 
@@ -78,6 +80,11 @@ class Parameters:
     poorly_soluble_forms: tuple[str, ...]
     water_serving_l: float
     reference_meals: int
+    fa_max: float
+    water_alone_fa: float
+    oxalate_factor: float
+    oxalate_range: tuple[float, float]
+    sensitivity_band: tuple[float, float]
 
 
 @cache
@@ -96,6 +103,17 @@ def parameters() -> Parameters:
         poorly_soluble_forms=tuple(m["poorly_soluble_salt_factor"]["forms"]),
         water_serving_l=float(m["water_serving_l"]["value"]),
         reference_meals=int(m["meals_per_day_reference"]["value"]),
+        fa_max=float(m["fractional_absorption_max"]["value"]),
+        water_alone_fa=float(m["water_between_meals_fa"]["value"]),
+        oxalate_factor=float(m["oxalate_relative_absorption"]["value"]),
+        oxalate_range=(
+            float(m["oxalate_relative_absorption"]["range"][0]),
+            float(m["oxalate_relative_absorption"]["range"][1]),
+        ),
+        sensitivity_band=(
+            float(m["sensitivity_band"]["value"][0]),
+            float(m["sensitivity_band"]["value"][1]),
+        ),
     )
 
 
@@ -226,6 +244,8 @@ class Occasion:
         Estimated phytic acid in the occasion [mg]; None if unknown for some foods.
     is_meal : bool
         True for a meal (food present); False for water or supplements alone.
+    oxalate_food_mg : float
+        The part of ``food_mg`` from oxalate-rich foods (spinach, chard ...) [mg].
     """
 
     label: str
@@ -234,6 +254,7 @@ class Occasion:
     doses: tuple[Dose, ...] = ()
     phytate_mg: float | None = 0.0
     is_meal: bool = True
+    oxalate_food_mg: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,13 +287,30 @@ class OccasionAbsorption:
 
 
 def absorb_occasion(
-    occ: Occasion, *, vmax: float | None = None, km: float | None = None
+    occ: Occasion,
+    *,
+    vmax: float | None = None,
+    km: float | None = None,
+    oxalate_factor: float | None = None,
 ) -> OccasionAbsorption:
     """Magnesium absorbed from one occasion with the modifiers of the model.
 
     The saturable route is shared by everything in the occasion (food, water, supplement
     doses), so the absorbed amount is computed for the total load and attributed to each
     source in proportion to its load, then each source's modifiers are applied.
+
+    Fractional absorption is capped at measured values: never above the highest fraction
+    Fine et al. (1991) measured (65 %), and water at its measured fraction (45.7 % alone,
+    x 1.144 with a meal: Sabatier et al. 2002). Magnesium from oxalate-rich foods is absorbed
+    at ``oxalate_factor`` (default: Bohn et al. 2004, spinach vs kale meal) of the rest.
+
+    Parameters
+    ----------
+    occ : Occasion
+    vmax, km : float, optional
+        Override the saturable-term parameters [mg] (sensitivity analysis).
+    oxalate_factor : float, optional
+        Override the relative absorption of magnesium from oxalate-rich foods (0-1].
     """
     p = parameters()
     supp_total = sum(d.mg for d in occ.doses)
@@ -280,7 +318,7 @@ def absorb_occasion(
     if total <= 0:
         return OccasionAbsorption(occ.label, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     base = absorbed_mg(total, vmax=vmax, km=km)
-    share = base / total
+    share = min(base / total, p.fa_max)
     factors: dict[str, float] = {}
     flags: list[str] = []
     phy = 1.0
@@ -289,11 +327,18 @@ def absorb_occasion(
         factors["phytate"] = phy
         if occ.phytate_mg / p.phytic_acid_molar_mass > p.phytate_max_mmol:
             flags.append("phytate above the highest measured dose: effect held at that dose")
-    food = occ.food_mg * share * phy
+    ox = p.oxalate_factor if oxalate_factor is None else oxalate_factor
+    ox_mg = min(max(occ.oxalate_food_mg, 0.0), occ.food_mg)
+    if ox_mg > 0:
+        factors["oxalate"] = ox
+    food = (occ.food_mg - ox_mg * (1.0 - ox)) * share * phy
     water_factor = p.water_with_meal if occ.is_meal and occ.water_mg > 0 else 1.0
     if water_factor != 1.0:
         factors["water_with_meal"] = water_factor
-    water = occ.water_mg * share * water_factor * (phy if occ.is_meal else 1.0)
+    water_share = min(share, p.water_alone_fa)  # water never above Sabatier's measured FA
+    if occ.water_mg > 0 and water_share < share:
+        factors["water_measured_fa_cap"] = p.water_alone_fa
+    water = occ.water_mg * water_share * water_factor * (phy if occ.is_meal else 1.0)
     supp = 0.0
     for d in occ.doses:
         f = p.poorly_soluble if (d.form or "").lower() in p.poorly_soluble_forms else 1.0
@@ -310,13 +355,78 @@ def absorb_occasion(
     )
 
 
-def reference_fraction(ear_mg: float, *, km: float | None = None) -> float:
-    """Fractional absorption of the reference pattern: the EAR in equal meals (3 by default)
-    with no inhibitors or enhancers. Reference-equivalent intake = absorbed / this."""
+def reference_phytate_mg_per_day(age: float | None = None) -> float:
+    """Phytic acid of the reference mixed diet for an age [mg/day] (UK NDNS medians,
+    Amirabdollahian & Ash 2010); adults when ``age`` is None."""
+    entry = _data()["model"]["reference_phytate_mg_per_day"]
+    if age is not None:
+        for r in entry["by_age"]:
+            if r["age_min"] <= age < r["age_max"]:
+                return float(r["value"])
+    return float(entry["value"])
+
+
+def reference_fraction(
+    ear_mg: float, *, km: float | None = None, age: float | None = None
+) -> float:
+    """Fractional absorption of the reference pattern: the EAR eaten in equal meals (3 by
+    default) of an ordinary mixed diet, with its typical phytate.
+
+    The EAR comes from balance studies on ordinary mixed diets, so its baseline already
+    includes typical phytate, oxalate and fibre. Reference-equivalent intake = absorbed / this
+    fraction, so an ordinary or whole-food diet is not penalised twice.
+
+    Parameters
+    ----------
+    ear_mg : float
+        Estimated Average Requirement [mg/day].
+    km : float, optional
+        Override the half-saturation constant [mg].
+    age : float, optional
+        Age [years]: sets the reference diet's phytate (adults when None).
+
+    Returns
+    -------
+    float
+        Fraction of the EAR absorbed (0-1).
+    """
     if not math.isfinite(ear_mg) or ear_mg <= 0:
         raise ValueError(f"EAR must be more than 0 mg, got {ear_mg!r}")
-    n = parameters().reference_meals
-    return n * absorbed_mg(ear_mg / n, km=km) / ear_mg
+    p = parameters()
+    n = p.reference_meals
+    meal = Occasion(
+        "reference meal", food_mg=ear_mg / n, phytate_mg=reference_phytate_mg_per_day(age) / n
+    )
+    return n * absorb_occasion(meal, km=km).absorbed_mg / ear_mg
+
+
+def sensitivity_ratio(
+    absorbed_mg_per_day: float,
+    intake_mg_per_day: float,
+    ear_mg: float,
+    *,
+    age: float | None = None,
+) -> float:
+    """Ratio of the person's modelled fractional absorption to the reference pattern's,
+    limited to the stated band (``model.sensitivity_band`` in ``data/absorption.toml``).
+
+    Adequacy's verdict is intake against the EAR (IOM 2000); this ratio scales intake for the
+    absorption *sensitivity* ("if your meals absorb less than usual ...").
+
+    Parameters
+    ----------
+    absorbed_mg_per_day, intake_mg_per_day : float
+        Modelled absorbed magnesium and total intake [mg/day].
+    ear_mg : float
+        EAR [mg/day] that sets the reference pattern.
+    age : float, optional
+        Age [years] (reference diet's phytate).
+    """
+    if intake_mg_per_day <= 0 or not math.isfinite(absorbed_mg_per_day):
+        return 1.0
+    lo, hi = parameters().sensitivity_band
+    r = (absorbed_mg_per_day / intake_mg_per_day) / reference_fraction(ear_mg, age=age)
+    return min(max(r, lo), hi)
 
 
 def divided(total_mg: float, n: int) -> Sequence[Occasion]:

@@ -35,7 +35,9 @@ from magnerve.clinical import (
     mnsi_exam_score,
     mnsi_history_score,
 )
+from magnerve.conditions import ConditionSet, KidneyStatus, kidney_status, recognise
 from magnerve.diary import Diary
+from magnerve.energy import EnergyReporting, energy_reporting
 from magnerve.foods._db import load_database
 from magnerve.intake import intake
 from magnerve.interactions import (
@@ -75,6 +77,13 @@ _DIURETICS = {"loop_diuretic", "thiazide_diuretic", "potassium_sparing_diuretic"
 def _forms() -> dict[str, Any]:
     text = resources.files("magnerve.data").joinpath("supplement_forms.toml").read_text("utf-8")
     return dict(tomllib.loads(text)["forms"])
+
+
+@cache
+def _cv_limit() -> float:
+    from magnerve.adequacy import _within_table
+
+    return float(_within_table().get("meta", {}).get("cv_limit", 0.6))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +201,13 @@ class Assessment:
     food_sources: list[tuple[str, str, float]]
     notes: list[str]
     safety: dict[str, Any]
+    conditions: ConditionSet = field(default_factory=ConditionSet)
+    kidney: KidneyStatus = field(
+        default_factory=lambda: KidneyStatus(None, "none", "unknown", "kidney function unknown")
+    )
+    energy: EnergyReporting | None = None
+    water_calcium_mg_per_day: float | None = None
+    absorption_sensitivity_ratio: float = 1.0
 
     @property
     def supplement_mg(self) -> float:
@@ -267,8 +283,19 @@ class Assessment:
                 "reference_equivalent_mg": (mean_abs / self.reference_fraction)
                 if mean_abs is not None
                 else None,
-                "model": "Fine 1991 saturable + linear per occasion; phytate (Bohn 2004, estimated "
-                "per food); water with meals (Sabatier 2002); salt forms",
+                "sensitivity_ratio": self.absorption_sensitivity_ratio,
+                "sensitivity_band": list(ab.parameters().sensitivity_band),
+                "effective_intake_mg": float(np.mean(known)) * self.absorption_sensitivity_ratio
+                if known
+                else None,
+                "baseline": "the EAR eaten in 3 meals of an ordinary mixed diet (its typical "
+                "phytate included), so an ordinary diet is not penalised twice",
+                "role": "sensitivity: adequacy's verdict is intake against the EAR (IOM 2000); "
+                "absorption moves the effective intake only within the stated band",
+                "model": "Fine 1991 saturable + linear per occasion, capped at the measured 65 %; "
+                "phytate (Bohn 2004, estimated per food); oxalate-rich foods (Bohn 2004, spinach "
+                "vs kale); water with meals (Sabatier 2002) and between meals (45.7 % measured); "
+                "salt forms",
                 "confidence": "low to medium: parameters derived from published anchor points",
             },
             "adequacy": self.adequacy,
@@ -283,6 +310,9 @@ class Assessment:
             "mnsi": self.mnsi,
             "findings": [f.to_dict() for f in self.findings],
             "safety": self.safety,
+            "conditions": self.conditions.to_dict(),
+            "kidney": self.kidney.to_dict(),
+            "energy_reporting": None if self.energy is None else self.energy.to_dict(),
             "notes": self.notes,
         }
 
@@ -299,11 +329,20 @@ def _occasions(
     notes: list[str] = []
     water_col = load_database().nutrient_position("water_g")
     by_meal: dict[tuple[date, str], dict[str, Any]] = {}
+    from magnerve.interactions import thresholds
+
+    ox_words = thresholds()["oxalate"]["words"]
     for k, e in enumerate(diary.entries):
         key = (e.date, (e.meal or e.time or "unspecified").lower())
-        slot = by_meal.setdefault(key, {"mg": 0.0, "phytate": 0.0, "phy_known": True})
+        slot = by_meal.setdefault(key, {"mg": 0.0, "phytate": 0.0, "phy_known": True, "ox": 0.0})
         v = food_values[k]
         slot["mg"] += 0.0 if math.isnan(v) else float(v)
+        if (
+            e.parsed is not None
+            and not math.isnan(v)
+            and any(w in e.parsed.food.description.lower() for w in ox_words)
+        ):
+            slot["ox"] += float(v)
         if e.parsed is None:
             slot["phy_known"] = False
             continue
@@ -348,6 +387,7 @@ def _occasions(
                     doses=tuple(doses_food[j]),
                     phytate_mg=slot["phytate"],
                     is_meal=True,
+                    oxalate_food_mg=slot["ox"],
                 )
             )
         if water_day > 0 and not with_meals:
@@ -470,7 +510,12 @@ def assess(
             ).to_dict()
     totals = [f + (water_day or 0.0) + supp_mg for f in food_mg if f is not None]
     mean_total = float(np.mean(totals)) if totals else None
-    ref_fraction = ab.reference_fraction(ref.ear, km=absorption_km) if ref.ear else float("nan")
+    ref_fraction = (
+        ab.reference_fraction(ref.ear, km=absorption_km, age=person.age)
+        if ref.ear
+        else float("nan")
+    )
+    sens = 1.0
     adequacy: dict[str, Any] = {}
     adequacy_re: dict[str, Any] = {}
     if ref.ear is not None and mean_total is not None:
@@ -490,9 +535,11 @@ def assess(
             "within_person_sd_source": within_src,
             "basis": "total intake (food + water + supplements), IOM 2000 individual method",
         }
-        re_mean = float(np.mean(absorbed_day)) / ref_fraction
+        sens = ab.sensitivity_ratio(
+            float(np.mean(absorbed_day)), mean_total, float(ref.ear), age=person.age
+        )
         res_re = individual_adequacy(
-            re_mean,
+            mean_total * sens,
             len(totals),
             ear=ref.ear,
             requirement_sd=ref.requirement_sd or 0.0,
@@ -500,8 +547,27 @@ def assess(
         )
         adequacy_re = {
             **res_re.to_dict(),
-            "basis": "reference-equivalent intake (absorbed / reference fractional absorption)",
+            "basis": "sensitivity: intake x the ratio of modelled absorption to the reference "
+            f"mixed diet's, limited to {ab.parameters().sensitivity_band[0]:g}-"
+            f"{ab.parameters().sensitivity_band[1]:g}",
+            "sensitivity_ratio": sens,
         }
+        cv_max = float(_cv_limit())
+        cv = res.within_person_sd / mean_total if mean_total > 0 else math.inf
+        adequacy["within_person_cv"] = cv
+        if cv > cv_max:
+            reason = (
+                f"the day-to-day variation of intake (CV {cv:.0%}) is above "
+                f"{cv_max:.0%}: daily intakes are not normally distributed and the IOM "
+                "individual method is unreliable (IOM 2000, Appendix B); compare the mean "
+                "with the EAR and RDA instead, or record more days"
+            )
+            adequacy["declined"] = reason
+            adequacy["confidence_adequate"] = None
+            adequacy["required_mean_intake"] = None
+            adequacy_re["declined"] = reason
+            adequacy_re["confidence_adequate"] = None
+            notes.append("individual adequacy method declined: " + reason)
     else:
         notes.append("no EAR for this life stage: adequacy by the IOM method is not possible")
 
@@ -511,8 +577,23 @@ def assess(
     if egfr is None and scr is not None and person.age >= 18:
         egfr = egfr_ckd_epi_2021(scr, person.age, person.sex)
         egfr_src = "CKD-EPI 2021 from serum creatinine"
+    elif egfr is None and scr is not None:
+        egfr_src = "not computed: CKD-EPI is for adults (18 y and over)"
+        notes.append(
+            "eGFR not computed: the CKD-EPI equation is for adults; for a child, ask the "
+            "paediatrician (a paediatric equation such as the bedside Schwartz needs height)"
+        )
     elif egfr is None:
         egfr_src = "unknown"
+    conds = recognise(profile.health.conditions)
+    kidney = kidney_status(egfr, conds)
+    if conds.unrecognised:
+        notes.append(
+            "condition(s) not recognised: "
+            + ", ".join(repr(c) for c in conds.unrecognised)
+            + " - magnerve cannot judge whether they matter for magnesium; supplements only "
+            "with your clinician"
+        )
     classes = profile.medication_classes()
     drinks = (profile.lifestyle.alcohol_drinks_per_week or 0.0) / 7.0
     mds = magnesium_depletion_score(
@@ -544,7 +625,15 @@ def assess(
 
     # interactions
     ca = nutrients_mean.get("calcium_mg")
-    ca_total = None if ca is None else ca + sum(s.calcium_mg for s in supps)
+    water_ca_l, _water_ca_note = profile.water.calcium()
+    liters = profile.water.liters_per_day
+    water_ca_day = None if water_ca_l is None or liters is None else water_ca_l * liters
+    if water_day and water_ca_day is None:
+        notes.append(
+            "drinking-water calcium unknown: Ca:Mg counts water magnesium but not water calcium "
+            "(add calcium_mg_per_l, or hardness with calcium_share)"
+        )
+    ca_total = None if ca is None else ca + sum(s.calcium_mg for s in supps) + (water_ca_day or 0.0)
     inter = [ca_mg_ratio(ca_total, mean_total)]
     zn = nutrients_mean.get("zinc_mg")
     zn_supp = sum(s.zinc_mg for s in supps)
@@ -618,15 +707,30 @@ def assess(
     if nh.mnsi_exam:
         mnsi["exam"] = mnsi_exam_score(nh.mnsi_exam).to_dict()
 
-    ckd = (egfr is not None and egfr < 30) or "ckd" in profile.health.conditions
+    ckd = kidney.clinician
     safety = {
         "supplements_need_clinician": bool(ckd),
-        "reason": "eGFR < 30 or chronic kidney disease: magnesium can accumulate" if ckd else None,
+        "reason": f"{kidney.label} ({kidney.source}): magnesium can accumulate when the kidneys "
+        "cannot remove it"
+        if ckd
+        else None,
         "supplemental_magnesium_mg": supp_mg,
         "supplemental_ul_mg": ref.ul,
         "above_ul": ref.ul is not None and supp_mg > ref.ul,
         "drug_spacing": sorted(classes & {"bisphosphonate", "tetracycline", "fluoroquinolone"}),
+        "refer": kidney.refer,
     }
+    energy = energy_reporting(
+        nutrients_mean.get("energy_kcal"),
+        nutrients_mean.get("magnesium_mg"),
+        len(days),
+        weight_kg=person.weight_kg,
+        age=person.age,
+        sex=person.sex,
+        pregnant=person.pregnant,
+    )
+    if energy.under_reporting:
+        notes.append(energy.message)
     assessment = Assessment(
         profile=profile,
         days=days,
@@ -653,6 +757,11 @@ def assess(
         food_sources=[(str(a), str(b), float(c)) for a, b, c in food_sources],
         notes=notes,
         safety=safety,
+        conditions=conds,
+        kidney=kidney,
+        energy=energy,
+        water_calcium_mg_per_day=water_ca_day,
+        absorption_sensitivity_ratio=sens,
     )
     assessment.findings = findings_for(assessment)
     return assessment

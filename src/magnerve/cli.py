@@ -491,6 +491,8 @@ def mds_cmd(
 
 
 def _print_assessment(data: dict[str, Any]) -> None:
+    from magnerve._text import format_probability
+
     m = data["intake"]["mean"]
     ref = data["reference_intakes"]["magnesium"]
     out.print(
@@ -506,7 +508,8 @@ def _print_assessment(data: dict[str, Any]) -> None:
     ad = data["adequacy"]
     if ad:
         out.print(
-            f"Confidence that usual intake is adequate: [bold]{ad['confidence_adequate']:.0%}[/] "
+            "Confidence that usual intake is adequate: "
+            f"[bold]{format_probability(ad['confidence_adequate'])}[/] "
             f"(z = {ad['z']:.2f}); {ad['required_mean_intake']:.0f} mg/day would give 97.5 %.",
             highlight=False,
         )
@@ -661,73 +664,113 @@ def plan_cmd(
     if as_json:
         _emit_json(data)
         return
+    _print_plan(data)
+
+
+def _print_plan(data: dict[str, Any]) -> None:
+    """The plan in plain words (status, summary, steps with reasons, supplement, before/after)."""
+    from magnerve._text import format_probability
+
     b, a = data["before"], data["after"]
     out.print(
-        f"[bold]Magnesium plan[/] ({data['status']}, solved in {data['solve_ms']:.0f} ms over "
-        f"{data['n_candidates']} candidate foods) — education, not medical advice",
+        f"[bold]Magnesium plan[/] ({data['status']}) — education, not medical advice",
         highlight=False,
     )
     t = data["target"]
-    out.print(
-        f"Target: reference-equivalent magnesium ≥ {t['reference_equivalent_mg']:.0f} mg/day "
-        f"({t['kind']})."
-    )
-    if data["status"] != "optimal":
-        out.print("[red]No plan meets every constraint. Conflicting constraints:[/]")
-        for c in data["conflicts"]:
-            out.print(f"  - {c}")
-        raise typer.Exit(1)
-    for i, step in enumerate(data["steps"], 1):
-        out.print(f"{i}. {escape(step)}", highlight=False)
-    if data["supplement"]:
-        s = data["supplement"]
+    out.print(f"Target: magnesium intake ≥ {t['magnesium_mg']:.0f} mg/day ({t['kind']}).")
+    if data.get("summary"):
+        out.print(escape(data["summary"]), highlight=False)
+    if data["status"] == "refer":
+        r = data["referral"] or {}
         out.print(
-            f"{len(data['steps']) + 1}. Magnesium {s['form']}: {s['tablets_per_dose']} × "
-            f"{s['tablet_elemental_mg']} mg tablet(s), {s['times_per_day']}× a day "
-            f"({s['elemental_mg_per_day']} mg elemental/day, below the UL); {s['note']}.",
+            f"[bold red]Please see {escape(str(r.get('to')))}[/]: {escape(str(r.get('reason')))}"
+        )
+    elif data["status"] != "optimal":
+        out.print("[red]No plan meets every rule:[/]")
+        for c in data["conflicts"]:
+            out.print(f"  - {escape(str(c.get('message', c.get('constraint'))))}", highlight=False)
+    n = 0
+    for sc in data.get("supplement_changes", []):
+        n += 1
+        to = sc.get("to_mg_per_day")
+        dose = f" to {to:.0f} mg/day" if to is not None else ""
+        out.print(
+            f"{n}. Your supplement {escape(sc['supplement'])}: {sc['action']}{dose} — "
+            f"{escape(sc['reason'])}",
             highlight=False,
         )
-    tab = Table(title="Before and after (full absorption model)")
-    tab.add_column("")
-    tab.add_column("Before", justify="right")
-    tab.add_column("After", justify="right")
-    tab.add_row("Magnesium intake [mg/day]", f"{b['magnesium_mg']:.0f}", f"{a['magnesium_mg']:.0f}")
-    tab.add_row("Absorbed [mg/day]", f"{b['absorbed_mg']:.0f}", f"{a['absorbed_mg']:.0f}")
-    tab.add_row(
-        "Reference-equivalent [mg/day]",
-        f"{b['reference_equivalent_mg']:.0f}",
-        f"{a['reference_equivalent_mg']:.0f}",
-    )
-    tab.add_row(
-        "Confidence of adequacy",
-        f"{b['confidence_adequate']:.0%}",
-        f"{a['confidence_adequate']:.0%}",
-    )
-    out.print(tab)
-    wc = data["worst_case"]
-    if wc:
+    for step in data["steps"]:
+        n += 1
+        out.print(f"{n}. {escape(step)}", highlight=False)
+    if data["supplement"]:
+        s = data["supplement"]
+        n += 1
+        who = " [bold]with your clinician[/]" if s.get("with_clinician") else ""
         out.print(
-            "Worst case over the absorption uncertainty: "
-            f"{wc['worst_reference_equivalent_mg']:.0f} "
-            f"mg/day ({'meets' if wc['meets_target_in_worst_case'] else 'misses'} the target)."
+            f"{n}. Magnesium {s['form']}{who}: {s['elemental_mg_per_day']:.0f} mg elemental a day "
+            f"in {s['times_per_day']} dose(s) ({s['elemental_mg_per_dose']:.0f} mg each), below "
+            f"the upper level — {escape(s['reason'])}; {escape(s['note'])}.",
+            highlight=False,
         )
-    for n in data["notes"]:
-        out.print(f"[dim]note: {escape(n)}[/]", highlight=False)
+        if s.get("monitor"):
+            out.print("   Monitor: " + escape("; ".join(s["monitor"])), highlight=False)
+    if a is not None and data["status"] == "optimal":
+        tab = Table(title="Before and after")
+        tab.add_column("")
+        tab.add_column("Before", justify="right")
+        tab.add_column("After", justify="right")
+        tab.add_row(
+            "Magnesium intake [mg/day]", f"{b['magnesium_mg']:.0f}", f"{a['magnesium_mg']:.0f}"
+        )
+
+        def conf(v: float | None) -> str:
+            return "—" if v is None else format_probability(v)
+
+        tab.add_row(
+            "Confidence intake is adequate",
+            conf(b["confidence_adequate"]),
+            conf(a["confidence_adequate"]),
+        )
+        tab.add_row(
+            "Absorbed (model) [mg/day]", f"{b['absorbed_mg']:.0f}", f"{a['absorbed_mg']:.0f}"
+        )
+        out.print(tab)
+        wc = data["worst_case"]
+        if wc:
+            out.print(
+                "If your meals absorb less than usual (absorption model, low end): about "
+                f"{wc['worst_effective_intake_mg']:.0f} mg/day "
+                f"({'still meets' if wc['meets_target_in_worst_case'] else 'below'} the target)."
+            )
+    for note in data["notes"]:
+        out.print(f"[dim]note: {escape(note)}[/]", highlight=False)
+    if data["status"] not in ("optimal", "refer"):
+        raise typer.Exit(1)
 
 
 def _models(data: dict[str, Any], plan: dict[str, Any] | None, profile: Profile) -> dict[str, Any]:
     """Model results for the report's nerve section (nerve sweep, homeostasis series)."""
-    from magnerve.physiology.homeostasis import modifiers_for, simulate
+    from magnerve.physiology.homeostasis import body_inputs, modifiers_for, simulate
     from magnerve.physiology.nerve import simulate_sweep
 
     sweep = simulate_sweep([0.3, 0.5, 0.8, 1.0, 1.2], 1.0)
     now = data["absorption"]["mean_absorbed_mg"] or 0.0
     mods, _ = modifiers_for(profile, data["intake"]["nutrients_mean"].get("caffeine_mg"))
-    series = {"current intake": simulate(now, 120, start_absorbed_mg=now, mods=mods).to_dict()}
-    if plan and plan.get("after"):
-        series["plan"] = simulate(
-            plan["after"]["absorbed_mg"], 120, start_absorbed_mg=now, mods=mods
+    egfr = data.get("egfr") or {}
+    body = body_inputs(profile, egfr.get("value"), egfr.get("source"))
+    series = {
+        name: simulate(
+            absorbed,
+            120,
+            start_absorbed_mg=now,
+            mods=mods,
+            egfr=body.egfr,
+            weight_kg=body.weight_kg,
+            initial_serum_mmol_l=body.initial_serum_mmol_l,
         ).to_dict()
+        for name, absorbed in [("current intake", now)]
+        + ([("plan", plan["after"]["absorbed_mg"])] if plan and plan.get("after") else [])
+    }
     return {"nerve": sweep.to_dict(), "homeostasis": series}  # type: ignore[union-attr]
 
 
@@ -781,13 +824,19 @@ def simulate_cmd(
 ) -> None:
     """Simulate serum and body magnesium over time for the current intake (and the plan)."""
     from magnerve.assessment import assess
-    from magnerve.physiology.homeostasis import modifiers_for, simulate, steady_state
+    from magnerve.physiology.homeostasis import (
+        body_inputs,
+        modifiers_for,
+        simulate,
+        steady_state,
+    )
 
     prof = _load_profile(profile)
     d = _load_diary(diary, "auto", skip_bad)
     a = assess(d, prof)
     absorbed_now = a.to_dict()["absorption"]["mean_absorbed_mg"] or 0.0
     mods, notes = modifiers_for(prof, a.nutrients_mean.get("caffeine_mg"))
+    body = body_inputs(prof, a.egfr, a.egfr_source)
     scen = {"current intake": absorbed_now}
     if with_plan:
         from magnerve.plan import make_plan
@@ -797,13 +846,26 @@ def simulate_cmd(
             scen["plan"] = plan.after["absorbed_mg"]
     series = {}
     for name, absorbed in scen.items():
-        series[name] = simulate(absorbed, days, start_absorbed_mg=absorbed_now, mods=mods).to_dict()
+        series[name] = simulate(
+            absorbed,
+            days,
+            start_absorbed_mg=absorbed_now,
+            mods=mods,
+            egfr=body.egfr,
+            weight_kg=body.weight_kg,
+            initial_serum_mmol_l=body.initial_serum_mmol_l,
+        ).to_dict()
     data: dict[str, Any] = {
-        "model": "three-pool magnesium homeostasis model (70-kg adult); a model, not a measurement",
+        "model": "three-pool magnesium homeostasis model (pools scaled to body weight, GFR from "
+        "eGFR when known); a model, not a measurement",
         "absorbed_mg_per_day": scen,
-        "steady_state": {k: steady_state(v, mods) for k, v in scen.items()},
+        "steady_state": {
+            k: steady_state(v, mods, egfr=body.egfr, weight_kg=body.weight_kg)
+            for k, v in scen.items()
+        },
         "modifiers": notes,
         "series": series,
+        **body.to_dict(series["current intake"]["serum_mmol_l"][0]),
     }
     if chart is not None:
         from magnerve.report import charts
@@ -829,6 +891,9 @@ def simulate_cmd(
     out.print(t)
     for n in notes:
         out.print(f"[dim]modifier: {n}[/]", highlight=False)
+    out.print(f"[dim]person: {escape(body.summary())}[/]", highlight=False)
+    for n in body.notes:
+        out.print(f"[dim]note: {escape(n)}[/]", highlight=False)
     if chart is not None:
         out.print(f"Chart written to [bold]{chart}[/]")
 

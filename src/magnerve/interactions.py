@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from magnerve._text import plain_label
 from magnerve.requirements import RequirementError, reference_intake
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "ca_mg_ratio",
     "classify_grain",
     "grain_share",
+    "interaction_title",
     "thresholds",
     "vitamin_b6_check",
     "vitamin_d_check",
@@ -80,6 +82,47 @@ class Interaction:
         }
 
 
+_TITLES = {
+    ("ca_mg_ratio", "low"): "Low calcium-to-magnesium ratio",
+    ("ca_mg_ratio", "high"): "High calcium-to-magnesium ratio",
+    ("zinc", "high_dose"): "High-dose zinc supplements",
+    ("zinc", "above_ul"): "Zinc above the upper level",
+    ("vitamin_d", "above_ul"): "Vitamin D above the upper level",
+    ("vitamin_d", "high_d_low_mg"): "Vitamin D and magnesium",
+    ("vitamin_b6", "above_efsa_ul"): "Vitamin B6 above the nerve safety limit",
+}
+
+
+def interaction_title(interaction_id: str, status: str | None = None) -> str:
+    """A plain title for an interaction check, for people (ids stay in JSON).
+
+    Parameters
+    ----------
+    interaction_id : str
+        e.g. ``"ca_mg_ratio"``.
+    status : str, optional
+        The check's status; a flagged status gives a more specific title.
+
+    Returns
+    -------
+    str
+        e.g. ``"Low calcium-to-magnesium ratio"`` for ``("ca_mg_ratio", "low")``, else the
+        check's name (``"Calcium-to-magnesium ratio"``).
+
+    Examples
+    --------
+    >>> interaction_title("vitamin_d", "high_d_low_mg")
+    'Vitamin D and magnesium'
+    >>> interaction_title("ca_mg_ratio")
+    'Calcium-to-magnesium ratio'
+    """
+    title = _TITLES.get((interaction_id, status or ""))
+    if title is None:
+        name = plain_label(interaction_id)
+        title = name[:1].upper() + name[1:]
+    return title
+
+
 def ca_mg_ratio(calcium_mg: float | None, magnesium_mg: float | None) -> Interaction:
     """Dietary Ca:Mg intake ratio against the Rosanoff, Dai & Shapses 2016 bands.
 
@@ -95,7 +138,7 @@ def ca_mg_ratio(calcium_mg: float | None, magnesium_mg: float | None) -> Interac
             "unknown",
             None,
             "mass ratio",
-            "calcium or magnesium intake unknown",
+            "Calcium or magnesium intake is unknown.",
             ["calcium_mg_ratio"],
             t["source"],
         )
@@ -103,18 +146,23 @@ def ca_mg_ratio(calcium_mg: float | None, magnesium_mg: float | None) -> Interac
     if r < t["low_band_below"]:
         status = "low"
         msg = (
-            f"Ca:Mg {r:.2f} is below {t['low_band_below']}: a low ratio has been associated "
-            "with adverse outcomes in observational data"
+            f"You eat {r:.2f} times as much calcium as magnesium (by weight), below "
+            f"{t['low_band_below']}: a low ratio has been associated with adverse outcomes in "
+            "observational studies."
         )
     elif r > t["high_band_above"]:
         status = "high"
         msg = (
-            f"Ca:Mg {r:.2f} is above {t['high_band_above']}: much more calcium than magnesium; "
-            "more magnesium (not less calcium) is the usual lever"
+            f"You eat {r:.2f} times as much calcium as magnesium (by weight), above "
+            f"{t['high_band_above']}: much more calcium than magnesium; more magnesium (not less "
+            "calcium) is the usual lever."
         )
     else:
         status = "ok"
-        msg = f"Ca:Mg {r:.2f} is within {t['low_band_below']}-{t['high_band_above']}"
+        msg = (
+            f"You eat {r:.2f} times as much calcium as magnesium (by weight), within "
+            f"{t['low_band_below']}-{t['high_band_above']}."
+        )
     return Interaction(
         "ca_mg_ratio", status, r, "mass ratio", msg, ["calcium_mg_ratio"], t["source"]
     )
@@ -135,8 +183,8 @@ def zinc_check(
             "high_dose",
             supplemental_zinc_mg,
             "mg/day",
-            f"zinc supplements of {supplemental_zinc_mg:.0f} mg/day: at 142 mg/day zinc lowered "
-            "magnesium absorption and balance (Spencer 1994); far above the UL",
+            f"Zinc supplements of {supplemental_zinc_mg:.0f} mg/day: at 142 mg/day zinc lowered "
+            "magnesium absorption and balance (Spencer 1994); far above the upper level.",
             ["zinc_high_dose"],
             t["source"],
         )
@@ -146,8 +194,10 @@ def zinc_check(
             "above_ul",
             total_zinc_mg,
             "mg/day",
-            f"zinc {total_zinc_mg:.0f} mg/day is above the UL of {ul:g} mg/day",
-            ["zinc_high_dose"],
+            f"Zinc {total_zinc_mg:.0f} mg/day is above the upper level of {ul:g} mg/day (set to "
+            "protect copper status); only much higher doses were shown to lower magnesium "
+            "absorption.",
+            ["zinc_ul", "zinc_high_dose"],
             t["source"],
         )
     return Interaction(
@@ -155,7 +205,7 @@ def zinc_check(
         "ok" if total_zinc_mg is not None else "unknown",
         total_zinc_mg,
         "mg/day",
-        "zinc intake is not at a level known to reduce magnesium absorption",
+        "Zinc intake is not at a level known to reduce magnesium absorption.",
         ["zinc_high_dose"],
         t["source"],
     )
@@ -181,7 +231,7 @@ def vitamin_d_check(
             "unknown",
             total_vitamin_d_ug,
             "µg/day",
-            "vitamin D intake unknown",
+            "Vitamin D intake is unknown.",
             ["vitamin_d_mg_activation"],
             src,
         )
@@ -191,8 +241,9 @@ def vitamin_d_check(
             "above_ul",
             total_vitamin_d_ug,
             "µg/day",
-            f"vitamin D {total_vitamin_d_ug:.0f} µg/day is above the UL of {ref.ul:g} µg/day",
-            ["vitamin_d_mg_activation"],
+            f"Vitamin D {total_vitamin_d_ug:.0f} µg/day is above the upper level of {ref.ul:g} "
+            "µg/day; ask a clinician whether this dose is intended.",
+            ["vitamin_d_ul"],
             src,
         )
     if (
@@ -206,8 +257,8 @@ def vitamin_d_check(
             "high_d_low_mg",
             total_vitamin_d_ug,
             "µg/day",
-            f"vitamin D intake ({total_vitamin_d_ug:.0f} µg/day) is above the RDA while magnesium "
-            "intake is likely inadequate; magnesium is needed to activate vitamin D",
+            f"Vitamin D intake ({total_vitamin_d_ug:.0f} µg/day) is above the RDA while magnesium "
+            "intake is likely inadequate; magnesium is needed to activate vitamin D.",
             ["vitamin_d_mg_activation"],
             src,
         )
@@ -216,7 +267,7 @@ def vitamin_d_check(
         "ok",
         total_vitamin_d_ug,
         "µg/day",
-        "no vitamin D interaction flagged",
+        "No vitamin D interaction flagged.",
         ["vitamin_d_mg_activation"],
         src,
     )
@@ -234,8 +285,9 @@ def vitamin_b6_check(total_b6_mg: float | None, supplemental_b6_mg: float) -> In
             "above_efsa_ul",
             total,
             "mg/day",
-            f"vitamin B6 {total:.1f} mg/day is above the EFSA UL of {ul:g} mg/day, which was set "
-            "because high B6 intakes cause peripheral neuropathy: check combination products",
+            f"Vitamin B6 {total:.1f} mg/day is above the EFSA upper level of {ul:g} mg/day, which "
+            "was set because high B6 intakes cause peripheral neuropathy: check combination "
+            "products.",
             ["b6_neuropathy_ul"],
             t["source"],
         )
@@ -244,7 +296,7 @@ def vitamin_b6_check(total_b6_mg: float | None, supplemental_b6_mg: float) -> In
         "ok" if total is not None else "unknown",
         total,
         "mg/day",
-        "vitamin B6 intake is below the EFSA UL",
+        "Vitamin B6 intake is below the EFSA upper level.",
         ["b6_neuropathy_ul"],
         t["source"],
     )

@@ -208,6 +208,7 @@ class Water(BaseModel):
     model_config = _STRICT
     source: Literal["tap", "bottled", "well", "filtered_ro"] | None = None
     magnesium_mg_per_l: float | None = Field(default=None, ge=0, le=1000)
+    calcium_mg_per_l: float | None = Field(default=None, ge=0, le=2000)
     hardness: str | None = None
     calcium_share: float | None = Field(
         default=None, ge=0, le=1, description="molar share of hardness due to calcium"
@@ -237,6 +238,20 @@ class Water(BaseModel):
             conv = _conversions()["molar_mass"]
             mmol = water_hardness_mg_l(self.hardness) / conv["caco3"]
             mg = mmol * (1.0 - self.calcium_share) * conv["magnesium"]
+            return mg, f"from hardness {self.hardness} with calcium share {self.calcium_share:g}"
+        return None, "unknown"
+
+    def calcium(self) -> tuple[float | None, str]:
+        """Calcium in the water [mg/L] and how it was obtained (counted in Ca:Mg, since
+        water magnesium is counted)."""
+        if self.source == "filtered_ro" and self.calcium_mg_per_l is None:
+            return 0.0, "reverse osmosis removes nearly all calcium (assumed 0 mg/L)"
+        if self.calcium_mg_per_l is not None:
+            return self.calcium_mg_per_l, "given"
+        if self.hardness is not None and self.calcium_share is not None:
+            conv = _conversions()["molar_mass"]
+            mmol = water_hardness_mg_l(self.hardness) / conv["caco3"]
+            mg = mmol * self.calcium_share * conv["calcium"]
             return mg, f"from hardness {self.hardness} with calcium share {self.calcium_share:g}"
         return None, "unknown"
 

@@ -14,7 +14,9 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from magnerve.interactions import thresholds
+from magnerve._text import format_probability, hardness_class, plain_label
+from magnerve.interactions import interaction_title, thresholds
+from magnerve.profile import water_hardness_mg_l
 
 if TYPE_CHECKING:  # pragma: no cover
     from magnerve.assessment import Assessment
@@ -92,6 +94,25 @@ def _finding(fid: str, severity: str, title: str, message: str, *ev_ids: str) ->
     )
 
 
+def _water_message(
+    source: str | None, hardness: str | None, mg_l: float | None, low_mg_l: float
+) -> str:
+    """The drinking-water finding's text, naming the USGS hardness class when known."""
+    if source == "filtered_ro":
+        lead = "Reverse-osmosis filtered water has almost all of its magnesium removed"
+    elif hardness is not None:
+        h = water_hardness_mg_l(hardness)
+        lead = (
+            f"Your drinking water is {hardness_class(h)} ({h:.0f} mg/L as calcium carbonate, "
+            "USGS classes) and supplies little magnesium"
+        )
+    else:
+        lead = "Your drinking water supplies little magnesium"
+    if mg_l is None:
+        return lead + "."
+    return f"{lead} (about {mg_l:.1f} mg/L; at least {low_mg_l:g} mg/L is suggested)."
+
+
 def findings_for(a: Assessment) -> list[Finding]:
     """All findings for an assessment, most severe first."""
     out: list[Finding] = []
@@ -129,7 +150,7 @@ def findings_for(a: Assessment) -> list[Finding]:
             _finding(
                 f"drug_spacing_{cls}",
                 "moderate",
-                f"Space magnesium and {cls.replace('_', ' ')} doses",
+                f"Space magnesium and {plain_label(cls)} doses",
                 "Magnesium (supplements, antacids) binds this medicine in the gut: take them "
                 "hours apart as the medicine's leaflet says.",
                 "drug_spacing",
@@ -172,7 +193,9 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "red_flag_symptoms",
                 "urgent",
                 "Symptoms that need prompt clinical care",
-                "Reported: " + ", ".join(sorted(symptoms & red)) + ". Please see a clinician soon; "
+                "Reported: "
+                + ", ".join(plain_label(s) for s in sorted(symptoms & red))
+                + ". Please see a clinician soon; "
                 "this tool cannot assess them.",
                 "red_flags",
             )
@@ -189,10 +212,10 @@ def findings_for(a: Assessment) -> list[Finding]:
                     sev,
                     "Magnesium intake likely below requirement",
                     f"Mean intake {mean:.0f} mg/day over {adequacy['n_days']} days vs EAR "
-                    f"{adequacy['ear']:g} mg/day: {conf:.0%} confidence that usual intake is "
-                    "adequate (IOM 2000 method).",
+                    f"{adequacy['ear']:g} mg/day: {format_probability(conf)} confidence that usual "
+                    "intake is adequate (IOM 2000 method).",
+                    "mg_requirement_iom",
                     "food_sources",
-                    "nmda_block",
                 )
             )
         elif conf < 0.975:
@@ -201,8 +224,10 @@ def findings_for(a: Assessment) -> list[Finding]:
                     "intake_uncertain",
                     "low",
                     "Magnesium intake possibly adequate",
-                    f"Mean intake {mean:.0f} mg/day: {conf:.0%} confidence of adequacy; "
-                    f"{adequacy.get('required_mean_intake', 0):.0f} mg/day would give 97.5 %.",
+                    f"Mean intake {mean:.0f} mg/day: {format_probability(conf)} confidence of "
+                    f"adequacy; {adequacy.get('required_mean_intake', 0):.0f} mg/day would give "
+                    "97.5 %.",
+                    "mg_requirement_iom",
                     "food_sources",
                 )
             )
@@ -214,7 +239,8 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "moderate",
                 "Absorption conditions lower the effective intake",
                 f"Adjusted for absorption (meal sizes, phytate, supplement form), confidence of "
-                f"adequacy falls to {re_conf:.0%} (model estimate, low-to-medium confidence).",
+                f"adequacy falls to {format_probability(re_conf)} (model estimate, "
+                "low-to-medium confidence).",
                 "phytate",
                 "supplement_forms",
             )
@@ -259,7 +285,7 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "magnesium_wasting_medicines",
                 "moderate",
                 "Medicines that waste magnesium",
-                "Taking " + ", ".join(w.replace("_", " ") for w in wasting) + ": these increase "
+                "Taking " + ", ".join(plain_label(w) for w in wasting) + ": these increase "
                 "magnesium loss; serum magnesium is usually monitored during treatment.",
                 "renal_wasting_drugs",
             )
@@ -271,7 +297,7 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "malabsorption",
                 "moderate",
                 "Condition that lowers magnesium absorption",
-                "Listed: " + ", ".join(sorted(gi)).replace("_", " ") + ": less magnesium is "
+                "Listed: " + ", ".join(plain_label(c) for c in sorted(gi)) + ": less magnesium is "
                 "absorbed and more is lost in the gut; the absorption estimate here does not "
                 "model this and is likely too high.",
                 "gi_malabsorption",
@@ -349,7 +375,13 @@ def findings_for(a: Assessment) -> list[Finding]:
             continue
         sev = "high" if it.status in ("above_efsa_ul", "high_dose") else "moderate"
         out.append(
-            _finding(f"interaction_{it.id}", sev, it.id.replace("_", " "), it.message, *it.evidence)
+            _finding(
+                f"interaction_{it.id}",
+                sev,
+                interaction_title(it.id, it.status),
+                it.message,
+                *it.evidence,
+            )
         )
     ws = a.grains.get("whole_share")
     if ws is not None and ws == ws and ws < 0.5:
@@ -372,8 +404,7 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "soft_water",
                 "low",
                 "Little magnesium from drinking water",
-                "Soft or demineralised water supplies little magnesium"
-                + (f" (about {mg_l:.1f} mg/L)." if mg_l is not None else "."),
+                _water_message(p.water.source, p.water.hardness, mg_l, lt["water_low_mg_per_l"]),
                 "water_hardness",
             )
         )
@@ -439,8 +470,9 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "Reported symptoms or an abnormal MNSI score suggest neuropathy should be checked "
                 "by a clinician. Magnesium may matter for nerve signalling, but oral magnesium has "
                 "not beaten placebo for neuropathic pain.",
-                "nmda_block",
+                "red_flags",
                 "oral_mg_neuropathic_pain_rct",
+                "nmda_block",
             )
         )
     out.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 9))

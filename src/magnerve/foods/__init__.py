@@ -25,6 +25,7 @@ from magnerve.foods._db import (
     NutrientInfo,
     load_database,
 )
+from magnerve.foods._names import friendly_name
 from magnerve.foods._parse import FoodRef, ParsedLine, ParseError, parse_food_amount, parse_line
 from magnerve.foods._portions import AmountError, Portion, PortionError, parse_amount, to_grams
 from magnerve.foods._search import SearchHit, get_index
@@ -42,6 +43,7 @@ __all__ = [
     "Portion",
     "PortionError",
     "SearchHit",
+    "friendly_name",
     "get_food",
     "load_database",
     "nutrients",

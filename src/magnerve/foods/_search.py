@@ -374,6 +374,19 @@ class SearchIndex:
         self._survey = np.array(db.survey, dtype=bool)
         self._typo_cache: dict[str, list[str]] = {}
 
+    # -- food classes (public: the plan filters candidates with them) ---------------------
+    def is_brand(self, i: int) -> bool:
+        """True for a branded food (manufacturer or brand word in its description)."""
+        return bool(self._brand[i])
+
+    def is_baby(self, i: int) -> bool:
+        """True for a baby food."""
+        return bool(self._baby[i])
+
+    def is_restaurant(self, i: int) -> bool:
+        """True for a restaurant or fast food."""
+        return bool(self._restaurant[i])
+
     # -- query analysis -------------------------------------------------------------------
     def _correct(self, word: str) -> list[str]:
         """Map a word unknown to SR28 onto known words (split compounds, then fix typos)."""

@@ -1,4 +1,4 @@
-"""Whole-body magnesium homeostasis: a three-pool compartment model (70-kg adult).
+"""Whole-body magnesium homeostasis: a three-pool compartment model (adult).
 
 Pools [mmol]: ``P`` magnesium in extracellular fluid (serum concentration ``C = P / V_eff``),
 ``E`` tissue magnesium exchanging with it within about a day, ``B`` a slowly exchanging pool
@@ -14,6 +14,23 @@ Pools [mmol]: ``P`` magnesium in extracellular fluid (serum concentration ``C = 
 endogenous faecal loss (fitted, see the data file). At steady state urine equals net
 absorption (``A - F``). Modifiers: thiazide/loop diuretics lower ``Tm``, PPIs lower ``A``,
 alcohol and poorly controlled diabetes raise urine, caffeine adds a small urinary loss.
+
+The person enters in three ways (keyword arguments of :func:`simulate`; :func:`body_inputs`
+reads them from a profile):
+
+* ``egfr`` [mL/min/1.73 m²] sets ``GFR = 1.44 egfr`` [L/day]. eGFR is normalised to 1.73 m²
+  body surface area and is **kept normalised** (height, needed for the surface area, is not in
+  the profile). The tubular maximum is per litre of filtrate, so the maximal reabsorption falls
+  with GFR: fractional excretion rises, and serum rises at low GFR for the same intake (serum Mg
+  tends to rise from CKD stage 4, Oliveira et al. 2018). Without ``egfr`` the reference GFR of
+  180 L/day (a young adult, about eGFR 125) is used, on which the model was calibrated.
+* ``weight_kg`` [kg] scales the pools (``V_eff``, ``E``, ``B``) and the non-exchangeable
+  remainder in proportion to body weight (per-kg values in the data file; ECF is about 20 % of
+  body weight and exchangeable Mg is reported per kg, Avioli & Berman 1966). Renal and faecal
+  clearances are not scaled, so weight changes *how fast* serum moves, not the steady state.
+* ``initial_serum_mmol_l`` [mmol/L]: start from a measured serum instead of the model's steady
+  state. Assumption: the tissue pools are in equilibrium with it (``E = K_e C0``,
+  ``B = k_sb E / k_bs``), as if this serum had held for months.
 
 Parameters, sources and confidence: ``data/homeostasis.toml`` (calibration section). It is a
 model with stated uncertainty, not a prediction for a person. Solved with scipy's stiff
@@ -35,8 +52,11 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
 __all__ = [
+    "BodyInputs",
     "Modifiers",
     "Trajectory",
+    "body_inputs",
+    "gfr_l_per_day",
     "modifiers_for",
     "simulate",
     "steady_state",
@@ -56,13 +76,50 @@ def _p(key: str) -> float:
     return float(_data()["calibration"][key]["value"])
 
 
+def _reference_weight() -> float:
+    return float(_data()["meta"]["reference_body_mass_kg"])
+
+
+def _reference_gfr() -> float:
+    return float(_data()["renal"]["gfr"]["value"])
+
+
+def gfr_l_per_day(egfr: float | None = None) -> float:
+    """Glomerular filtration rate used by the model [L/day].
+
+    Parameters
+    ----------
+    egfr : float, optional
+        Estimated GFR [mL/min/1.73 m²]; ``None`` gives the reference 180 L/day. The value is
+        converted with 1.44 (L/day per mL/min) and kept normalised to 1.73 m² body surface area.
+    """
+    if egfr is None:
+        return _reference_gfr()
+    if not (math.isfinite(egfr) and 0 <= egfr <= 250):
+        raise ValueError(f"eGFR must be between 0 and 250 mL/min/1.73 m², got {egfr!r}")
+    return float(egfr) * float(_data()["renal"]["egfr_to_gfr_l_per_day"]["value"])
+
+
+def _weight(weight_kg: float | None) -> float:
+    if weight_kg is None:
+        return _reference_weight()
+    if not (math.isfinite(weight_kg) and 0 < weight_kg <= 400):
+        raise ValueError(f"body weight must be between 0 and 400 kg, got {weight_kg!r}")
+    return float(weight_kg)
+
+
 @cache
-def _params() -> dict[str, float]:
+def _params(gfr: float | None = None, weight_kg: float | None = None) -> dict[str, float]:
+    """Model constants for a GFR [L/day] and body weight [kg] (defaults: reference adult)."""
     d = _data()
+    sc = d["scaling"]
+    w = _reference_weight() if weight_kg is None else weight_kg
     c_ref = 0.85  # serum at which the pools are sized (mid reference interval, IOM 1997)
-    e0, b0, k_bs = _p("e0"), _p("b0"), _p("k_bs")
+    e0 = float(sc["e0_per_kg"]["value"]) * w
+    b0 = float(sc["b0_per_kg"]["value"]) * w
+    k_bs = _p("k_bs")
     return {
-        "v_eff": _p("v_eff"),
+        "v_eff": float(sc["v_eff_per_kg"]["value"]) * w,
         "tm": _p("tm_c"),
         "w": _p("w"),
         "fe_min": _p("fe_min"),
@@ -71,10 +128,16 @@ def _params() -> dict[str, float]:
         "k_bs": k_bs,
         "k_sb": k_bs * b0 / e0,
         "k_e": e0 / c_ref,
-        "gfr": float(d["renal"]["gfr"]["value"]),
+        "gfr": _reference_gfr() if gfr is None else gfr,
         "uf": float(d["plasma"]["ultrafilterable_fraction"]["value"]),
         "mg_per_mmol": float(d["meta"]["mg_per_mmol"]),
+        "total_body_mg": float(sc["total_body_mg_per_kg"]["value"]) * w,
+        "weight_kg": w,
     }
+
+
+def _person(egfr: float | None, weight_kg: float | None) -> dict[str, float]:
+    return _params(gfr_l_per_day(egfr), _weight(weight_kg))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,17 +162,51 @@ class Modifiers:
     extra_urine_mmol: float = 0.0
 
 
-def urine_mmol(c: float | FloatArray, mods: Modifiers = Modifiers()) -> Any:
-    """Urinary magnesium [mmol/day] at serum concentration ``c`` [mmol/L]."""
-    p = _params()
+def urine_mmol(
+    c: float | FloatArray, mods: Modifiers = Modifiers(), *, egfr: float | None = None
+) -> Any:
+    """Urinary magnesium [mmol/day] at serum concentration ``c`` [mmol/L].
+
+    Parameters
+    ----------
+    c : float or numpy.ndarray
+        Total serum magnesium [mmol/L].
+    mods : Modifiers
+        Medicine and habit effects.
+    egfr : float, optional
+        Estimated GFR [mL/min/1.73 m²]; default the reference GFR (180 L/day).
+    """
+    return _urine(c, mods, _params(gfr_l_per_day(egfr)))
+
+
+def _urine(c: float | FloatArray, mods: Modifiers, p: dict[str, float]) -> Any:
     uf = p["uf"] * np.asarray(c)
     tm = p["tm"] + mods.tm_shift
     soft = p["w"] * np.logaddexp(0.0, (uf - tm) / p["w"])
     return (p["gfr"] * (p["fe_min"] * uf + soft)) * mods.urine_factor + mods.extra_urine_mmol
 
 
-def steady_state(absorbed_mg: float, mods: Modifiers = Modifiers()) -> dict[str, float]:
+def steady_state(
+    absorbed_mg: float,
+    mods: Modifiers = Modifiers(),
+    *,
+    egfr: float | None = None,
+    weight_kg: float | None = None,
+) -> dict[str, float]:
     """Steady state for a constant absorbed intake [mg/day].
+
+    Parameters
+    ----------
+    absorbed_mg : float
+        Absorbed magnesium [mg/day].
+    mods : Modifiers
+        Medicine and habit effects.
+    egfr : float, optional
+        Estimated GFR [mL/min/1.73 m²]; default the reference GFR (180 L/day). Lower eGFR gives
+        a higher steady-state serum for the same intake.
+    weight_kg : float, optional
+        Body weight [kg]; default the reference adult (70 kg). Scales the pools only; the
+        steady-state serum and urine do not depend on it.
 
     Returns
     -------
@@ -119,22 +216,30 @@ def steady_state(absorbed_mg: float, mods: Modifiers = Modifiers()) -> dict[str,
     """
     if not math.isfinite(absorbed_mg) or absorbed_mg < 0:
         raise ValueError(f"absorbed magnesium must be 0 or more mg/day, got {absorbed_mg!r}")
-    p = _params()
+    p = _person(egfr, weight_kg)
     a = absorbed_mg / p["mg_per_mmol"] * mods.absorption_factor
 
     def balance(c: float) -> float:
-        return a - float(urine_mmol(c, mods)) - p["k_f"] * c
+        return a - float(_urine(c, mods, p)) - p["k_f"] * c
 
-    c = 0.0 if balance(0.0) <= 0 else brentq(balance, 0.0, 5.0)
-    e = p["k_e"] * c
+    c = 0.0
+    if balance(0.0) > 0:
+        hi = 5.0
+        while balance(hi) > 0:  # very low GFR: serum can exceed 5 mmol/L in the model
+            hi *= 2.0
+        c = brentq(balance, 0.0, hi)
     return {
         "serum_mmol_l": c,
-        "urine_mg": float(urine_mmol(c, mods)) * p["mg_per_mmol"],
+        "urine_mg": float(_urine(c, mods, p)) * p["mg_per_mmol"],
         "faecal_endogenous_mg": p["k_f"] * c * p["mg_per_mmol"],
-        "P": c * p["v_eff"],
-        "E": e,
-        "B": p["k_sb"] * e / p["k_bs"],
+        **_pools(c, p),
     }
+
+
+def _pools(c: float, p: dict[str, float]) -> dict[str, float]:
+    """Pools [mmol] in equilibrium with serum ``c`` [mmol/L]."""
+    e = p["k_e"] * c
+    return {"P": c * p["v_eff"], "E": e, "B": p["k_sb"] * e / p["k_bs"]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +285,9 @@ def simulate(
     mods: Modifiers = Modifiers(),
     start_mods: Modifiers | None = None,
     points_per_day: int = 4,
+    egfr: float | None = None,
+    weight_kg: float | None = None,
+    initial_serum_mmol_l: float | None = None,
 ) -> Trajectory:
     """Time course after a change of absorbed magnesium.
 
@@ -191,18 +299,36 @@ def simulate(
         Duration [days].
     start_absorbed_mg : float, optional
         Absorbed magnesium before (the start is that steady state); default ``absorbed_mg``.
+        Ignored when ``initial_serum_mmol_l`` is given.
     mods, start_mods : Modifiers
         Modifiers during and before the simulation.
     points_per_day : int
         Output resolution.
+    egfr : float, optional
+        Estimated GFR [mL/min/1.73 m²], kept normalised to 1.73 m²; default the reference GFR
+        (180 L/day).
+    weight_kg : float, optional
+        Body weight [kg]; scales the pools (default: reference adult, 70 kg).
+    initial_serum_mmol_l : float, optional
+        Measured serum magnesium [mmol/L] at day 0. The tissue pools start in equilibrium with
+        it (an assumption); default: the steady state of ``start_absorbed_mg``.
     """
     if not (math.isfinite(days) and 0 < days <= 3650):
         raise ValueError("days must be between 0 and 3650")
-    p = _params()
-    s0 = steady_state(
-        absorbed_mg if start_absorbed_mg is None else start_absorbed_mg,
-        start_mods if start_mods is not None else mods,
-    )
+    p = _person(egfr, weight_kg)
+    if initial_serum_mmol_l is not None:
+        if not (math.isfinite(initial_serum_mmol_l) and 0 < initial_serum_mmol_l <= 10):
+            raise ValueError(
+                f"initial serum must be between 0 and 10 mmol/L, got {initial_serum_mmol_l!r}"
+            )
+        s0 = _pools(float(initial_serum_mmol_l), p)
+    else:
+        s0 = steady_state(
+            absorbed_mg if start_absorbed_mg is None else start_absorbed_mg,
+            start_mods if start_mods is not None else mods,
+            egfr=egfr,
+            weight_kg=weight_kg,
+        )
     a = max(absorbed_mg, 0.0) / p["mg_per_mmol"] * mods.absorption_factor
 
     def rhs(_t: float, y: FloatArray) -> FloatArray:
@@ -210,7 +336,7 @@ def simulate(
         c = pp / p["v_eff"]
         x = p["k_x"] * (e - p["k_e"] * c)
         sb = p["k_sb"] * e - p["k_bs"] * b
-        return np.array([a - float(urine_mmol(c, mods)) - p["k_f"] * c + x, -x - sb, sb])
+        return np.array([a - float(_urine(c, mods, p)) - p["k_f"] * c + x, -x - sb, sb])
 
     t_eval = np.linspace(0.0, days, int(days * points_per_day) + 1)
     sol = solve_ivp(
@@ -226,23 +352,149 @@ def simulate(
         raise RuntimeError(f"integration failed: {sol.message}")
     c = sol.y[0] / p["v_eff"]
     exch = sol.y.sum(axis=0) * p["mg_per_mmol"]
-    ref = steady_state_reference()
-    fixed = float(_data()["pools"]["total_body_mg"]["value_g"]) * 1000.0 - ref
+    fixed = p["total_body_mg"] - steady_state_reference(p["weight_kg"])
     return Trajectory(
         sol.t,
         c,
         exch,
-        np.asarray(urine_mmol(c, mods)) * p["mg_per_mmol"],
+        np.asarray(_urine(c, mods, p)) * p["mg_per_mmol"],
         exch + fixed,
     )
 
 
 @cache
-def steady_state_reference() -> float:
-    """Exchangeable magnesium [mg] at the reference state (serum 0.85 mmol/L)."""
-    p = _params()
-    e = p["k_e"] * 0.85
-    return (0.85 * p["v_eff"] + e + p["k_sb"] * e / p["k_bs"]) * p["mg_per_mmol"]
+def steady_state_reference(weight_kg: float | None = None) -> float:
+    """Exchangeable magnesium [mg] at the reference state (serum 0.85 mmol/L).
+
+    Parameters
+    ----------
+    weight_kg : float, optional
+        Body weight [kg]; default the reference adult (70 kg).
+    """
+    p = _params(None, _weight(weight_kg))
+    return sum(_pools(0.85, p).values()) * p["mg_per_mmol"]
+
+
+@dataclass(frozen=True, slots=True)
+class BodyInputs:
+    """The person's inputs to the model and where each came from.
+
+    Attributes
+    ----------
+    egfr : float or None
+        Estimated GFR [mL/min/1.73 m²]; ``None``: reference GFR.
+    gfr_l_per_day : float
+        GFR used [L/day] (normalised to 1.73 m²).
+    gfr_source : str
+        ``"eGFR"`` or ``"reference adult"``.
+    egfr_source : str
+        Where the eGFR came from (``"profile"``, an assessment's source, or ``""``).
+    weight_kg : float
+        Body weight used [kg].
+    weight_source : str
+        ``"profile"`` or ``"reference adult"``.
+    initial_serum_mmol_l : float or None
+        Measured serum magnesium [mmol/L] to start from; ``None``: model steady state.
+    initial_serum_source : str
+        ``"measured"`` or ``"model steady state"``.
+    notes : tuple of str
+        Caveats (e.g. kidney failure).
+    """
+
+    egfr: float | None
+    gfr_l_per_day: float
+    gfr_source: str
+    egfr_source: str
+    weight_kg: float
+    weight_source: str
+    initial_serum_mmol_l: float | None
+    initial_serum_source: str
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        g = (
+            f"GFR {self.gfr_l_per_day:.0f} L/day (eGFR {self.egfr:.0f} x 1.44, per 1.73 m²)"
+            if self.egfr is not None
+            else f"GFR {self.gfr_l_per_day:.0f} L/day (reference adult)"
+        )
+        s = (
+            f"start at measured serum {self.initial_serum_mmol_l:.2f} mmol/L"
+            if self.initial_serum_mmol_l is not None
+            else "start at the model steady state"
+        )
+        return f"{g}; {self.weight_kg:g} kg ({self.weight_source}); {s}"
+
+    def to_dict(self, start_serum_mmol_l: float | None = None) -> dict[str, Any]:
+        """JSON keys ``gfr_l_per_day``, ``weight_kg``, ``initial_serum_mmol_l``.
+
+        ``start_serum_mmol_l`` is the simulated day-0 serum [mmol/L], reported when no
+        measured value was given.
+        """
+        serum = (
+            self.initial_serum_mmol_l
+            if self.initial_serum_mmol_l is not None
+            else start_serum_mmol_l
+        )
+        return {
+            "gfr_l_per_day": {
+                "value": round(self.gfr_l_per_day, 2),
+                "source": self.gfr_source,
+                "egfr_ml_min_1_73m2": None if self.egfr is None else round(self.egfr, 1),
+                "egfr_source": self.egfr_source or None,
+                "note": "eGFR x 1.44, kept normalised to 1.73 m² body surface area"
+                if self.egfr is not None
+                else "reference young adult (about eGFR 125); no eGFR known",
+                "notes": list(self.notes),
+            },
+            "weight_kg": {"value": self.weight_kg, "source": self.weight_source},
+            "initial_serum_mmol_l": {
+                "value": None if serum is None else round(serum, 4),
+                "source": self.initial_serum_source,
+            },
+        }
+
+
+def body_inputs(
+    profile: Any, egfr: float | None = None, egfr_source: str | None = None
+) -> BodyInputs:
+    """Model inputs from a :class:`magnerve.profile.Profile`.
+
+    Parameters
+    ----------
+    profile : magnerve.profile.Profile
+        Uses ``person.weight_kg`` [kg], ``health.egfr`` [mL/min/1.73 m²] and the lab
+        ``serum_magnesium`` [mmol/L].
+    egfr : float, optional
+        eGFR [mL/min/1.73 m²] from an assessment (e.g. CKD-EPI from creatinine); overrides the
+        profile's ``health.egfr``.
+    egfr_source : str, optional
+        Where ``egfr`` came from (added to the notes).
+    """
+    if egfr is None:
+        egfr = profile.health.egfr
+        egfr_source = "profile" if egfr is not None else ""
+    notes: list[str] = []
+    if egfr is not None:
+        g5 = float(_data()["renal"]["kidney_failure_egfr"]["value"])
+        if egfr < g5:
+            notes.append(
+                f"eGFR below {g5:g}: kidney failure; dialysis, which sets serum magnesium in "
+                "that case, is not modelled"
+            )
+    weight = profile.person.weight_kg
+    serum = profile.labs.value("serum_magnesium")
+    return BodyInputs(
+        egfr=egfr,
+        gfr_l_per_day=gfr_l_per_day(egfr),
+        gfr_source="reference adult" if egfr is None else "eGFR",
+        egfr_source=egfr_source or "",
+        weight_kg=_weight(weight),
+        weight_source="reference adult" if weight is None else "profile",
+        initial_serum_mmol_l=serum,
+        initial_serum_source="model steady state" if serum is None else "measured",
+        notes=tuple(notes),
+    )
 
 
 def modifiers_for(profile: Any, caffeine_mg: float | None = None) -> tuple[Modifiers, list[str]]:

@@ -19,13 +19,13 @@ from scipy.sparse import csr_matrix, lil_matrix
 
 from magnerve import absorption as ab
 from magnerve.adequacy import required_mean_intake
-from magnerve.assessment import Assessment, assess
+from magnerve.assessment import Assessment, assess, supplement_daily
 from magnerve.diary import Diary, DiaryEntry
 from magnerve.foods._db import FoodDatabase, load_database
 from magnerve.foods._parse import FoodRef, ParsedLine
-from magnerve.interactions import thresholds
+from magnerve.interactions import classify_grain, thresholds
 from magnerve.profile import Profile, Supplement
-from magnerve.requirements import ReferenceIntake, reference_intake
+from magnerve.requirements import ReferenceIntake, RequirementError, reference_intake
 
 __all__ = ["Plan", "PlanChange", "PlanError", "make_plan"]
 
@@ -38,10 +38,14 @@ _NUTRIENTS = (
     "calcium_mg",
     "zinc_mg",
     "sodium_mg",
+    "protein_g",
+    "potassium_mg",
+    "phosphorus_mg",
     "vitamin_d_ug",
     "vitamin_b6_mg",
 )
-_CORE = ("magnesium_mg", "energy_kcal", "calcium_mg", "zinc_mg", "sodium_mg")
+_CORE = ("magnesium_mg", "energy_kcal", "calcium_mg", "zinc_mg", "sodium_mg", "protein_g")
+_N_CORE = 8  # nutrients before the optional ones (vitamin D, B6) in _NUTRIENTS
 
 
 class PlanError(ValueError):
@@ -56,7 +60,27 @@ def settings() -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class PlanChange:
-    """One step of a plan."""
+    """One step of a plan.
+
+    Attributes
+    ----------
+    food_id, description : str
+        SR28 food.
+    action : {"add", "increase", "decrease", "remove"}
+    amount : float
+        Household measures per day.
+    unit : str
+        The SR28 household measure.
+    grams : float
+        Grams per day.
+    meal : str or None
+    magnesium_mg : float
+        Change of magnesium intake [mg/day].
+    reason : str
+        Why, in plain words.
+    name : str
+        Friendly food name.
+    """
 
     food_id: str
     description: str
@@ -66,36 +90,56 @@ class PlanChange:
     grams: float  # per day
     meal: str | None
     magnesium_mg: float  # change per day
+    reason: str = ""
+    name: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
         return {
-            "food": {"id": self.food_id, "description": self.description},
+            "food": {"id": self.food_id, "description": self.description, "name": self.name},
             "action": self.action,
             "amount": round(self.amount, 2),
             "unit": self.unit,
             "grams": round(self.grams, 1),
             "meal": self.meal,
             "magnesium_mg": round(self.magnesium_mg, 1),
+            "reason": self.reason,
         }
 
     def text(self) -> str:
-        """Readable step, e.g. 'add 1 cup of Beans, black, ... at lunch'."""
-        amt = f"{self.amount:g}" if self.amount == int(self.amount) else f"{self.amount:.1f}"
+        """Readable step, e.g. 'Add ½ cup of cooked black beans at lunch (86 g/day): ...'."""
+        name = self.name or self.description
         where = f" at {self.meal}" if self.meal else ""
+        amt = _amount_text(self.amount)
         if self.action == "remove":
-            return f"Stop eating {self.description}{where} (now about {self.grams:.0f} g/day)"
-        verb = {"add": "Add", "increase": "Eat", "decrease": "Eat", "remove": "Stop eating"}[
-            self.action
-        ]
-        more = {"increase": " more", "decrease": " less"}.get(self.action, "")
-        grams = f"{self.grams:.0f} g/day"
-        return f"{verb} {amt} × {self.unit}{more} of {self.description}{where} ({grams})"
+            head = f"Stop eating {name}{where} (now about {self.grams:.0f} g/day)"
+        elif self.action == "decrease":
+            head = f"Eat {amt} {self.unit} less {name}{where} ({self.grams:.0f} g/day)"
+        elif self.action == "increase":
+            head = f"Eat {amt} {self.unit} more {name}{where} ({self.grams:.0f} g/day)"
+        else:
+            head = f"Add {amt} {self.unit} of {name}{where} ({self.grams:.0f} g/day)"
+        return f"{head}: {self.reason}" if self.reason else head
+
+
+_FRACTIONS = {0.25: "¼", 0.5: "½", 0.75: "¾"}
+
+
+def _amount_text(x: float) -> str:
+    whole = int(x + 1e-9)
+    frac = round((x - whole) * 4) / 4
+    if frac in _FRACTIONS:
+        return (f"{whole} " if whole else "") + _FRACTIONS[frac]
+    return f"{x:g}" if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
 
 
 @dataclass(slots=True)
 class Plan:
-    """Result of :func:`make_plan`; ``to_dict()`` is the ``magnerve plan --json`` output."""
+    """Result of :func:`make_plan`; ``to_dict()`` is the ``magnerve plan --json`` output.
+
+    ``status`` is "optimal" (a plan, possibly with no change when intake already meets the
+    target), "refer" (no magnesium-raising plan: see ``referral``), "infeasible" or "error".
+    """
 
     status: str
     changes: list[PlanChange]
@@ -109,14 +153,22 @@ class Plan:
     solve_ms: float
     notes: list[str] = field(default_factory=list)
     n_candidates: int = 0
+    supplement_changes: list[dict[str, Any]] = field(default_factory=list)
+    referral: dict[str, Any] | None = None
+    safety: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
         return {
             "status": self.status,
+            "summary": self.summary,
             "changes": [c.to_dict() for c in self.changes],
             "steps": [c.text() for c in self.changes],
             "supplement": self.supplement,
+            "supplement_changes": self.supplement_changes,
+            "referral": self.referral,
+            "safety": self.safety,
             "before": self.before,
             "after": self.after,
             "target": self.target,
@@ -144,22 +196,160 @@ def _summary(a: Assessment) -> dict[str, Any]:
             "confidence_adequate"
         ),
         "calcium_mg": d["intake"]["nutrients_mean"].get("calcium_mg"),
+        "protein_g": d["intake"]["nutrients_mean"].get("protein_g"),
+        "potassium_mg": d["intake"]["nutrients_mean"].get("potassium_mg"),
+        "phosphorus_mg": d["intake"]["nutrients_mean"].get("phosphorus_mg"),
         "energy_kcal": d["intake"]["nutrients_mean"].get("energy_kcal"),
     }
 
 
-def _serving(db: FoodDatabase, ndb: str) -> tuple[str, float] | None:
+# -- foods: categories, servings, candidates --------------------------------------------------
+
+_ANIMAL_MEAT = {"0500", "0700", "1000", "1300", "1700"}
+
+
+def food_category(description: str, group: str) -> str:
+    """magnerve's plan category of an SR28 food (sets its serving size and cap)."""
+    d = description.lower()
+    ox = thresholds()["oxalate"]["words"]
+    if any(w in d for w in ox) and group in ("1100", "0900"):
+        return "oxalate_greens"
+    if group == "1200":
+        return "nut_butters" if "butter" in d or "paste" in d or "tahini" in d else "nuts_seeds"
+    if group == "1600":
+        if "peanut butter" in d:
+            return "nut_butters"
+        if "peanut" in d:
+            return "nuts_seeds"
+        if any(w in d for w in ("soy", "tofu", "tempeh", "miso", "natto", "edamame")):
+            return "soy"
+        return "legumes"
+    if group == "1100":
+        if "potato" in d:
+            return "potatoes"
+        if any(w in d for w in ("beans", "peas", "lentil", "chickpea")) and "green" not in d:
+            return "legumes"
+        return "vegetables"
+    if group == "0900":
+        return "fruits"
+    if group == "0800":
+        if any(w in d for w in ("cooked", "prepared", "oatmeal", "hot")):
+            return "hot_cereal"
+        return "breakfast_cereals"
+    if group == "1800":
+        return "bread"
+    if group == "2000":
+        return "whole_grains" if classify_grain(description, group) == "whole" else "refined_grains"
+    if group == "0100":
+        if "milk" in d and "cheese" not in d:
+            return "milk"
+        if "yogurt" in d:
+            return "yogurt"
+        if "cheese" in d:
+            return "cheese"
+        if "egg" in d:
+            return "eggs"
+        return "other"
+    if group == "1500":
+        return "fish"
+    if group in _ANIMAL_MEAT:
+        return "meat"
+    if group == "1900":
+        return "sweets"
+    return "other"
+
+
+def portion_scale(age: float, energy_kcal: float | None) -> float:
+    """Portion factor: 1 for adults; for children reported energy / 2,000 kcal within
+    ``[child_portion_scale_min, child_portion_scale_max]`` (``data/plan.toml``)."""
+    lim = settings()["limits"]
+    if age >= 18:
+        return 1.0
+    e = energy_kcal or 0.0
+    s = e / float(lim["reference_energy_kcal"]) if e > 0 else lim["child_portion_scale_min"]
+    return float(min(max(s, lim["child_portion_scale_min"]), lim["child_portion_scale_max"]))
+
+
+def _serving(db: FoodDatabase, i: int, scale: float) -> tuple[str, float, float] | None:
+    """A food's plan serving: (household measure, amount of it, grams) near its RACC x scale."""
     s = settings()["serving"]
-    measures = db.measures.get(ndb, ())
-    if db.group_codes[db.index[ndb]] in s["ounce_groups"]:  # nuts and seeds: about 1 oz
-        best = min(measures, key=lambda m: abs(m.grams_per_unit - s["ounce_g"]), default=None)
-        if best is not None and best.grams_per_unit <= 2 * s["ounce_g"]:
-            return best.description, best.grams_per_unit
+    cat = food_category(db.descriptions[i], db.group_codes[i])
+    target = float(s["racc_g"].get(cat, s["racc_g"]["other"])) * scale
+    measures = [m for m in db.measures.get(db.ids[i], ()) if m.grams_per_unit > 0]
+    if not measures:
+        return None
+    best = None
     for m in measures:
         g = m.grams_per_unit
-        if s["min_g"] <= g <= s["max_g"]:
-            return m.description, g
-    return None
+        amt = max(0.5, round(target / g * 2) / 2)  # half of it is a quarter-unit step
+        if amt > 4:
+            continue
+        err = abs(math.log(amt * g / target))
+        if best is None or err < best[0]:
+            best = (err, m.description, amt, amt * g)
+    if best is None or not (s["min_g"] <= best[3] <= s["max_g"]) or best[0] > math.log(2.0):
+        return None
+    return best[1], best[2], best[3]
+
+
+def _choking(desc: str, group: str) -> bool:
+    c = settings()["children"]
+    d = desc.lower()
+    if any(w in d for w in c["choking_except_words"]):
+        return False
+    return group in c["choking_groups"] or any(w in d for w in c["choking_words"])
+
+
+def _candidate_mask(
+    db: FoodDatabase,
+    pattern: str,
+    exclude: Sequence[str],
+    exclude_foods: Sequence[str],
+    scope: str,
+    age: float,
+) -> npt.NDArray[np.bool_]:
+    cfg = settings()
+    if pattern not in cfg["patterns"]:
+        raise PlanError(f"unknown pattern {pattern!r}; use one of {', '.join(cfg['patterns'])}")
+    rules = [cfg["patterns"][pattern]]
+    for ex in exclude:
+        key = ex.strip().lower().replace("-", "_").replace(" ", "_")
+        if key not in cfg["exclusions"]:
+            raise PlanError(f"unknown exclusion {ex!r}; use one of {', '.join(cfg['exclusions'])}")
+        rules.append(cfg["exclusions"][key])
+    names = [n.strip().lower() for n in exclude_foods if n.strip()]
+    from magnerve.foods._search import get_index
+
+    idx = get_index()
+    add_words = cfg["additions"]["exclude_words"]
+    avoid = set(cfg["patterns"][pattern].get("avoid_adding_groups", []))
+    avoid |= set(cfg["additions"]["avoid_groups"])
+    cols = [db.nutrient_position(k) for k in _CORE]
+    known: npt.NDArray[np.bool_] = np.asarray(~np.isnan(db.matrix[:, cols]).any(axis=1))
+    young = age < float(cfg["children"]["choking_age_below"])
+    raw_groups = set(cfg["additions"]["raw_excluded_groups"])
+    raw_except = cfg["additions"]["raw_except_words"]
+    mask = np.zeros(len(db), dtype=bool)
+    for i, (desc, group) in enumerate(zip(db.descriptions, db.group_codes, strict=True)):
+        if not known[i] or any(_excluded(desc, group, r) for r in rules):
+            continue
+        low = desc.lower()
+        if any(n in low for n in names) or any(w in low for w in add_words) or group in avoid:
+            continue
+        if young and _choking(desc, group):
+            continue
+        if (
+            group in raw_groups
+            and ("raw" in low or "uncooked" in low)
+            and not any(w in low for w in raw_except)
+        ):
+            continue
+        if scope == "filtered" and (
+            idx.is_brand(i) or idx.is_baby(i) or idx.is_restaurant(i) or not db.survey[i]
+        ):
+            continue
+        mask[i] = True
+    return mask
 
 
 def _excluded(desc: str, group: str, rule: dict[str, Any]) -> bool:
@@ -173,42 +363,6 @@ def _excluded(desc: str, group: str, rule: dict[str, Any]) -> bool:
     hit = [w for w in words if w in d]
     # an exception word covers the hit ("peanut butter" is not dairy butter)
     return not all(any(w in e and e in d for e in exceptions) for w in hit)
-
-
-def _candidate_mask(
-    db: FoodDatabase, pattern: str, exclude: Sequence[str], exclude_foods: Sequence[str], scope: str
-) -> npt.NDArray[np.bool_]:
-    cfg = settings()
-    if pattern not in cfg["patterns"]:
-        raise PlanError(f"unknown pattern {pattern!r}; use one of {', '.join(cfg['patterns'])}")
-    rules = [cfg["patterns"][pattern]]
-    for ex in exclude:
-        key = ex.strip().lower().replace("-", "_").replace(" ", "_")
-        if key not in cfg["exclusions"]:
-            raise PlanError(f"unknown exclusion {ex!r}; use one of {', '.join(cfg['exclusions'])}")
-        rules.append(cfg["exclusions"][key])
-    names = [n.strip().lower() for n in exclude_foods]
-    from magnerve.foods._search import get_index
-
-    idx = get_index()
-    add_words = cfg["additions"]["exclude_words"]
-    avoid = set(cfg["patterns"][pattern].get("avoid_adding_groups", []))
-    avoid |= set(cfg["additions"]["avoid_groups"])
-    cols = [db.nutrient_position(k) for k in _CORE]
-    known: npt.NDArray[np.bool_] = np.asarray(~np.isnan(db.matrix[:, cols]).any(axis=1))
-    mask = np.zeros(len(db), dtype=bool)
-    for i, (desc, group) in enumerate(zip(db.descriptions, db.group_codes, strict=True)):
-        if not known[i] or any(_excluded(desc, group, r) for r in rules):
-            continue
-        low = desc.lower()
-        if any(n in low for n in names) or any(w in low for w in add_words) or group in avoid:
-            continue
-        if scope == "filtered" and (
-            idx._brand[i] or idx._baby[i] or idx._restaurant[i] or not db.survey[i]
-        ):
-            continue
-        mask[i] = True
-    return mask
 
 
 def _allowed(
@@ -246,28 +400,6 @@ def _meal_for(group: str, meals: Sequence[str]) -> str | None:
     return meals[len(meals) // 2]
 
 
-def _supplement_options(ul: float | None, allowed_forms: Sequence[str]) -> list[dict[str, Any]]:
-    s = settings()["supplements"]
-    opts = []
-    for form in allowed_forms:
-        for size in s["tablet_elemental_mg"]:
-            for tabs in range(1, s["max_tablets_per_dose"] + 1):
-                for times in s["times_per_day"]:
-                    daily = size * tabs * times
-                    if ul is not None and daily > ul:
-                        continue
-                    opts.append(
-                        {
-                            "form": form,
-                            "tablet_elemental_mg": size,
-                            "tablets_per_dose": tabs,
-                            "times_per_day": times,
-                            "elemental_mg_per_day": daily,
-                        }
-                    )
-    return opts
-
-
 def _modified_diary(
     diary: Diary,
     removed_share: dict[str, float],
@@ -296,6 +428,203 @@ def _modified_diary(
     return Diary(entries, [], diary.source + " + plan", len(entries))
 
 
+# -- safety -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Safety:
+    refer: bool
+    supplement_allowed: bool
+    with_clinician: list[str]
+    monitor: list[str]
+    no_rise: list[str]  # nutrients that must not rise (potassium, phosphorus)
+    medicine_review: list[str]
+    notes: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "refer": self.refer,
+            "supplement_with_clinician": bool(self.with_clinician),
+            "clinician_reasons": self.with_clinician,
+            "monitor": self.monitor,
+            "must_not_rise": self.no_rise,
+            "medicine_review": self.medicine_review,
+        }
+
+
+def _safety(base: Assessment) -> _Safety:
+    cfg = settings()
+    sc = cfg["safety"]
+    mon = cfg["supplements"]["monitor"]
+    p = base.profile
+    person = p.person
+    kid = base.kidney
+    reasons: list[str] = []
+    monitor: list[str] = []
+    no_rise: list[str] = []
+    review: list[str] = []
+    notes: list[str] = []
+    if kid.clinician:
+        reasons.append(f"{kid.label} ({kid.source})")
+        monitor += mon["kidney"]
+        if kid.reduced_function:
+            no_rise += ["potassium_mg", "phosphorus_mg"]
+    elif base.egfr is not None and 30 <= base.egfr < 60:
+        reasons.append(f"eGFR {base.egfr:.0f} (30-59)")
+        monitor += mon["kidney"]
+        no_rise += ["potassium_mg", "phosphorus_mg"]
+    serum = base.markers.get("serum")
+    if serum is not None and serum.value < float(sc["serum_low_mmol_l"]):
+        reasons.append(f"serum magnesium {serum.value:.2f} mmol/L, below 0.75")
+    classes = p.medication_classes()
+    diuretic = bool(classes & {"loop_diuretic", "thiazide_diuretic"})
+    if "ppi" in classes and diuretic:
+        reasons.append("a proton-pump inhibitor with a diuretic")
+        monitor += mon["ppi_diuretic"]
+    if "ppi" in classes:
+        review.append(sc["ppi_review"])
+    if person.pregnant:
+        reasons.append("pregnancy")
+        monitor += mon["pregnancy"]
+    if person.age < 18:
+        reasons.append("age under 18")
+        monitor += mon["child"]
+    for c in base.conditions.recognised:
+        if c.category != "kidney" and c.rule in ("clinician", "malabsorption"):
+            reasons.append(c.text)
+    if base.conditions.unrecognised:
+        reasons.append(
+            "condition(s) magnerve does not recognise: " + ", ".join(base.conditions.unrecognised)
+        )
+    monitor = [*dict.fromkeys([*monitor, *mon["default"]])] if reasons else []
+    allowed = not kid.refer and not (
+        p.medication_classes() & set(sc.get("clinician_only_medication_classes", []))
+    )
+    return _Safety(kid.refer, allowed, reasons, monitor, [*dict.fromkeys(no_rise)], review, notes)
+
+
+def _supplement_review(
+    profile: Profile, ul: float | None, refer: bool
+) -> tuple[Profile, list[dict[str, Any]]]:
+    """Reduce, split or switch the person's own magnesium supplements (safety first).
+
+    Returns the profile with the reviewed supplements and the changes, each with a reason.
+    """
+    cfg = settings()["supplements"]
+    poor = set(cfg["poorly_absorbed_forms"])
+    daily = [supplement_daily(s) for s in profile.supplements]
+    total = sum(d.magnesium_mg for d in daily)
+    if total <= 0:
+        return profile, []
+    changes: list[dict[str, Any]] = []
+    if refer:
+        for s, d in zip(profile.supplements, daily, strict=True):
+            if d.magnesium_mg > 0:
+                changes.append(
+                    {
+                        "supplement": s.name,
+                        "action": "ask before continuing",
+                        "from_mg_per_day": round(d.magnesium_mg, 1),
+                        "to_mg_per_day": None,
+                        "reason": "with advanced kidney disease magnesium can build up in the "
+                        "blood: ask your kidney doctor before taking any more",
+                    }
+                )
+        return profile, changes
+    scale = 1.0
+    if ul is not None and total > ul:
+        scale = ul / total
+    new: list[Supplement] = []
+    for s, d in zip(profile.supplements, daily, strict=True):
+        if d.magnesium_mg <= 0:
+            new.append(s)
+            continue
+        per_day = d.magnesium_mg * scale
+        step = float(cfg["dose_step_mg"])
+        if scale < 1.0:
+            per_day = max(step, math.floor(per_day / step) * step)
+        form = d.form
+        upd: dict[str, Any] = {}
+        reasons: list[str] = []
+        if scale < 1.0:
+            reasons.append(
+                f"together your supplements give {total:.0f} mg/day, above the {ul:g} mg/day "
+                "upper level for supplemental magnesium (diarrhoea is the first sign of too much)"
+            )
+        if form in poor:
+            form = str(cfg["switch_to"])
+            upd.update({"form": form, "salt_mg": None, "hydrate": None})
+            reasons.append(f"magnesium {d.form} is poorly absorbed; " + str(cfg["form_reason"]))
+        times = d.doses_per_day
+        if per_day > float(cfg["split_above_mg"]) and times < 2:
+            times = 2
+            reasons.append(
+                "split into two doses with meals: smaller doses are absorbed better (Fine 1991)"
+            )
+        if not s.with_food:
+            upd["with_food"] = True
+            reasons.append(
+                "take it with a meal: absorbed better and gentler on the gut (Sabatier 2002)"
+            )
+        if not reasons:
+            new.append(s)
+            continue
+        upd.update(
+            {"elemental_mg": round(per_day / times, 1), "times_per_day": times, "salt_mg": None}
+        )
+        new.append(s.model_copy(update=upd))
+        action = "reduce" if scale < 1.0 else ("switch" if form != d.form else "adjust")
+        changes.append(
+            {
+                "supplement": s.name,
+                "action": action,
+                "from_mg_per_day": round(d.magnesium_mg, 1),
+                "to_mg_per_day": round(per_day, 1),
+                "form": form,
+                "times_per_day": times,
+                "with_food": True,
+                "reason": "; ".join(reasons),
+            }
+        )
+    return profile.model_copy(update={"supplements": new}), changes
+
+
+def _conflict_message(name: str) -> str:
+    return {
+        "magnesium_target": "no realistic combination of foods reaches the magnesium target "
+        "within the portion limits",
+        "energy_up": "the additions would add too much energy",
+        "energy_down": "removals would cut energy too far",
+        "calcium_floor": "calcium would fall below its requirement",
+        "protein_floor": "protein would fall below its requirement",
+        "potassium_no_rise": "potassium must not rise (kidney disease)",
+        "phosphorus_no_rise": "phosphorus must not rise (kidney disease)",
+        "supplement_ul": "supplemental magnesium would exceed the upper level",
+        "sodium_limit": "sodium would rise above its limit",
+        "zinc_ul": "zinc would exceed its upper level",
+        "vitamin_d_ul": "vitamin D would exceed its upper level",
+        "vitamin_b6_efsa_ul": "vitamin B6 would exceed the EFSA upper level",
+    }.get(name, name.replace("_", " "))
+
+
+_CATEGORY_REASON = {
+    "legumes": "beans, lentils and peas are among the richest everyday sources of magnesium",
+    "soy": "soy foods such as tofu are good sources of magnesium",
+    "nuts_seeds": "nuts and seeds are among the richest sources of magnesium (a small handful)",
+    "nut_butters": "nut and seed butters carry the magnesium of the nuts",
+    "whole_grains": "whole grains keep the magnesium that refining removes",
+    "hot_cereal": "whole-grain cereals keep the magnesium that refining removes",
+    "breakfast_cereals": "a whole-grain cereal adds magnesium at breakfast",
+    "vegetables": "vegetables add magnesium and fibre",
+    "oxalate_greens": "leafy greens are rich in magnesium, though their oxalate lowers how much "
+    "is absorbed (kept to one portion)",
+    "fruits": "fruit adds some magnesium",
+    "milk": "milk adds magnesium and calcium",
+    "yogurt": "yogurt adds magnesium and calcium",
+    "fish": "fish adds magnesium",
+}
+
+
 def make_plan(
     diary: Diary,
     profile: Profile,
@@ -308,9 +637,9 @@ def make_plan(
     target: str | float = "rda",
     fewest_changes: bool = False,
     scope: str = "filtered",
-    ca_mg_band: str = "upper",
+    ca_mg_band: str = "none",
 ) -> Plan:
-    """Optimise the diet (and optionally a supplement) to reach a magnesium target.
+    """Plan food changes (and, only if needed, a supplement) to reach a magnesium target, safely.
 
     Parameters
     ----------
@@ -323,18 +652,21 @@ def make_plan(
     exclude_foods : sequence of str
         Words of foods never to suggest (e.g. "liver").
     supplements : bool
-        Offer a magnesium supplement (never at eGFR < 30 or with CKD).
+        Offer a magnesium supplement when food cannot reach the target (never with advanced
+        kidney disease; "with your clinician" where a condition calls for it).
+    supplement_forms : sequence of str, optional
+        Forms the plan may suggest (default: ``data/plan.toml`` [supplements] forms).
     target : "ear", "rda" or a confidence in (0, 1)
-        Reference-equivalent magnesium target: the EAR, the RDA, or the mean intake giving that
-        confidence of adequacy with the diary's number of days (IOM 2000).
+        Magnesium intake target [mg/day]: the EAR, the RDA, or the mean intake giving that
+        confidence of adequacy with the diary's number of days (IOM 2000). Intake is judged
+        against the EAR (IOM 2000); absorption is reported as a sensitivity.
     fewest_changes : bool
         Penalise each new food more (fewer, larger changes).
     scope : {"filtered", "all"}
         Candidate foods: generic survey foods (default) or all SR28 foods.
-    ca_mg_band : {"upper", "both", "none"}
-        Keep the Ca:Mg intake ratio at or below 2.8 (default), within 1.7-2.8 ("both"), or
-        unconstrained. The lower bound is opt-in: with low calcium it pushes the optimiser to
-        *remove* magnesium-rich foods.
+    ca_mg_band : {"none", "upper", "both"}
+        Ca:Mg is advice for adults, not a constraint (default "none"); "upper" keeps it at or
+        below 2.8 and "both" within 1.7-2.8 (adults only; calcium never below its EAR).
 
     Returns
     -------
@@ -344,22 +676,37 @@ def make_plan(
     cfg = settings()
     db = load_database()
     person = profile.person
-    base = assess(diary, profile)
-    before = _summary(base)
-    notes: list[str] = []
-    ref = ReferenceIntake(**base.reference["magnesium"])  # already computed by the assessment
+    if ca_mg_band not in ("upper", "both", "none"):
+        raise PlanError("ca_mg_band must be 'none', 'upper' or 'both'")
+    base0 = assess(diary, profile)
+    ref = ReferenceIntake(**base0.reference["magnesium"])
     if ref.ear is None or ref.rda is None or ref.requirement_sd is None:
         raise PlanError("no EAR/RDA for this life stage: a magnesium target cannot be set")
+    safety = _safety(base0)
+    notes: list[str] = list(safety.notes)
+    before = _summary(base0)
+
+    # the person's own supplements first: reduce above the UL, switch poorly absorbed forms
+    profile2, supp_changes = _supplement_review(profile, ref.ul, safety.refer)
+    base = assess(diary, profile2) if profile2 is not profile else base0
+
     n_days = max(len(base.days), 1)
     if isinstance(target, str):
         if target not in ("ear", "rda"):
             raise PlanError("target must be 'ear', 'rda' or a confidence between 0 and 1")
         target_mg = float(ref.ear if target == "ear" else ref.rda)
-        target_info: dict[str, Any] = {"kind": target, "reference_equivalent_mg": target_mg}
+        target_info: dict[str, Any] = {"kind": target}
     else:
         if not 0 < float(target) < 1:
             raise PlanError("a confidence target must be between 0 and 1, e.g. 0.9")
-        within = base.adequacy.get("within_person_sd", 85.9)
+        within = float(base.adequacy.get("within_person_sd") or 0.0)
+        if base.adequacy.get("declined") or within <= 0:
+            raise PlanError(
+                "a confidence target needs the IOM individual method, which is declined for "
+                "this diary ("
+                + str(base.adequacy.get("declined", "no within-person SD"))
+                + "); use --target ear or rda"
+            )
         target_mg = required_mean_intake(
             float(target),
             n_days,
@@ -367,25 +714,66 @@ def make_plan(
             requirement_sd=ref.requirement_sd,
             within_person_sd=within,
         )
-        target_info = {
-            "kind": "confidence",
-            "confidence": float(target),
+        target_info = {"kind": "confidence", "confidence": float(target)}
+    target_info.update(
+        {
+            "magnesium_mg": target_mg,
             "reference_equivalent_mg": target_mg,
+            "basis": "total magnesium intake (food, water, supplements) against the target; "
+            "absorption is shown as a sensitivity",
         }
-
-    # safety: supplements allowed?
-    safety = cfg["safety"]
-    clinician_only = bool(
-        set(profile.health.conditions) & set(safety["clinician_only_conditions"])
-        or profile.medication_classes() & set(safety["clinician_only_medication_classes"])
     )
-    ckd = base.safety["supplements_need_clinician"] or clinician_only
-    allow_supp = supplements and not ckd
-    if supplements and ckd:
-        notes.append(
-            "no supplement offered: eGFR < 30, kidney disease or a clinician-only condition "
-            "(ask a clinician)"
+
+    def finish(status: str, **kw: Any) -> Plan:
+        return Plan(
+            status,
+            kw.get("changes", []),
+            kw.get("supplement"),
+            before,
+            kw.get("after"),
+            target_info,
+            kw.get("conflicts", []),
+            kw.get("binding", []),
+            kw.get("worst"),
+            (time.perf_counter() - t_start) * 1000.0,
+            notes,
+            kw.get("n_candidates", 0),
+            supp_changes,
+            kw.get("referral"),
+            safety.to_dict(),
+            kw.get("summary", ""),
         )
+
+    # advanced kidney disease: refer, no magnesium- or potassium-raising plan
+    if safety.refer:
+        sc = cfg["safety"]
+        notes.append(
+            "no food or supplement plan to raise magnesium: " + str(sc["refer_reason_kidney"])
+        )
+        return finish(
+            "refer",
+            after=before,
+            referral={
+                "to": sc["refer_to_kidney"],
+                "reason": sc["refer_reason_kidney"],
+                "kidney": base.kidney.to_dict(),
+            },
+            summary=f"Please see {sc['refer_to_kidney']}: {base.kidney.label}. magnerve does "
+            "not make a magnesium plan at this stage of kidney disease.",
+        )
+
+    cur_total = float(base.to_dict()["intake"]["mean"]["total_mg"] or 0.0)
+    if cur_total >= target_mg - 1e-9:
+        after = _summary(base)
+        msg = (
+            f"Your magnesium intake ({cur_total:.0f} mg/day) already meets the target "
+            f"({target_mg:.0f} mg/day): no change is needed for magnesium."
+        )
+        notes.append(msg)
+        notes += [*safety.medicine_review, *_levers(base)]
+        return finish("optimal", after=after, summary=msg)
+
+    allow_supp = supplements and safety.supplement_allowed
     forms = list(supplement_forms or cfg["supplements"]["forms"])
 
     # current diet per food [g/day] and meals
@@ -398,266 +786,264 @@ def make_plan(
         meal_of.setdefault(e.parsed.food.id, Counter())[e.meal or ""] += 1
     meals = sorted({e.meal for e in diary.entries if e.meal}, key=lambda m: m.lower())
 
-    mask = _candidate_mask(db, pattern, exclude, exclude_foods, scope)
+    energy_now = float(base.nutrients_mean.get("energy_kcal") or 0.0)
+    scale = portion_scale(person.age, energy_now)
+    mask = _candidate_mask(db, pattern, exclude, exclude_foods, scope, person.age)
+    mg_col = db.nutrient_position("magnesium_mg")
+    lim = cfg["limits"]
     cand: list[int] = []
-    serving: dict[int, tuple[str, float]] = {}
+    serving: dict[int, tuple[str, float, float]] = {}
     for i in np.flatnonzero(mask).tolist():
-        sv = _serving(db, db.ids[i])
-        if sv is not None:
-            cand.append(i)
-            serving[i] = sv
+        sv = _serving(db, i, scale)
+        if sv is None:
+            continue
+        if float(db.matrix[i, mg_col]) * sv[2] / 100.0 < float(lim["min_change_mg"]):
+            continue  # adds too little magnesium to be worth a step
+        cand.append(i)
+        serving[i] = sv
     current = [db.index[k] for k in cur_g]
-    for i in current:
-        if i not in serving:
-            serving[i] = _serving(db, db.ids[i]) or ("100 g", 100.0)
     forced_out = [i for i in current if not _allowed(db, i, pattern, exclude, exclude_foods)]
+    if person.age < float(cfg["children"]["choking_age_below"]):
+        hazards = [
+            db.descriptions[i] for i in current if _choking(db.descriptions[i], db.group_codes[i])
+        ]
+        if hazards:
+            notes.append(
+                "choking hazard under 4 years (AAP 2010): "
+                + "; ".join(hazards[:3])
+                + " - offer nut butters or ground seeds instead of whole nuts and seeds"
+            )
     var_foods = sorted(set(cand) | set(current))
     nf = len(var_foods)
     pos = {i: k for k, i in enumerate(var_foods)}
+    cand_set = set(cand)
 
-    # nutrients per serving, NaN -> 0 only for current foods (their totals are lower bounds)
     cols = [db.nutrient_position(k) for k in _NUTRIENTS]
-    g = np.array([serving[i][1] for i in var_foods])
-    per = db.matrix[np.ix_(var_foods, cols)] * (g[:, None] / 100.0)
-    unknown_optional: npt.NDArray[np.bool_] = np.asarray(np.isnan(per[:, 5:]).any(axis=1))
-    per = np.nan_to_num(per, nan=0.0)
-    mg, kcal, ca, zn, na, vd, b6 = (per[:, j] for j in range(len(_NUTRIENTS)))
+    serv_g = np.array([serving[i][2] if i in serving else 0.0 for i in var_foods])
+    per100 = db.matrix[np.ix_(var_foods, cols)]
+    unknown_optional: npt.NDArray[np.bool_] = np.asarray(np.isnan(per100[:, _N_CORE:]).any(axis=1))
+    per100 = np.nan_to_num(per100, nan=0.0)
+    # additions are counted in half servings (½ cup, ½ oz ...): realistic and finer steps
+    per = per100 * (serv_g[:, None] / 200.0)  # per added half serving
+    cur_grams = np.array([cur_g.get(db.ids[i], 0.0) for i in var_foods])
+    quarter = per100 * (cur_grams[:, None] / 400.0)  # per quarter of the current amount
+    j = {k: n for n, k in enumerate(_NUTRIENTS)}
 
-    # linearised absorption per serving
-    p = ab.parameters()
-    occ_per_day = max(
-        1.0, sum(1 for _ in {(e.date, e.meal or e.time) for e in diary.entries}) / n_days
+    is_new = cur_grams == 0
+    is_cand = np.array([i in cand_set for i in var_foods])
+    cats = [food_category(db.descriptions[i], db.group_codes[i]) for i in var_foods]
+    diet_density = float(base.nutrients_mean.get("magnesium_mg") or 0.0) / max(energy_now, 1.0)
+    q_kcal = quarter[:, j["energy_kcal"]]
+    q_mg = quarter[:, j["magnesium_mg"]]
+    dens = np.divide(q_mg, q_kcal, out=np.full(nf, np.inf), where=q_kcal > 0)
+    removable = (
+        (cur_grams >= float(lim["min_removable_g"]))
+        & (cur_grams * per100[:, j["energy_kcal"]] / 100.0 >= float(lim["min_removable_kcal"]))
+        & (dens < diet_density)
     )
-    food_mg_day = before["food_mg"] or 0.0
-    load = food_mg_day / occ_per_day
-    span = 2.0 * float(ref.rda)  # chord over a wide range: conservative for large additions
-    chord = (ab.absorbed_mg(load + span) - ab.absorbed_mg(load)) / span
-    avg_fa = ab.absorbed_mg(load) / load if load > 0 else chord
-    water_col = db.nutrient_position("water_g")
-    phy_mmol = np.array(
-        [
-            (
-                ab.phytate_mg(
-                    db.descriptions[i],
-                    db.group_codes[i],
-                    serving[i][1],
-                    float(db.matrix[i, water_col]),
-                )
-                or 0.0
+    forced = np.zeros(nf, dtype=bool)
+    for i in forced_out:
+        forced[pos[i]] = True
+
+    # supplement options: elemental mg/day in steps, up to the UL left by current supplements
+    supp_now = sum(s.magnesium_mg for s in base.supplements)
+    ul_left = (ref.ul if ref.ul is not None else math.inf) - supp_now
+    opts: list[dict[str, Any]] = []
+    if allow_supp and ul_left > 0:
+        sc = cfg["supplements"]
+        step = float(sc["dose_step_mg"])
+        gap = target_mg - cur_total
+        top = min(ul_left, math.ceil(gap / step) * step + step)
+        dose = step
+        form = forms[0]
+        while dose <= top + 1e-9:
+            times = 2 if dose > float(sc["split_above_mg"]) else 1
+            opts.append(
+                {
+                    "form": form,
+                    "elemental_mg_per_day": dose,
+                    "times_per_day": times,
+                    "elemental_mg_per_dose": dose / times,
+                    "tablet_elemental_mg": dose / times,
+                    "tablets_per_dose": 1,
+                }
             )
-            / p.phytic_acid_molar_mass
-            for i in var_foods
-        ]
-    )
-    meal_absorbed = ab.absorbed_mg(load)
-    add_abs = chord * mg - meal_absorbed * p.phytate_per_mmol * phy_mmol
-    rem_abs = avg_fa * mg - meal_absorbed * p.phytate_per_mmol * phy_mmol  # loss when removed
-    fr = base.reference_fraction
-    add_re = add_abs / fr
-    rem_re = rem_abs / fr
-
-    cur_serv = np.array([cur_g.get(db.ids[i], 0.0) / serving[i][1] for i in var_foods])
-    # Removal (or swap) is offered only for foods that are poorer magnesium sources per kcal
-    # than the diet as a whole, or that the pattern/exclusions rule out: a plan never asks to
-    # eat less of a good magnesium source.
-    diet_density = (before["food_mg"] or 0.0) / max(cur_tot_energy(base), 1.0)
-    food_density = np.divide(mg, kcal, out=np.full(nf, np.inf), where=kcal > 0)
-    removable = food_density < diet_density
-    is_new = cur_serv == 0
-    is_cand = np.array([i in set(cand) for i in var_foods])
-    opts = _supplement_options(ref.ul, forms) if allow_supp else []
+            dose += step
     no = len(opts)
-    opt_re = []
-    for o in opts:
-        dose = o["tablet_elemental_mg"] * o["tablets_per_dose"]
-        abs_day = (
-            o["times_per_day"]
-            * ab.absorb_occasion(
-                ab.Occasion("s", doses=(ab.Dose(dose, o["form"]),), is_meal=False)
-            ).absorbed_mg
-        )
-        opt_re.append(abs_day / fr)
-    opt_re_a = np.array(opt_re)
     opt_mg = np.array([o["elemental_mg_per_day"] for o in opts])
 
-    # variables: [p (nf), m (nf), y (no), slacks (2 ns)]
     w = cfg["weights"]
-    lim = cfg["limits"]
-    max_add = float(lim["max_servings_added_per_food"])
+    pref = cfg["preference"]
     new_cost = w["new_food_fixed"] * (w["fewest_changes_multiplier"] if fewest_changes else 1.0)
-    # a new food's fixed cost is spread over its servings (no binary per food: keeps the MIP
-    # small enough to solve in milliseconds)
-    c_p = np.where(is_new, w["add_new"] + new_cost, w["keep_familiar"])
-    # among equally costly additions prefer magnesium-dense foods (a tie-breaker worth at
-    # most half a serving's cost)
-    c_p = c_p - w["magnesium_density_preference"] * np.minimum(mg / 100.0, 1.0)
-    c_m = np.full(nf, w["keep_familiar"])
-    c_y = np.full(no, w["supplement"])
+    c_p = np.where(is_new, w["add_new"] + new_cost, w["keep_familiar"]).astype(float)
+    c_p -= w["magnesium_density_preference"] * np.minimum(per[:, j["magnesium_mg"]] / 100.0, 1.0)
+    c_p -= np.array([pref["prefer_discount"] if c in pref["prefer"] else 0.0 for c in cats])
+    c_p += np.array([pref["oxalate_surcharge"] if c == "oxalate_greens" else 0.0 for c in cats])
+    c_p = np.maximum(c_p, 0.05)
+    c_q = np.full(nf, float(w["remove_quarter"]))
+    c_y = w["supplement"] + w["supplement_per_100mg"] * opt_mg / 100.0
 
-    cur_tot = base.to_dict()["intake"]["nutrients_mean"]
-    mg_total = before["magnesium_mg"] or 0.0
-    ca_total = (cur_tot.get("calcium_mg") or 0.0) + sum(s.calcium_mg for s in base.supplements)
-    kcal_cur = cur_tot.get("energy_kcal") or 0.0
-    zn_cur = (cur_tot.get("zinc_mg") or 0.0) + sum(s.zinc_mg for s in base.supplements)
-    vd_cur = (cur_tot.get("vitamin_d_ug") or 0.0) + sum(s.vitamin_d_ug for s in base.supplements)
-    b6_cur = (cur_tot.get("vitamin_b6_mg") or 0.0) + sum(s.vitamin_b6_mg for s in base.supplements)
-    na_cur = cur_tot.get("sodium_mg") or 0.0
+    # constraint rows on the change: name, coefficients on p (servings added), q (quarters
+    # removed), y (supplement option), lower, upper
+    rows: list[tuple[str, FloatArray, FloatArray, FloatArray, float, float]] = []
+    zeros_y = np.zeros(no)
+
+    def nut(k: str) -> tuple[FloatArray, FloatArray]:
+        return per[:, j[k]], quarter[:, j[k]]
+
+    def row(name: str, key: str, lo: float, hi: float, vy: FloatArray | None = None) -> None:
+        vp, vq = nut(key)
+        rows.append((name, vp, -vq, zeros_y if vy is None else vy, lo, hi))
+
+    row("magnesium_target", "magnesium_mg", target_mg - cur_total, math.inf, opt_mg)
+    down = float(lim["energy_tolerance_down"])
+    if (
+        person.age < 18
+        or person.pregnant
+        or person.lactating
+        or (base.energy is not None and base.energy.under_reporting)
+    ):
+        down = 0.0
+    up = max(float(lim["energy_tolerance_up"]) * energy_now, float(lim["energy_room_min_kcal"]))
+    row("energy", "energy_kcal", -down * energy_now, up)
+    nm = base.nutrients_mean
+    ca_now = float(nm.get("calcium_mg") or 0.0)
+    try:
+        ca_ref = reference_intake("calcium", age=person.age, sex=person.sex)
+        ca_floor = ca_ref.ear if ca_ref.ear is not None else ca_ref.ai
+    except RequirementError:
+        ca_floor = None
+    if ca_floor is not None:
+        row("calcium_floor", "calcium_mg", min(0.0, float(ca_floor) - ca_now), math.inf)
+    try:
+        pr = reference_intake(
+            "protein",
+            age=person.age,
+            sex=person.sex,
+            pregnant=person.pregnant,
+            lactating=person.lactating,
+        )
+        pr_floor = pr.rda if pr.rda is not None else pr.ai
+    except RequirementError:
+        pr_floor = None
+    if pr_floor is not None:
+        pr_now = float(nm.get("protein_g") or 0.0)
+        row("protein_floor", "protein_g", min(0.0, float(pr_floor) - pr_now), math.inf)
+    for k in safety.no_rise:
+        row(f"{k.split('_')[0]}_no_rise", k, -math.inf, 0.0)
     zn_ul = reference_intake("zinc", age=person.age, sex=person.sex).ul or math.inf
     vd_ul = reference_intake("vitamin_d", age=person.age, sex=person.sex).ul or math.inf
     b6_ul = float(thresholds()["vitamin_b6"]["efsa_ul_mg_per_day"])
-    na_lim = max(na_cur, float(lim["sodium_cdrr_mg"]))
-    re_now = before["reference_equivalent_mg"] or 0.0
+    zn_now = float(nm.get("zinc_mg") or 0.0) + sum(s.zinc_mg for s in base.supplements)
+    vd_now = float(nm.get("vitamin_d_ug") or 0.0) + sum(s.vitamin_d_ug for s in base.supplements)
+    b6_now = float(nm.get("vitamin_b6_mg") or 0.0) + sum(s.vitamin_b6_mg for s in base.supplements)
+    na_now = float(nm.get("sodium_mg") or 0.0)
+    row("zinc_ul", "zinc_mg", -math.inf, max(zn_ul - zn_now, 0.0))
+    row("vitamin_d_ul", "vitamin_d_ug", -math.inf, max(vd_ul - vd_now, 0.0))
+    row("vitamin_b6_efsa_ul", "vitamin_b6_mg", -math.inf, max(b6_ul - b6_now, 0.0))
+    row("sodium_limit", "sodium_mg", -math.inf, max(na_now, float(lim["sodium_cdrr_mg"])) - na_now)
     band = thresholds()["ca_mg_ratio"]
-    supp_mg_now = sum(s.magnesium_mg for s in base.supplements)
-
-    # constraint rows: name, coefficients on p, m, y, lower, upper (for the change)
-    rows: list[tuple[str, FloatArray, FloatArray, FloatArray, float, float]] = []
-
-    def row(
-        name: str, vp: FloatArray, vm: FloatArray, vy: FloatArray, lo: float, hi: float
-    ) -> None:
-        rows.append((name, vp, vm, vy, lo, hi))
-
-    margin = float(lim["linearisation_margin_mg"])
-    row("magnesium_target", add_re, -rem_re, opt_re_a, target_mg + margin - re_now, math.inf)
-    tol = lim["energy_tolerance"] * kcal_cur
-    row("energy", kcal, -kcal, np.zeros(no), -tol, tol)
-    if ca_mg_band not in ("upper", "both", "none"):
-        raise PlanError("ca_mg_band must be 'upper', 'both' or 'none'")
-    lo_r, hi_r = band["low_band_below"], band["high_band_above"]
-    if ca_mg_band == "both":  # Ca - 1.7 Mg >= 0 on totals (supplement Mg counts as Mg)
-        row(
-            "ca_mg_ratio_low",
-            ca - lo_r * mg,
-            -(ca - lo_r * mg),
-            -lo_r * opt_mg,
-            -(ca_total - lo_r * mg_total),
-            math.inf,
+    ca_tot = ca_now + sum(s.calcium_mg for s in base.supplements)
+    if person.age >= 18 and ca_mg_band in ("upper", "both"):
+        hi_r = float(band["high_band_above"])
+        vp = per[:, j["calcium_mg"]] - hi_r * per[:, j["magnesium_mg"]]
+        vq = quarter[:, j["calcium_mg"]] - hi_r * quarter[:, j["magnesium_mg"]]
+        rows.append(
+            ("ca_mg_ratio_high", vp, -vq, -hi_r * opt_mg, -math.inf, -(ca_tot - hi_r * cur_total))
         )
-    elif mg_total and ca_total / mg_total < lo_r:
-        notes.append(
-            f"Ca:Mg is {ca_total / mg_total:.2f}, below {lo_r}: more calcium-rich foods would "
-            "help; the lower bound is not enforced by default (it would favour less magnesium)"
-        )
-    if ca_mg_band in ("upper", "both"):  # Ca - 2.8 Mg <= 0
-        row(
-            "ca_mg_ratio_high",
-            ca - hi_r * mg,
-            -(ca - hi_r * mg),
-            -hi_r * opt_mg,
-            -math.inf,
-            -(ca_total - hi_r * mg_total),
-        )
-    row("zinc_ul", zn, -zn, np.zeros(no), -math.inf, zn_ul - zn_cur)
-    row("vitamin_d_ul", vd, -vd, np.zeros(no), -math.inf, vd_ul - vd_cur)
-    row("vitamin_b6_efsa_ul", b6, -b6, np.zeros(no), -math.inf, max(b6_ul - b6_cur, 0.0))
-    row("sodium_limit", na, -na, np.zeros(no), -math.inf, na_lim - na_cur)
-    if no:
-        row(
-            "supplement_ul",
-            np.zeros(nf),
-            np.zeros(nf),
-            opt_mg,
-            -math.inf,
-            (ref.ul or math.inf) - supp_mg_now,
-        )
+        if ca_mg_band == "both":
+            lo_r = float(band["low_band_below"])
+            vp = per[:, j["calcium_mg"]] - lo_r * per[:, j["magnesium_mg"]]
+            vq = quarter[:, j["calcium_mg"]] - lo_r * quarter[:, j["magnesium_mg"]]
+            rows.append(
+                ("ca_mg_ratio_low", vp, -vq, -lo_r * opt_mg, -(ca_tot - lo_r * cur_total), math.inf)
+            )
+    elif person.age >= 18 and cur_total > 0:
+        ratio = ca_tot / cur_total
+        if ratio < float(band["low_band_below"]) or ratio > float(band["high_band_above"]):
+            notes.append(
+                f"calcium-to-magnesium ratio {ratio:.1f} (suggested 1.7-2.8, Rosanoff 2016): "
+                "advice only, not a plan constraint"
+            )
 
     ns = len(rows)
+    # linking rows: category caps, family caps, new-food count, one supplement option
+    e_scale = min(max(energy_now / float(lim["reference_energy_kcal"]), 0.5), 1.5)
+    caps = cfg["category_caps"]
+    cat_rows: list[tuple[list[int], float]] = []
+    for c in sorted(set(cats)):
+        members = [k for k in range(nf) if cats[k] == c and is_cand[k]]
+        if not members:
+            continue
+        cap = float(caps.get(c, caps["other"]))
+        cap = 0.0 if cap == 0 else 2.0 * max(1.0, math.floor(cap * e_scale))  # half servings
+        cat_rows.append((members, cap))
+    fam_rows = [
+        (m, 2.0 * float(cfg["additions"]["max_servings_per_family"]))
+        for m in _families(db, var_foods, is_cand)
+    ]
+    link = [*cat_rows, *fam_rows]
     nvar = 2 * nf + no + 2 * ns
-    fam_rows = _families(db, var_foods, is_cand)
-    A = lil_matrix((ns + 2 + len(fam_rows), nvar))
-    lo_b = np.empty(ns + 2 + len(fam_rows))
-    hi_b = np.empty(ns + 2 + len(fam_rows))
-    for r, members in enumerate(fam_rows, start=ns + 2):
-        A[r, members] = 1.0
-        lo_b[r], hi_b[r] = 0.0, float(cfg["additions"]["max_servings_per_family"])
-    for r, (_, vp, vm, vy, lo, hi) in enumerate(rows):
+    n_rows = ns + len(link) + 2
+    A = lil_matrix((n_rows, nvar))
+    lo_b = np.empty(n_rows)
+    hi_b = np.empty(n_rows)
+    for r, (_, vp, vq, vy, lo, hi) in enumerate(rows):
         A[r, 0:nf] = vp
-        A[r, nf : 2 * nf] = vm
+        A[r, nf : 2 * nf] = vq
         if no:
             A[r, 2 * nf : 2 * nf + no] = vy
-        # elastic slacks: +s_lo relaxes the lower bound, -s_hi relaxes the upper bound
-        A[r, 2 * nf + no + r] = 1.0
-        A[r, 2 * nf + no + ns + r] = -1.0
+        A[r, 2 * nf + no + r] = 1.0  # +s_lo relaxes the lower bound
+        A[r, 2 * nf + no + ns + r] = -1.0  # -s_hi relaxes the upper bound
         lo_b[r], hi_b[r] = lo, hi
-    # servings of new foods in total, and at most one supplement option
-    A[ns, 0:nf] = is_new.astype(float)
-    lo_b[ns], hi_b[ns] = 0.0, float(lim["max_new_foods"]) * max_add
+    for r, (members, cap) in enumerate(link, start=ns):
+        A[r, members] = 1.0
+        lo_b[r], hi_b[r] = 0.0, cap
+    r_new = ns + len(link)
+    A[r_new, 0:nf] = is_new.astype(float)
+    lo_b[r_new] = 0.0
+    hi_b[r_new] = 2.0 * float(lim["max_new_foods"]) * float(lim["max_servings_per_new_food"])
     if no:
-        A[ns + 1, 2 * nf : 2 * nf + no] = 1.0
-    lo_b[ns + 1], hi_b[ns + 1] = 0.0, 1.0
+        A[r_new + 1, 2 * nf : 2 * nf + no] = 1.0
+    lo_b[r_new + 1], hi_b[r_new + 1] = 0.0, 1.0
 
     lb = np.zeros(nvar)
+    ub_p = 2.0 * np.where(
+        is_new, float(lim["max_servings_per_new_food"]), float(lim["max_extra_servings_familiar"])
+    )
+    # variety: no single food carries more than half of the magnesium gap, beyond its
+    # smallest portion (one half serving)
+    half_mg = per[:, j["magnesium_mg"]]
+    gap = target_mg - cur_total
+    share_cap = np.floor(
+        np.divide(
+            float(lim["max_share_of_gap"]) * gap, half_mg, out=np.full(nf, 99.0), where=half_mg > 0
+        )
+    )
+    ub_p = np.minimum(ub_p, np.maximum(share_cap, 1.0))
     ub = np.concatenate(
         [
-            np.where(is_cand, max_add, 0.0),  # p: only candidates can be increased
-            np.where(removable, cur_serv, 0.0),  # m: only poorer-than-average sources
+            np.where(is_cand & ~forced, ub_p, 0.0),
+            np.where(removable | forced, 4.0, 0.0),
             np.ones(no),
             np.full(2 * ns, np.inf),
         ]
     )
-    for i in forced_out:  # foods outside the pattern/exclusions must go
-        lb[nf + pos[i]] = ub[nf + pos[i]] = cur_serv[pos[i]]
-    integrality = np.concatenate([np.ones(nf), np.zeros(nf), np.ones(no), np.zeros(2 * ns)])
-    cost = np.concatenate([c_p, c_m, c_y, np.full(2 * ns, _BIG_SLACK)])
+    lb[nf : 2 * nf] = np.where(forced, 4.0, 0.0)
+    integrality = np.concatenate([np.ones(2 * nf), np.ones(no), np.zeros(2 * ns)])
+    cost = np.concatenate([c_p, c_q, c_y, np.full(2 * ns, _BIG_SLACK)])
     A_csr = csr_matrix(A)
-
-    result = None
-    plan_after: Assessment | None = None
-    chosen: _Solution | None = None
-    extra = 0.0
-    for _attempt in range(3):
-        lo_try = lo_b.copy()
-        lo_try[0] += extra
-        result = solve_milp(cost, A_csr, lo_try, hi_b, integrality, lb, ub)
-        if result.x is None:
-            break
-        x = result.x
-        slack = x[2 * nf + no :]
-        if np.any(slack > 1e-6):
-            break
-        chosen = _Solution(
-            diary,
-            profile,
-            db,
-            var_foods,
-            serving,
-            cur_serv,
-            opts,
-            meals,
-            meal_of,
-            x[:nf],
-            x[nf : 2 * nf],
-            x[2 * nf : 2 * nf + no],
-        )
-        plan_after = chosen.evaluate()
-        re_after = plan_after.to_dict()["absorption"]["reference_equivalent_mg"] or 0.0
-        if re_after >= target_mg - 1e-6:
-            break
-        extra += (target_mg - re_after) + margin
-        notes.append(
-            f"linearised model over-estimated by {target_mg - re_after:.1f} mg; target raised "
-            "and solved again"
-        )
-    solve_ms = (time.perf_counter() - t_start) * 1000.0
-
-    if result is None or result.x is None:
-        return Plan(
+    result = solve_milp(cost, A_csr, lo_b, hi_b, integrality, lb, ub)
+    if result.x is None:
+        return finish(
             "error",
-            [],
-            None,
-            before,
-            None,
-            target_info,
-            [{"constraint": "solver", "message": result.message if result else "not run"}],
-            [],
-            None,
-            solve_ms,
-            notes,
-            len(cand),
+            conflicts=[{"constraint": "solver", "message": result.message}],
+            n_candidates=len(cand),
+            summary="The optimiser failed; please report this.",
         )
-    slack = result.x[2 * nf + no :]
-    if np.any(slack > 1e-6) or chosen is None:
+    x = result.x
+    slack = x[2 * nf + no :]
+    if np.any(slack > 1e-6):
         conflicts = []
         for r, (name, *_rest) in enumerate(rows):
             s_lo, s_hi = slack[r], slack[ns + r]
@@ -667,56 +1053,231 @@ def make_plan(
                         "constraint": name,
                         "shortfall": round(float(s_lo), 2) if s_lo > 1e-6 else None,
                         "excess": round(float(s_hi), 2) if s_hi > 1e-6 else None,
+                        "message": _conflict_message(name),
                     }
                 )
-        return Plan(
-            "infeasible",
-            [],
-            None,
-            before,
-            None,
-            target_info,
-            conflicts,
-            [],
-            None,
-            solve_ms,
-            notes,
-            len(cand),
-        )
+        msg = "No plan meets every rule: " + "; ".join(str(c["message"]) for c in conflicts) + "."
+        if not allow_supp and supplements:
+            msg += " A supplement is not offered here; ask your clinician."
+        return finish("infeasible", conflicts=conflicts, n_candidates=len(cand), summary=msg)
 
-    changes = chosen.changes()
-    supp = chosen.supplement()
+    sol = _Solution(
+        diary,
+        profile2,
+        db,
+        var_foods,
+        serving,
+        cur_grams,
+        opts,
+        meals,
+        meal_of,
+        np.round(x[:nf]),
+        np.round(x[nf : 2 * nf]),
+        x[2 * nf : 2 * nf + no],
+    )
+    changes = sol.changes(cats, forced, pattern, exclude, exclude_foods)
+    supp = sol.supplement()
     if supp is not None:
-        supp["with_food"] = False
-        supp["note"] = "take the doses apart from each other and from interacting medicines"
-    assert plan_after is not None
+        supp["with_food"] = True
+        supp["reason"] = "food changes within realistic portions do not reach the target; " + str(
+            cfg["supplements"]["form_reason"]
+        )
+        supp["with_clinician"] = bool(safety.with_clinician)
+        supp["clinician_reasons"] = safety.with_clinician
+        supp["monitor"] = safety.monitor
+        supp["note"] = "take it with meals, apart from interacting medicines" + (
+            "; only with your clinician's agreement" if safety.with_clinician else ""
+        )
+    plan_after = sol.evaluate()
     after = _summary(plan_after)
     binding = _binding(rows, var_foods, nf, no, ns, A_csr, lo_b, hi_b, cost, lb, ub)
-    worst = chosen.worst_case(target_mg)
+    worst = sol.worst_case(target_mg)
     for cls in base.safety["drug_spacing"]:
         notes.append(
             f"space magnesium and {cls.replace('_', ' ')} doses (see the medicine's leaflet)"
         )
+    notes += safety.medicine_review
     notes += _levers(base)
-    if nf and bool(unknown_optional[chosen.pv > 0.5].any()):
+    if nf and bool(unknown_optional[sol.pv > 0.5].any()):
         notes.append(
             "some added foods have no SR28 value for vitamin D or B6: those limits used "
             "known values"
         )
-    return Plan(
-        "optimal",
-        changes,
-        supp,
-        before,
-        after,
-        target_info,
-        [],
-        binding,
-        worst,
-        solve_ms,
-        notes,
-        len(cand),
+    n_steps = len(changes) + (1 if supp else 0) + len(supp_changes)
+    summary = (
+        f"{n_steps} step(s) take magnesium intake from {cur_total:.0f} to "
+        f"{after['magnesium_mg']:.0f} mg/day (target {target_mg:.0f})."
     )
+    if supp and safety.with_clinician:
+        summary += (
+            " The supplement only with your clinician: " + "; ".join(safety.with_clinician) + "."
+        )
+    return finish(
+        "optimal",
+        changes=changes,
+        supplement=supp,
+        after=after,
+        binding=binding,
+        worst=worst,
+        n_candidates=len(cand),
+        summary=summary,
+    )
+
+
+@dataclass(slots=True)
+class _Solution:
+    """A solved plan with what is needed to describe and re-assess it."""
+
+    diary: Diary
+    profile: Profile
+    db: FoodDatabase
+    var_foods: list[int]
+    serving: dict[int, tuple[str, float, float]]
+    cur_grams: FloatArray
+    opts: list[dict[str, Any]]
+    meals: list[str]
+    meal_of: dict[str, Counter[str]]
+    pv: FloatArray  # servings added
+    qv: FloatArray  # quarters removed
+    yv: FloatArray
+
+    def meal(self, i: int) -> str | None:
+        ndb = self.db.ids[i]
+        if ndb in self.meal_of:
+            return self.meal_of[ndb].most_common(1)[0][0] or None
+        return _meal_for(self.db.group_codes[i], self.meals)
+
+    def changes(
+        self,
+        cats: list[str],
+        forced: npt.NDArray[np.bool_],
+        pattern: str,
+        exclude: Sequence[str],
+        exclude_foods: Sequence[str],
+    ) -> list[PlanChange]:
+        from magnerve.foods import friendly_name
+
+        db = self.db
+        mg_col = db.nutrient_position("magnesium_mg")
+        out = []
+        for k, i in enumerate(self.var_foods):
+            added = float(self.pv[k])
+            removed_share = float(self.qv[k]) / 4.0
+            mg100 = float(np.nan_to_num(db.matrix[i, mg_col]))
+            name = friendly_name(db.descriptions[i])
+            if added > 0.5:
+                unit, amt, g = self.serving[i]
+                added /= 2.0  # half servings -> servings
+                mg = mg100 * g * added / 100.0
+                familiar = self.cur_grams[k] > 0
+                why = f"adds about {mg:.0f} mg of magnesium a day"
+                if familiar:
+                    why += "; you already eat it"
+                cat_why = _CATEGORY_REASON.get(cats[k])
+                if cat_why:
+                    why += f"; {cat_why}"
+                out.append(
+                    PlanChange(
+                        db.ids[i],
+                        db.descriptions[i],
+                        "increase" if familiar else "add",
+                        amt * added,
+                        unit,
+                        g * added,
+                        self.meal(i),
+                        mg,
+                        why,
+                        name,
+                    )
+                )
+            elif removed_share > 0:
+                grams = float(self.cur_grams[k]) * removed_share
+                mg = -mg100 * grams / 100.0
+                if forced[k]:
+                    why = (
+                        f"not part of a {pattern} diet"
+                        if not _allowed(db, i, pattern, (), ())
+                        else "excluded by your choices ("
+                        + ", ".join([str(x) for x in (*exclude, *exclude_foods)])
+                        + ")"
+                    )
+                else:
+                    why = (
+                        "makes room for the added foods so that energy stays near what you eat "
+                        "now; it gives little magnesium for its calories"
+                    )
+                action = "remove" if removed_share >= 1.0 - 1e-9 else "decrease"
+                unit, amt, g = self.serving.get(i, ("g", 1.0, 1.0))
+                out.append(
+                    PlanChange(
+                        db.ids[i],
+                        db.descriptions[i],
+                        action,
+                        grams / g * amt if g > 0 else grams,
+                        unit,
+                        grams,
+                        self.meal(i),
+                        mg,
+                        why,
+                        name,
+                    )
+                )
+        out.sort(key=lambda c: (c.action in ("remove", "decrease"), -abs(c.magnesium_mg)))
+        return out
+
+    def inputs(self) -> tuple[dict[str, float], list[tuple[int, float, str | None]]]:
+        removed: dict[str, float] = {}
+        added: list[tuple[int, float, str | None]] = []
+        for k, i in enumerate(self.var_foods):
+            if self.qv[k] > 0 and self.cur_grams[k] > 0:
+                removed[self.db.ids[i]] = min(1.0, float(self.qv[k]) / 4.0)
+            n = round(float(self.pv[k]))
+            if n > 0:
+                added.append((i, n * self.serving[i][2] / 2.0, self.meal(i)))
+        return removed, added
+
+    def supplement(self) -> dict[str, Any] | None:
+        if not self.opts or self.yv.max() <= 0.5:
+            return None
+        return dict(self.opts[int(np.argmax(self.yv))])
+
+    def evaluate(self, km: float | None = None) -> Assessment:
+        removed, added = self.inputs()
+        profile = self.profile
+        o = self.supplement()
+        if o is not None:
+            s = Supplement(
+                name=f"magnesium {o['form']} (plan)",
+                form=o["form"],
+                elemental_mg=o["elemental_mg_per_dose"],
+                times_per_day=o["times_per_day"],
+                with_food=True,
+            )
+            profile = profile.model_copy(update={"supplements": [*profile.supplements, s]})
+        return assess(
+            _modified_diary(self.diary, removed, added, self.db), profile, absorption_km=km
+        )
+
+    def worst_case(self, target_mg: float) -> dict[str, Any]:
+        """Absorption sensitivity: effective and reference-equivalent intake at both ends of
+        the Km range."""
+        lo, hi = ab._data()["model"]["km"]["range"]
+        eff: dict[str, float] = {}
+        re: dict[str, float] = {}
+        for km in (lo, hi):
+            d = self.evaluate(km).to_dict()["absorption"]
+            eff[f"km_{km:g}"] = float(d["effective_intake_mg"] or 0.0)
+            re[f"km_{km:g}"] = float(d["reference_equivalent_mg"] or 0.0)
+        worst = min(eff.values())
+        return {
+            "effective_intake_mg_by_km": eff,
+            "worst_effective_intake_mg": worst,
+            "reference_equivalent_mg_by_km": re,
+            "worst_reference_equivalent_mg": min(re.values()),
+            "meets_target_in_worst_case": worst >= target_mg - 1e-6,
+            "note": "absorption sensitivity: intake scaled by modelled absorption (band "
+            "0.75-1.25), with the half-saturation constant Km over 36-66 mg",
+        }
 
 
 @dataclass(slots=True)
@@ -834,124 +1395,6 @@ def _category_heads() -> list[list[str]]:
 def cur_tot_energy(a: Assessment) -> float:
     """Mean energy intake of an assessment [kcal/day]."""
     return float(a.nutrients_mean.get("energy_kcal") or 0.0)
-
-
-def _rounded_removal(m: float, current: float) -> float:
-    """Removals as people can follow them: whole remaining portion, or quarter servings;
-    the full model re-assesses the rounded plan, so reported results stay exact."""
-    if m <= 1e-9:
-        return 0.0
-    if m >= current - 0.125:
-        return float(current)
-    return round(m * 4) / 4
-
-
-@dataclass(slots=True)
-class _Solution:
-    """A solved plan with what is needed to describe and re-assess it."""
-
-    diary: Diary
-    profile: Profile
-    db: FoodDatabase
-    var_foods: list[int]
-    serving: dict[int, tuple[str, float]]
-    cur_serv: FloatArray
-    opts: list[dict[str, Any]]
-    meals: list[str]
-    meal_of: dict[str, Counter[str]]
-    pv: FloatArray
-    mv: FloatArray
-    yv: FloatArray
-
-    def meal(self, i: int) -> str | None:
-        ndb = self.db.ids[i]
-        if ndb in self.meal_of:
-            return self.meal_of[ndb].most_common(1)[0][0] or None
-        return _meal_for(self.db.group_codes[i], self.meals)
-
-    def changes(self) -> list[PlanChange]:
-        db = self.db
-        mg_col = db.nutrient_position("magnesium_mg")
-        out = []
-        for k, i in enumerate(self.var_foods):
-            removal = _rounded_removal(self.mv[k], self.cur_serv[k])
-            delta = float(round(self.pv[k]) - removal)
-            if abs(delta) < 1e-3:
-                continue
-            unit, g = self.serving[i]
-            mg = float(np.nan_to_num(db.matrix[i, mg_col])) * g / 100.0
-            if self.cur_serv[k] == 0:
-                action = "add"
-            elif delta > 0:
-                action = "increase"
-            elif removal >= self.cur_serv[k] - 1e-6:
-                action = "remove"
-            else:
-                action = "decrease"
-            out.append(
-                PlanChange(
-                    db.ids[i],
-                    db.descriptions[i],
-                    action,
-                    abs(delta),
-                    unit,
-                    abs(delta) * g,
-                    self.meal(i),
-                    delta * mg,
-                )
-            )
-        out.sort(key=lambda c: -abs(c.magnesium_mg))
-        return out
-
-    def inputs(self) -> tuple[dict[str, float], list[tuple[int, float, str | None]]]:
-        removed: dict[str, float] = {}
-        added: list[tuple[int, float, str | None]] = []
-        for k, i in enumerate(self.var_foods):
-            rm = _rounded_removal(self.mv[k], self.cur_serv[k])
-            if rm > 0 and self.cur_serv[k] > 0:
-                removed[self.db.ids[i]] = min(1.0, rm / float(self.cur_serv[k]))
-            n = round(self.pv[k])
-            if n > 0:
-                added.append((i, n * self.serving[i][1], self.meal(i)))
-        return removed, added
-
-    def supplement(self) -> dict[str, Any] | None:
-        if not self.opts or self.yv.max() <= 0.5:
-            return None
-        return dict(self.opts[int(np.argmax(self.yv))])
-
-    def evaluate(self, km: float | None = None) -> Assessment:
-        removed, added = self.inputs()
-        profile = self.profile
-        o = self.supplement()
-        if o is not None:
-            s = Supplement(
-                name=f"magnesium {o['form']} (plan)",
-                form=o["form"],
-                elemental_mg=o["tablet_elemental_mg"] * o["tablets_per_dose"],
-                times_per_day=o["times_per_day"],
-                with_food=False,
-            )
-            profile = profile.model_copy(update={"supplements": [*profile.supplements, s]})
-        return assess(
-            _modified_diary(self.diary, removed, added, self.db), profile, absorption_km=km
-        )
-
-    def worst_case(self, target_mg: float) -> dict[str, Any]:
-        """Reference-equivalent intake at both ends of the absorption Km range."""
-        lo, hi = ab._data()["model"]["km"]["range"]
-        res = {
-            f"km_{km:g}": self.evaluate(km).to_dict()["absorption"]["reference_equivalent_mg"]
-            for km in (lo, hi)
-        }
-        worst = min(res.values())
-        return {
-            "reference_equivalent_mg_by_km": res,
-            "worst_reference_equivalent_mg": worst,
-            "meets_target_in_worst_case": worst >= target_mg - 1e-6,
-            "note": "absorption half-saturation constant Km varied over its plausible range "
-            "(36-66 mg)",
-        }
 
 
 def _binding(

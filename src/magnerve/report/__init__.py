@@ -14,6 +14,24 @@ from jinja2 import Environment, select_autoescape
 __all__ = ["PDFUnavailableError", "render_html", "render_plan_html", "write_pdf"]
 
 
+def _environment() -> Environment:
+    """Jinja environment with the plain-words filters used by the templates.
+
+    ``pct`` (probability -> "27 %", "< 1 %"), ``plain`` (internal id -> label), ``check``
+    (interaction id -> title) and ``food`` (SR28 description -> everyday name).
+    """
+    from magnerve._text import format_probability, plain_label
+    from magnerve.foods import friendly_name
+    from magnerve.interactions import interaction_title
+
+    env = Environment(autoescape=select_autoescape(default=True))
+    env.filters["pct"] = lambda p: "unknown" if p is None else format_probability(float(p))
+    env.filters["plain"] = lambda key: plain_label(str(key))
+    env.filters["check"] = lambda key: interaction_title(str(key))
+    env.filters["food"] = lambda desc: friendly_name(str(desc))
+    return env
+
+
 class PDFUnavailableError(RuntimeError):
     """PDF output needs the optional extra ``magnerve[pdf]`` (WeasyPrint)."""
 
@@ -57,7 +75,7 @@ def render_html(
             ratio["value"] if ratio else None, band["low_band_below"], band["high_band_above"]
         ),
     }
-    env = Environment(autoescape=select_autoescape(default=True))
+    env = _environment()
     template = env.from_string(
         resources.files("magnerve.report").joinpath("templates/report.html.j2").read_text("utf-8")
     )
@@ -87,7 +105,7 @@ def write_pdf(data: dict[str, Any], path: str) -> None:
 
 def render_plan_html(plan: dict[str, Any]) -> str:
     """Render a plan (``Plan.to_dict()``) as a self-contained HTML page."""
-    env = Environment(autoescape=select_autoescape(default=True))
+    env = _environment()
     template = env.from_string(
         resources.files("magnerve.report").joinpath("templates/plan.html.j2").read_text("utf-8")
     )

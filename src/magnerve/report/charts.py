@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy.stats import norm
 
+from magnerve._text import format_probability
+
 _COLORS = {"food": "#2e7d32", "water": "#0277bd", "supplements": "#ef6c00", "lost": "#bdbdbd"}
 
 
@@ -25,10 +27,18 @@ def _svg(fig: Any) -> str:
 
 def food_sources(sources: list[dict[str, Any]]) -> str:
     """Horizontal bars: magnesium per day by food [mg/day]."""
+    from magnerve.foods import friendly_name
+
     items = sources[:10][::-1]
+    names = [friendly_name(s["description"]) for s in items]
+    # bars are keyed by label: two foods with the same everyday name keep their SR28 names
+    labels = [
+        n if names.count(n) == 1 else s["description"][:45]
+        for n, s in zip(names, items, strict=True)
+    ]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(items) + 1))
     ax.barh(
-        [s["description"][:45] for s in items],
+        labels,
         [s["magnesium_mg_per_day"] for s in items],
         color=_COLORS["food"],
     )
@@ -89,7 +99,9 @@ def adequacy(ad: dict[str, Any]) -> str:
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks([])
     ax.set_xlabel("usual intake minus requirement [mg/day]")
-    ax.set_title(f"Confidence that intake is adequate: {ad['confidence_adequate']:.0%}")
+    ax.set_title(
+        f"Confidence that intake is adequate: {format_probability(ad['confidence_adequate'])}"
+    )
     ax.legend(fontsize=8)
     return _svg(fig)
 
