@@ -687,9 +687,15 @@ def assess(
         }
     )
     if ox:
+        from magnerve.foods import friendly_name
+
+        names = sorted({friendly_name(d) for d in ox})
         notes.append(
-            "oxalate-rich foods eaten (magnesium from them may be less available; effect not "
-            "quantified): " + "; ".join(ox[:4])
+            "oxalate-rich foods eaten ("
+            + ", ".join(names[:4])
+            + "): their magnesium is absorbed less, modelled at "
+            f"{ab.parameters().oxalate_factor:g} of other foods (Bohn 2004, spinach vs kale; "
+            "low confidence)"
         )
     # caffeine from coffee cups (SR28 coffee per cup) when no mg figure is given
     cups = profile.lifestyle.coffee_cups_per_day

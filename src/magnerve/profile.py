@@ -164,7 +164,8 @@ class Health(BaseModel):
     @field_validator("conditions")
     @classmethod
     def _conditions(cls, v: list[str]) -> list[str]:
-        return [c.strip().lower().replace(" ", "_") for c in v]
+        # kept as written (trimmed); magnerve.conditions recognises synonyms and stages
+        return [c.strip() for c in v if c.strip()]
 
     @field_validator("medications")
     @classmethod

@@ -290,14 +290,14 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "renal_wasting_drugs",
             )
         )
-    gi = set(thresholds()["malabsorption"]["conditions"]) & set(p.health.conditions)
+    gi = {c.text for c in a.conditions.recognised if c.category == "malabsorption"}
     if gi:
         out.append(
             _finding(
                 "malabsorption",
                 "moderate",
                 "Condition that lowers magnesium absorption",
-                "Listed: " + ", ".join(plain_label(c) for c in sorted(gi)) + ": less magnesium is "
+                "Listed: " + ", ".join(sorted(gi)) + ": less magnesium is "
                 "absorbed and more is lost in the gut; the absorption estimate here does not "
                 "model this and is likely too high.",
                 "gi_malabsorption",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 import tomllib
 from collections import Counter
@@ -114,15 +115,26 @@ class PlanChange:
         if self.action == "remove":
             head = f"Stop eating {name}{where} (now about {self.grams:.0f} g/day)"
         elif self.action == "decrease":
-            head = f"Eat {amt} {self.unit} less {name}{where} ({self.grams:.0f} g/day)"
+            how = {0.25: "a quarter less", 0.5: "half as much", 0.75: "a quarter as much"}.get(
+                round(self.amount * 4) / 4, f"{self.amount:.0%} less"
+            )
+            head = f"Eat {how} {name}{where} (about {self.grams:.0f} g/day less)"
         elif self.action == "increase":
-            head = f"Eat {amt} {self.unit} more {name}{where} ({self.grams:.0f} g/day)"
+            head = f"Eat {amt} {_clean_unit(self.unit)} more {name}{where} ({self.grams:.0f} g/day)"
         else:
-            head = f"Add {amt} {self.unit} of {name}{where} ({self.grams:.0f} g/day)"
+            head = f"Add {amt} {_clean_unit(self.unit)} of {name}{where} ({self.grams:.0f} g/day)"
         return f"{head}: {self.reason}" if self.reason else head
 
 
 _FRACTIONS = {0.25: "¼", 0.5: "½", 0.75: "¾"}
+
+
+def _clean_unit(unit: str) -> str:
+    """A household measure as people say it: "cup, sliced" stays, "(yield ...)" and
+    "with hulls, edible yield" go."""
+    u = re.sub(r"\([^)]*\)", "", unit)
+    u = re.sub(r",?\s*(edible yield|with hulls|NLEA serving)", "", u, flags=re.IGNORECASE)
+    return " ".join(u.replace(" ,", ",").split()).strip(" ,") or unit
 
 
 def _amount_text(x: float) -> str:
@@ -285,11 +297,22 @@ def _serving(db: FoodDatabase, i: int, scale: float) -> tuple[str, float, float]
         if amt > 4:
             continue
         err = abs(math.log(amt * g / target))
+        desc = m.description
+        if "(" in desc or "yield" in desc or "unit" in desc or "NLEA" in desc:
+            err += 0.5  # prefer plain household measures ("cup", "oz", "slice")
         if best is None or err < best[0]:
-            best = (err, m.description, amt, amt * g)
-    if best is None or not (s["min_g"] <= best[3] <= s["max_g"]) or best[0] > math.log(2.0):
+            best = (err, desc, amt, amt * g)
+    if best is None or not (s["min_g"] <= best[3] <= s["max_g"]) or best[0] > 0.5 + math.log(2.0):
         return None
     return best[1], best[2], best[3]
+
+
+@cache
+def familiar_food_ids() -> frozenset[str]:
+    """SR28 ids of the familiar foods the plan may add (``data/familiar_foods.toml``)."""
+    text = resources.files("magnerve.data").joinpath("familiar_foods.toml").read_text("utf-8")
+    data = tomllib.loads(text)["foods"]
+    return frozenset(str(v) for sect in data.values() for v in sect.values())
 
 
 def _choking(desc: str, group: str) -> bool:
@@ -307,6 +330,7 @@ def _candidate_mask(
     exclude_foods: Sequence[str],
     scope: str,
     age: float,
+    eaten: frozenset[str] = frozenset(),
 ) -> npt.NDArray[np.bool_]:
     cfg = settings()
     if pattern not in cfg["patterns"]:
@@ -328,6 +352,7 @@ def _candidate_mask(
     known: npt.NDArray[np.bool_] = np.asarray(~np.isnan(db.matrix[:, cols]).any(axis=1))
     young = age < float(cfg["children"]["choking_age_below"])
     raw_groups = set(cfg["additions"]["raw_excluded_groups"])
+    familiar = familiar_food_ids() | eaten
     raw_except = cfg["additions"]["raw_except_words"]
     mask = np.zeros(len(db), dtype=bool)
     for i, (desc, group) in enumerate(zip(db.descriptions, db.group_codes, strict=True)):
@@ -344,9 +369,9 @@ def _candidate_mask(
             and not any(w in low for w in raw_except)
         ):
             continue
-        if scope == "filtered" and (
-            idx.is_brand(i) or idx.is_baby(i) or idx.is_restaurant(i) or not db.survey[i]
-        ):
+        if scope == "filtered" and db.ids[i] not in familiar:
+            continue
+        if scope == "all" and (idx.is_brand(i) or idx.is_baby(i) or idx.is_restaurant(i)):
             continue
         mask[i] = True
     return mask
@@ -589,6 +614,17 @@ def _supplement_review(
     return profile.model_copy(update={"supplements": new}), changes
 
 
+def _energy_need(a: Assessment) -> float | None:
+    """Estimated energy need [kcal/day]: Schofield BMR x the sedentary PAL 1.55 (Black 2000),
+    when body weight is known."""
+    e = a.energy
+    if e is None or e.bmr_kcal is None:
+        return None
+    from magnerve.energy import _data as energy_data
+
+    return float(e.bmr_kcal * energy_data()["goldberg"]["pal"])
+
+
 def _conflict_message(name: str) -> str:
     return {
         "magnesium_target": "no realistic combination of foods reaches the magnesium target "
@@ -788,7 +824,7 @@ def make_plan(
 
     energy_now = float(base.nutrients_mean.get("energy_kcal") or 0.0)
     scale = portion_scale(person.age, energy_now)
-    mask = _candidate_mask(db, pattern, exclude, exclude_foods, scope, person.age)
+    mask = _candidate_mask(db, pattern, exclude, exclude_foods, scope, person.age, frozenset(cur_g))
     mg_col = db.nutrient_position("magnesium_mg")
     lim = cfg["limits"]
     cand: list[int] = []
@@ -797,8 +833,8 @@ def make_plan(
         sv = _serving(db, i, scale)
         if sv is None:
             continue
-        if float(db.matrix[i, mg_col]) * sv[2] / 100.0 < float(lim["min_change_mg"]):
-            continue  # adds too little magnesium to be worth a step
+        if float(db.matrix[i, mg_col]) * sv[2] / 200.0 < float(lim["min_change_mg"]):
+            continue  # half a serving adds too little magnesium to be worth a step
         cand.append(i)
         serving[i] = sv
     current = [db.index[k] for k in cur_g]
@@ -905,6 +941,11 @@ def make_plan(
     ):
         down = 0.0
     up = max(float(lim["energy_tolerance_up"]) * energy_now, float(lim["energy_room_min_kcal"]))
+    need = _energy_need(base)
+    if need is not None and need > energy_now:
+        # below the estimated need (BMR x 1.55): the plan may add up to it, and removes nothing
+        up = max(up, need - energy_now)
+        down = 0.0
     row("energy", "energy_kcal", -down * energy_now, up)
     nm = base.nutrients_mean
     ca_now = float(nm.get("calcium_mg") or 0.0)
@@ -1207,14 +1248,15 @@ class _Solution:
                         "now; it gives little magnesium for its calories"
                     )
                 action = "remove" if removed_share >= 1.0 - 1e-9 else "decrease"
-                unit, amt, g = self.serving.get(i, ("g", 1.0, 1.0))
+                share_text = {0.25: "a quarter", 0.5: "half", 0.75: "three quarters"}
                 out.append(
                     PlanChange(
                         db.ids[i],
                         db.descriptions[i],
                         action,
-                        grams / g * amt if g > 0 else grams,
-                        unit,
+                        removed_share,
+                        share_text.get(removed_share, f"{removed_share:.0%}")
+                        + " of what you eat now:",
                         grams,
                         self.meal(i),
                         mg,
