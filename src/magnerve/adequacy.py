@@ -207,9 +207,9 @@ def _group_keys(age: float, sex: str, pregnant: bool, lactating: bool) -> list[s
         return ["lactating"]
     s = "M" if sex == "male" else "F"
     if age < 4:
-        return ["child 1-3"]
+        return [f"{s} 1-3", "child 1-3"]
     if age < 9:
-        return ["child 4-8"]
+        return [f"{s} 4-8", "child 4-8"]
     for lo, hi in ((9, 13), (14, 18), (19, 30), (31, 50), (51, 70)):
         if age < hi + 1:
             return [f"{s} {lo}-{hi}"]
@@ -222,7 +222,9 @@ def default_within_sd(
     """Default day-to-day SD of intake for a life stage, with its source and confidence.
 
     Published values (IOM 2000 appendix B, CSFII 1994-96) are used where magnerve has them;
-    other life stages get the file's stated fallback with confidence "low".
+    other life stages get a value derived from a cited CV and the stage's mean intake
+    (``[<nutrient>_derived]`` in ``data/within_person_sd.toml``, confidence "low"), else the
+    file's stated fallback.
 
     Returns
     -------
@@ -239,11 +241,11 @@ def default_within_sd(
         When the data file has nothing for this nutrient (pass ``within_person_sd``).
     """
     data = _within_table()
-    table = data.get(nutrient, {})
-    for key in _group_keys(age, sex, pregnant, lactating):
-        entry = table.get(key)
-        if isinstance(entry, dict):
-            return float(entry["sd"]), entry.get("source", ""), entry.get("confidence", "")
+    for table in (data.get(nutrient, {}), data.get(f"{nutrient}_derived", {})):
+        for key in _group_keys(age, sex, pregnant, lactating):
+            entry = table.get(key)
+            if isinstance(entry, dict):
+                return float(entry["sd"]), entry.get("source", ""), entry.get("confidence", "")
     fb = data.get("fallback", {}).get(nutrient)
     if fb is not None:
         return float(fb["sd"]), fb["source"], fb["confidence"]
