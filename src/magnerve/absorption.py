@@ -315,8 +315,8 @@ def absorb_occasion(
     p = parameters()
     supp_total = sum(d.mg for d in occ.doses)
     total = occ.food_mg + occ.water_mg + supp_total
-    if total <= 0:
-        return OccasionAbsorption(occ.label, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    if total <= 1e-12:  # nothing (or a denormal speck) to absorb
+        return OccasionAbsorption(occ.label, total, 0.0, 0.0, 0.0, 0.0, 0.0)
     base = absorbed_mg(total, vmax=vmax, km=km)
     share = min(base / total, p.fa_max)
     factors: dict[str, float] = {}
