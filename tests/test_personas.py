@@ -225,3 +225,40 @@ def test_demo_plan_is_varied_and_reasonable(demo: Any) -> None:
     assert sum(c.grams for c in ox) <= 90
     for c in plan.changes:
         assert c.reason and c.name
+
+
+def test_findings_name_the_route(run: Any) -> None:
+    a, _, _ = run("unknown_condition")
+    assert any(f.id == "condition_not_recognised" for f in a.findings)
+    a, _, _ = run("woman_60_egfr25")
+    f = next(f for f in a.findings if f.id == "kidney_function_supplements")
+    assert "nephrologist" in f.message and "renal dietitian" in f.message
+    a, _, _ = run("renal_insufficiency_words")
+    f = next(f for f in a.findings if f.id == "kidney_function_supplements")
+    assert "clinician" in f.message and "30" not in f.title
+
+
+@pytest.mark.parametrize("key", [p.key for p in PERSONAS])
+def test_cli_plan_and_assess_never_crash(tmp_path: Path, key: str) -> None:
+    import json
+    import tomllib  # noqa: F401  (profiles are written as JSON)
+
+    from typer.testing import CliRunner
+
+    from magnerve.cli import app
+
+    p = by_key()[key]
+    diary = tmp_path / "d.csv"
+    diary.write_text(p.diary_csv(), encoding="utf-8")
+    prof = tmp_path / "p.json"
+    prof.write_text(json.dumps(p.profile), encoding="utf-8")
+    for cmd in ("plan", "assess"):
+        res = CliRunner().invoke(app, [cmd, str(diary), "--profile", str(prof)])
+        assert res.exception is None or isinstance(res.exception, SystemExit), res.output
+        assert "Traceback" not in res.output
+        assert res.exit_code == 0, res.output
+        res = CliRunner().invoke(app, [cmd, str(diary), "--profile", str(prof), "--json"])
+        data = json.loads(res.output)
+        if cmd == "plan":
+            assert data["status"] in ("optimal", "refer")
+            assert all(c["reason"] for c in data["changes"])

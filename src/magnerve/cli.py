@@ -506,7 +506,11 @@ def _print_assessment(data: dict[str, Any]) -> None:
         highlight=False,
     )
     ad = data["adequacy"]
-    if ad:
+    if ad and ad.get("declined"):
+        out.print(
+            f"Individual adequacy method not used: {escape(ad['declined'])}.", highlight=False
+        )
+    elif ad:
         out.print(
             "Confidence that usual intake is adequate: "
             f"[bold]{format_probability(ad['confidence_adequate'])}[/] "
@@ -514,11 +518,28 @@ def _print_assessment(data: dict[str, Any]) -> None:
             highlight=False,
         )
     a = data["absorption"]
+    re_ad = data.get("adequacy_reference_equivalent") or {}
+    sens = (
+        f"; if your meals absorb less than usual, confidence "
+        f"{format_probability(re_ad['confidence_adequate'])}"
+        if re_ad.get("confidence_adequate") is not None
+        else ""
+    )
     out.print(
-        f"Absorbed (model): {a['mean_absorbed_mg']:.0f} mg/day; reference-equivalent intake "
-        f"{a['reference_equivalent_mg']:.0f} mg/day.",
+        f"Absorption (a sensitivity, model): {a['mean_absorbed_mg']:.0f} mg/day absorbed; "
+        f"effective intake about {a['effective_intake_mg'] or 0:.0f} mg/day{sens}.",
         highlight=False,
     )
+    k = data.get("kidney") or {}
+    if k.get("stage"):
+        out.print(f"Kidney: {escape(k['label'])} ({escape(k['source'])}).", highlight=False)
+    e = data.get("energy_reporting") or {}
+    if e.get("magnesium_mg_per_1000_kcal") is not None:
+        out.print(
+            f"Energy {e['energy_kcal']:.0f} kcal/day; magnesium density "
+            f"{e['magnesium_mg_per_1000_kcal']:.0f} mg per 1,000 kcal.",
+            highlight=False,
+        )
     mds = data["mds"]
     out.print(f"Magnesium Depletion Score {mds['score']}/5 (group {mds['group']}).")
     if data["serum"]:

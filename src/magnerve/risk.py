@@ -122,15 +122,54 @@ def findings_for(a: Assessment) -> list[Finding]:
 
     # -- safety first -------------------------------------------------------------------
     if a.safety["supplements_need_clinician"]:
+        k = a.kidney
+        if k.refer:
+            msg = (
+                f"{k.label[0].upper()}{k.label[1:]} ({k.source}): the kidneys cannot remove extra "
+                "magnesium or potassium. Do not start magnesium supplements or a "
+                "magnesium-raising diet without your nephrologist and a renal dietitian."
+            )
+        else:
+            msg = (
+                f"{k.label[0].upper()}{k.label[1:]} ({k.source}): magnesium supplements only with "
+                "your clinician, with blood tests; potassium and phosphorus should not rise "
+                "without advice."
+            )
         out.append(
             _finding(
                 "kidney_function_supplements",
                 "high",
-                "Magnesium supplements need a clinician",
-                "eGFR is below 30 mL/min/1.73 m² or chronic kidney disease is listed: the kidney "
-                "cannot remove excess magnesium, so magnesium supplements should only be taken "
-                "under medical supervision.",
+                "Kidney function: ask before taking magnesium"
+                if not k.refer
+                else "Advanced kidney disease: see your kidney team",
+                msg,
                 "ckd_supplement_risk",
+            )
+        )
+    if a.conditions.unrecognised:
+        out.append(
+            _finding(
+                "condition_not_recognised",
+                "moderate",
+                "Condition not recognised",
+                "magnerve does not know "
+                + ", ".join(f"'{c}'" for c in a.conditions.unrecognised)
+                + " and cannot judge whether it matters for magnesium: take supplements only with "
+                "your clinician. Known conditions are listed in docs/profile.md.",
+            )
+        )
+    if a.energy is not None and a.energy.under_reporting:
+        e = a.energy
+        out.append(
+            _finding(
+                "energy_under_reporting",
+                "moderate",
+                "The diary may miss some food",
+                f"Reported energy is {e.ratio:.2f} times your estimated basal metabolic rate, "
+                f"below the {e.cutoff:.2f} expected for {len(a.days)} day(s) of records: "
+                "magnesium intake is probably under-estimated too. Magnesium density "
+                f"{e.magnesium_mg_per_1000_kcal or 0:.0f} mg per 1,000 kcal.",
+                "energy_under_reporting",
             )
         )
     if a.safety["above_ul"]:
@@ -236,11 +275,12 @@ def findings_for(a: Assessment) -> list[Finding]:
         out.append(
             _finding(
                 "absorption_lowers_status",
-                "moderate",
-                "Absorption conditions lower the effective intake",
-                f"Adjusted for absorption (meal sizes, phytate, supplement form), confidence of "
-                f"adequacy falls to {format_probability(re_conf)} (model estimate, "
-                "low-to-medium confidence).",
+                "low",
+                "If your meals absorb less than usual",
+                "Your meals carry more of what lowers absorption (large single doses, phytate, "
+                "oxalate-rich greens, poorly absorbed supplement forms) than an ordinary mixed "
+                f"diet; if so, confidence of adequacy would be {format_probability(re_conf)} "
+                "instead. A sensitivity from a model (low-to-medium confidence), not the verdict.",
                 "phytate",
                 "supplement_forms",
             )

@@ -33,6 +33,9 @@ __all__ = ["Plan", "PlanChange", "PlanError", "make_plan"]
 FloatArray = npt.NDArray[np.float64]
 
 _BIG_SLACK = 1e4
+_SMALL_MODEL = (
+    600  # columns below which reduced-cost fixing does not pay (benchmarks/bench_plan.py)
+)
 _NUTRIENTS = (
     "magnesium_mg",
     "energy_kcal",
@@ -169,6 +172,7 @@ class Plan:
     referral: dict[str, Any] | None = None
     safety: dict[str, Any] = field(default_factory=dict)
     summary: str = ""
+    total_ms: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -188,6 +192,7 @@ class Plan:
             "binding_constraints": self.binding,
             "worst_case": self.worst_case,
             "solve_ms": round(self.solve_ms, 2),
+            "total_ms": round(self.total_ms, 2),
             "n_candidates": self.n_candidates,
             "notes": self.notes,
             "disclaimer": "Education, not medical advice: discuss supplements and large diet "
@@ -771,13 +776,14 @@ def make_plan(
             kw.get("conflicts", []),
             kw.get("binding", []),
             kw.get("worst"),
-            (time.perf_counter() - t_start) * 1000.0,
+            kw.get("solver_ms", 0.0),
             notes,
             kw.get("n_candidates", 0),
             supp_changes,
             kw.get("referral"),
             safety.to_dict(),
             kw.get("summary", ""),
+            (time.perf_counter() - t_start) * 1000.0,
         )
 
     # advanced kidney disease: refer, no magnesium- or potassium-raising plan
@@ -1074,7 +1080,9 @@ def make_plan(
     integrality = np.concatenate([np.ones(2 * nf), np.ones(no), np.zeros(2 * ns)])
     cost = np.concatenate([c_p, c_q, c_y, np.full(2 * ns, _BIG_SLACK)])
     A_csr = csr_matrix(A)
+    t_solve = time.perf_counter()
     result = solve_milp(cost, A_csr, lo_b, hi_b, integrality, lb, ub)
+    solver_ms = (time.perf_counter() - t_solve) * 1000.0
     if result.x is None:
         return finish(
             "error",
@@ -1162,6 +1170,7 @@ def make_plan(
         worst=worst,
         n_candidates=len(cand),
         summary=summary,
+        solver_ms=solver_ms,
     )
 
 
@@ -1368,6 +1377,8 @@ def solve_milp(
         x[live[cols]] = res.x
         return _Result(x, str(res.message))
 
+    if len(live) < _SMALL_MODEL:  # small models: HiGHS alone is faster than fixing first
+        return run(np.arange(len(live)))
     a_ub_parts = []
     b_ub = []
     fin_hi = np.isfinite(hi)
