@@ -1,29 +1,39 @@
 """Personalised magnesium plan: a mixed-integer linear programme solved with HiGHS.
 
-Decision variables (per candidate SR28 food ``f`` and supplement option ``o``):
+Order of work (:func:`make_plan`):
 
-* ``p_f`` integer servings per day added (0 .. max, in the food's own household measure);
-* ``m_f`` servings removed from what the diary shows (continuous, 0 .. current);
-* ``z_f`` binary "new food" indicator (``p_f <= max * z_f``) for foods not eaten now;
-* ``y_o`` binary choice of one supplement option (form, tablet size, tablets, times a day).
+1. Assess the diary and profile; classify safety (``magnerve.conditions``): advanced kidney
+   disease (CKD stage 4-5, eGFR < 30, dialysis) returns ``status="refer"`` with no
+   magnesium-raising plan; other conditions route any supplement "with your clinician".
+2. Review the person's own supplements: reduce to the UL, switch poorly absorbed forms to
+   citrate, split large doses, take with meals (``supplement_changes``).
+3. If total intake already meets the target (EAR, RDA or an IOM confidence), stop: no change,
+   no supplement.
+4. Otherwise solve the MILP.
 
-Objective: least departure from the current diet, ``sum w_f (p_f + m_f) + sum c z_f +
-sum c_o y_o``, with familiar foods cheaper to change than new ones (weights in
-``data/plan.toml``; "fewest changes" multiplies the new-food cost).
+Decision variables (per candidate food ``f``, a familiar food or one already eaten, and
+supplement option ``o``):
 
-Constraints: reference-equivalent magnesium >= target (EAR, RDA, or the mean needed for a
-chosen confidence of adequacy by the IOM method), with a *linearised* absorption model; energy
-within +/-10 %; Ca:Mg in the 1.7-2.8 band; zinc and vitamin D <= UL, vitamin B6 <= EFSA UL,
-sodium <= max(current, 2300 mg); supplemental magnesium <= UL. Safety rules are constraints:
-no supplement variables exist at eGFR < 30 or with CKD, and no option exceeds the UL.
+* ``p_f`` integer half servings added (serving = FDA RACC in the food's own household measure,
+  scaled for children);
+* ``q_f`` integer quarters of the current amount removed (only poorer-than-average magnesium
+  sources eaten in non-trivial amounts, or foods outside the pattern, which must go);
+* ``y_o`` binary choice of one supplement dose (25 mg steps up to the UL left).
 
-Linearisation (documented error): food magnesium added to a meal is absorbed at the chord
-slope of the saturable model between the current mean meal load and that load plus the EAR,
-minus the phytate penalty of the added food on the meal; removed magnesium is lost at the
-meal's average fractional absorption. Both are conservative for a concave absorption curve
-inside that range. Every plan is then re-assessed with the full (non-linear) model; if it
-falls short, the target is raised by the shortfall and the model solved again (at most 3
-times). The reported "after" figures are always from the full model.
+Objective: least departure, ``sum c_p p + sum c_q q + sum c_o y``: familiar foods cheaper than
+new ones, legumes/nuts/seeds/whole grains preferred, oxalate-rich greens dearer, supplements much
+dearer than food (food first). Weights in ``data/plan.toml``.
+
+Constraints (all linear in intake): magnesium intake >= target; energy within its band (up to the
+estimated need); calcium >= min(current, EAR); protein >= min(current, RDA); potassium and
+phosphorus not rising in CKD stage 3 / unknown stage; zinc, vitamin D <= UL; vitamin B6 <= EFSA
+UL; sodium <= max(current, CDRR); supplemental magnesium <= UL; caps per food, per category
+(scaled with energy), per food family and on new foods; one food at most half of the magnesium
+gap; Ca:Mg only when asked (adults). An elastic copy of each row names conflicts in words when no
+plan is feasible; binding rows and duals come from the LP relaxation.
+
+Absorption does not enter the model: it is a sensitivity reported after the solve (the plan is
+re-assessed with the full model, and ``worst_case`` varies the absorption Km).
 """
 
 from __future__ import annotations
