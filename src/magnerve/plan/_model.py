@@ -789,9 +789,6 @@ def make_plan(
     # advanced kidney disease: refer, no magnesium- or potassium-raising plan
     if safety.refer:
         sc = cfg["safety"]
-        notes.append(
-            "no food or supplement plan to raise magnesium: " + str(sc["refer_reason_kidney"])
-        )
         return finish(
             "refer",
             after=before,
@@ -811,7 +808,6 @@ def make_plan(
             f"Your magnesium intake ({cur_total:.0f} mg/day) already meets the target "
             f"({target_mg:.0f} mg/day): no change is needed for magnesium."
         )
-        notes.append(msg)
         notes += [*safety.medicine_review, *_levers(base)]
         return finish("optimal", after=after, summary=msg)
 
@@ -1154,7 +1150,8 @@ def make_plan(
         )
     n_steps = len(changes) + (1 if supp else 0) + len(supp_changes)
     summary = (
-        f"{n_steps} step(s) take magnesium intake from {cur_total:.0f} to "
+        f"{n_steps} {'step takes' if n_steps == 1 else 'steps take'} magnesium intake from "
+        f"{cur_total:.0f} to "
         f"{after['magnesium_mg']:.0f} mg/day (target {target_mg:.0f})."
     )
     if supp and safety.with_clinician:
