@@ -80,6 +80,15 @@ def _forms() -> dict[str, Any]:
 
 
 @cache
+def _oxalate_rich(description: str) -> bool:
+    """True for an oxalate-rich food (``interactions.toml`` [oxalate] words)."""
+    from magnerve.interactions import thresholds
+
+    d = description.lower()
+    return any(w in d for w in thresholds()["oxalate"]["words"])
+
+
+@cache
 def _cv_limit() -> float:
     from magnerve.adequacy import _within_table
 
@@ -329,19 +338,12 @@ def _occasions(
     notes: list[str] = []
     water_col = load_database().nutrient_position("water_g")
     by_meal: dict[tuple[date, str], dict[str, Any]] = {}
-    from magnerve.interactions import thresholds
-
-    ox_words = thresholds()["oxalate"]["words"]
     for k, e in enumerate(diary.entries):
         key = (e.date, (e.meal or e.time or "unspecified").lower())
         slot = by_meal.setdefault(key, {"mg": 0.0, "phytate": 0.0, "phy_known": True, "ox": 0.0})
         v = food_values[k]
         slot["mg"] += 0.0 if math.isnan(v) else float(v)
-        if (
-            e.parsed is not None
-            and not math.isnan(v)
-            and any(w in e.parsed.food.description.lower() for w in ox_words)
-        ):
+        if e.parsed is not None and not math.isnan(v) and _oxalate_rich(e.parsed.food.description):
             slot["ox"] += float(v)
         if e.parsed is None:
             slot["phy_known"] = False

@@ -21,6 +21,7 @@ name wherever the identity of the food matters.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["friendly_name"]
 
@@ -196,6 +197,7 @@ def _cooking_state(part: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def friendly_name(description: str) -> str:
     """What people call an SR28 food.
 
