@@ -443,6 +443,7 @@ def assess(
     means = report.mean_daily()
     nutrients_mean = {k: t.value for k, t in zip(keys, means, strict=True)}
     nutrients_complete = {k: t.complete for k, t in zip(keys, means, strict=True)}
+    notes += [f"check: {f['message']}" for f in report.plausibility]
     if not means[mg_j].complete:
         notes.append(
             f"{len(means[mg_j].missing_lines)} diary line(s) have no magnesium value: food "

@@ -343,9 +343,11 @@ def intake_cmd(
     if from_file:
         out.print(
             f"[yellow]{len(from_file)} line(s) have no SR28 match and use the nutrient values "
-            "in the file:[/] " + ", ".join(f"{e.line} {e.name}" for e in from_file),
+            "in the file:[/] " + escape(", ".join(f"{e.line} {e.name}" for e in from_file)),
             highlight=False,
         )
+    for flag in report.plausibility:
+        out.print(f"[yellow]check:[/] {escape(flag['message'])}", highlight=False)
 
 
 class SexChoice(StrEnum):

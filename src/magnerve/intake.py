@@ -10,7 +10,7 @@ missing value were zero.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -158,6 +158,10 @@ class IntakeReport:
         Totals per meal within a day, in order of first appearance.
     days : list of (date, list of NutrientTotal)
         Totals per day, in date order.
+    plausibility : list of dict
+        Lines and days to check: implausible portions (far above the food's reference
+        amount), single lines or days with implausible energy (``data/servings.toml``).
+        Flags never change the numbers.
     """
 
     nutrients: list[NutrientInfo]
@@ -165,6 +169,7 @@ class IntakeReport:
     values: npt.NDArray[np.float64]
     meals: list[tuple[date, str, list[NutrientTotal]]]
     days: list[tuple[date, list[NutrientTotal]]]
+    plausibility: list[dict[str, Any]] = field(default_factory=list)
 
     def mean_daily(self) -> list[NutrientTotal]:
         """Mean of the day totals (e.g. a weekly average) per nutrient.
@@ -228,6 +233,7 @@ class IntakeReport:
             ],
             "days": [{"date": d.isoformat(), "nutrients": named(t)} for d, t in self.days],
             "mean_daily": {"n_days": len(self.days), "nutrients": named(self.mean_daily())},
+            "plausibility": self.plausibility,
         }
 
 
@@ -279,4 +285,87 @@ def intake(
     day_totals = _group_totals(values, day_of, len(day_list), line_no)
     meals = [(d, m, meal_totals[g]) for (d, m), g in meal_keys.items()]
     days = list(zip(day_list, day_totals, strict=True))
-    return IntakeReport(infos, entries, values, meals, days)
+    return IntakeReport(infos, entries, values, meals, days, plausibility_flags(entries, days))
+
+
+def plausibility_flags(
+    entries: Sequence[DiaryEntry], days: Sequence[tuple[date, list[NutrientTotal]]] | None = None
+) -> list[dict[str, Any]]:
+    """Implausible portions and days in a diary, to be checked by the person.
+
+    A line is flagged when its weight is above ``portion_max_racc_multiple`` reference amounts
+    (FDA RACC) of its food category and above ``portion_min_grams_to_flag``, or when it gives
+    more than ``line_energy_max_kcal``; a day is flagged when its reported energy is outside
+    ``day_energy_min_kcal``-``day_energy_max_kcal`` (Willett's plausibility range). Thresholds:
+    ``data/servings.toml`` [plausibility].
+
+    Parameters
+    ----------
+    entries : sequence of DiaryEntry
+    days : sequence of (date, totals), optional
+        Day totals of the default nutrients (energy is looked up by key); computed when None.
+
+    Returns
+    -------
+    list of dict
+        ``{"level": "line"|"day", "line"|"date": ..., "kind": ..., "message": ...}``.
+    """
+    from magnerve._servings import plausibility, racc_grams
+    from magnerve.foods import friendly_name
+
+    cfg = plausibility()
+    db = load_database()
+    kcal_col = db.nutrient_position("energy_kcal")
+    out: list[dict[str, Any]] = []
+    kcal_by_day: dict[date, float] = {}
+    for e in entries:
+        p = e.parsed
+        if p is None:
+            kcal = (e.reported or {}).get("energy_kcal")
+        else:
+            i = db.index[p.food.id]
+            v = float(db.matrix[i, kcal_col])
+            kcal = None if np.isnan(v) else v * p.grams / 100.0
+            racc = racc_grams(db.descriptions[i], db.group_codes[i])
+            if (
+                p.grams > cfg["portion_max_racc_multiple"] * racc
+                and p.grams > cfg["portion_min_grams_to_flag"]
+            ):
+                name = friendly_name(p.food.description)
+                out.append(
+                    {
+                        "level": "line",
+                        "line": e.line,
+                        "kind": "portion",
+                        "message": f"line {e.line}: {p.grams:.0f} g of {name} is "
+                        f"{p.grams / racc:.0f} times a usual portion ({racc:.0f} g): please "
+                        "check the amount and unit",
+                    }
+                )
+        if kcal is not None:
+            kcal_by_day[e.date] = kcal_by_day.get(e.date, 0.0) + float(kcal)
+            if kcal > cfg["line_energy_max_kcal"]:
+                out.append(
+                    {
+                        "level": "line",
+                        "line": e.line,
+                        "kind": "line_energy",
+                        "message": f"line {e.line}: {kcal:.0f} kcal in one line: please check the "
+                        "amount",
+                    }
+                )
+    lo, hi = float(cfg["day_energy_min_kcal"]), float(cfg["day_energy_max_kcal"])
+    for d in sorted(kcal_by_day):
+        k = kcal_by_day[d]
+        if k < lo or k > hi:
+            out.append(
+                {
+                    "level": "day",
+                    "date": d.isoformat(),
+                    "kind": "day_energy",
+                    "message": f"{d.isoformat()}: {k:.0f} kcal reported, outside the usual "
+                    f"plausible range {lo:.0f}-{hi:.0f} kcal/day: "
+                    + ("is the day complete?" if k < lo else "please check the amounts"),
+                }
+            )
+    return out

@@ -19,12 +19,13 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_matrix, lil_matrix
 
 from magnerve import absorption as ab
+from magnerve._servings import food_category, racc_grams
 from magnerve.adequacy import required_mean_intake
 from magnerve.assessment import Assessment, assess, supplement_daily
 from magnerve.diary import Diary, DiaryEntry
 from magnerve.foods._db import FoodDatabase, load_database
 from magnerve.foods._parse import FoodRef, ParsedLine
-from magnerve.interactions import classify_grain, thresholds
+from magnerve.interactions import thresholds
 from magnerve.profile import Profile, Supplement
 from magnerve.requirements import ReferenceIntake, RequirementError, reference_intake
 
@@ -222,59 +223,6 @@ def _summary(a: Assessment) -> dict[str, Any]:
 
 # -- foods: categories, servings, candidates --------------------------------------------------
 
-_ANIMAL_MEAT = {"0500", "0700", "1000", "1300", "1700"}
-
-
-def food_category(description: str, group: str) -> str:
-    """magnerve's plan category of an SR28 food (sets its serving size and cap)."""
-    d = description.lower()
-    ox = thresholds()["oxalate"]["words"]
-    if any(w in d for w in ox) and group in ("1100", "0900"):
-        return "oxalate_greens"
-    if group == "1200":
-        return "nut_butters" if "butter" in d or "paste" in d or "tahini" in d else "nuts_seeds"
-    if group == "1600":
-        if "peanut butter" in d:
-            return "nut_butters"
-        if "peanut" in d:
-            return "nuts_seeds"
-        if any(w in d for w in ("soy", "tofu", "tempeh", "miso", "natto", "edamame")):
-            return "soy"
-        return "legumes"
-    if group == "1100":
-        if "potato" in d:
-            return "potatoes"
-        if any(w in d for w in ("beans", "peas", "lentil", "chickpea")) and "green" not in d:
-            return "legumes"
-        return "vegetables"
-    if group == "0900":
-        return "fruits"
-    if group == "0800":
-        if any(w in d for w in ("cooked", "prepared", "oatmeal", "hot")):
-            return "hot_cereal"
-        return "breakfast_cereals"
-    if group == "1800":
-        return "bread"
-    if group == "2000":
-        return "whole_grains" if classify_grain(description, group) == "whole" else "refined_grains"
-    if group == "0100":
-        if "milk" in d and "cheese" not in d:
-            return "milk"
-        if "yogurt" in d:
-            return "yogurt"
-        if "cheese" in d:
-            return "cheese"
-        if "egg" in d:
-            return "eggs"
-        return "other"
-    if group == "1500":
-        return "fish"
-    if group in _ANIMAL_MEAT:
-        return "meat"
-    if group == "1900":
-        return "sweets"
-    return "other"
-
 
 def portion_scale(age: float, energy_kcal: float | None) -> float:
     """Portion factor: 1 for adults; for children reported energy / 2,000 kcal within
@@ -290,8 +238,7 @@ def portion_scale(age: float, energy_kcal: float | None) -> float:
 def _serving(db: FoodDatabase, i: int, scale: float) -> tuple[str, float, float] | None:
     """A food's plan serving: (household measure, amount of it, grams) near its RACC x scale."""
     s = settings()["serving"]
-    cat = food_category(db.descriptions[i], db.group_codes[i])
-    target = float(s["racc_g"].get(cat, s["racc_g"]["other"])) * scale
+    target = racc_grams(db.descriptions[i], db.group_codes[i]) * scale
     measures = [m for m in db.measures.get(db.ids[i], ()) if m.grams_per_unit > 0]
     if not measures:
         return None
