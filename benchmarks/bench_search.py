@@ -7,6 +7,11 @@ Baselines
 * rapidfuzz: full scan of all 8,789 descriptions with ``rapidfuzz.process.extract``
   and the ``WRatio`` scorer (a common "fuzzy search" implementation).
 
+Also: for the sets whose phrases carry amounts (held-out 3), the food ``parse_line`` chooses
+(top-1) and that food with its alternatives (top-5); and per construct of issue 9 (fat
+percentages, dish words, count nouns, processing state, cacao, supplements ...), how many of
+its typed lines resolve as they should.
+
 Run: ``python benchmarks/bench_search.py`` (prints a table; no pass/fail).
 """
 
@@ -22,7 +27,14 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from magnerve.foods import load_database, search
+from magnerve.foods import (
+    ParseError,
+    SupplementLineError,
+    load_database,
+    match_food,
+    parse_line,
+    search,
+)
 from magnerve.foods._search import SearchIndex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +42,98 @@ SETS = {
     "dev": ROOT / "tests" / "data" / "search_eval.json",
     "holdout": ROOT / "tests" / "data" / "search_holdout.json",
     "holdout2": ROOT / "tests" / "data" / "search_holdout2.json",
+    "holdout3": ROOT / "tests" / "data" / "search_holdout3.json",
 }
+
+# issue 9 constructs: (line, accepted NDB numbers; "supplement" = must be refused)
+CONSTRUCTS: dict[str, list[tuple[str, set[str] | str]]] = {
+    "fat % in milk": [
+        ("1 cup 2% milk", {"01079", "01174"}),
+        ("1 cup 1% milk", {"01082", "01175"}),
+        ("250 ml skim milk", {"01085", "01151", "42290"}),
+        ("a glass of whole milk", {"01077", "01211"}),
+    ],
+    "cacao %": [
+        ("dark chocolate 70%", {"19904"}),
+        ("30 g dark chocolate 85%", {"19904"}),
+        ("dark chocolate 60%", {"19903"}),
+        ("1 oz dark chocolate 50%", {"19902"}),
+    ],
+    "processing state": [
+        ("Brown rice, uncooked", {"20036", "20040", "20038"}),
+        ("Pumpkin seeds, shelled", {"12014", "12016", "12516"}),
+        ("Frozen shiitake", {"11238", "11269"}),
+        ("Lemonade, homemade", {"14288", "14293", "14543"}),
+        ("1 cup evaporated milk", {"01096", "01153", "01214"}),
+        ("2 dried figs", {"09094"}),
+        ("1 cup canned peaches", {"09237", "09238", "09239", "09240", "09241", "09370"}),
+    ],
+    "count nouns": [
+        ("6 chicken nuggets", {"22974", "22975"}),
+        ("3 chocolate chip cookies", {"18158", "18159", "18160", "18165", "18378"}),
+        ("20 walnut halves", {"12155"}),
+        ("2 slices bread", {"18069"}),
+    ],
+    "dish words": [
+        ("1 cup green salad", {"11253", "11251", "11252", "11250"}),
+        ("1 cup lentil soup", {"06037"}),
+        ("1 cup tomato soup", {"06559", "06359", "06498", "06964", "06159"}),
+        ("1 cup potato salad", {"11414", "21140", "22971"}),
+    ],
+    "everyday defaults": [
+        ("tomato", {"11529"}),
+        ("artichoke", {"11007"}),
+        ("oatmeal", {"08121", "08123", "08180"}),
+        ("Red Fish", {"15057", "15058"}),
+    ],
+    "weights-only foods": [
+        ("1 tbsp chia", {"12006"}),
+        ("½ medium avocado", {"09037"}),
+        ("1 cup greek yogurt", {"01256", "01287", "01293"}),
+    ],
+    "supplements refused": [
+        ("Vitamin D, 1000 IU", "supplement"),
+        ("Zinc", "supplement"),
+        ("Inulin", "supplement"),
+        ("Magnesium glycinate", "supplement"),
+    ],
+}
+
+
+def construct_accuracy() -> None:
+    """Share of issue-9 typed lines per construct that resolve to an accepted food."""
+    print("\nissue 9 constructs (parse_line)")
+    for name, cases in CONSTRUCTS.items():
+        ok = 0
+        for line, want in cases:
+            try:
+                got = parse_line(line).food.id
+            except SupplementLineError:
+                got = "supplement"
+            except ParseError:
+                got = ""
+            ok += got == want if isinstance(want, str) else got in want
+        print(f"  {name:<22} {ok}/{len(cases)}")
+
+
+def parse_accuracy(entries: list[dict[str, object]]) -> tuple[float, float, float]:
+    """parse_line top-1, top-5 (food + alternatives) and share flagged uncertain."""
+    t1 = t5 = flagged = 0
+    for e in entries:
+        acc = set(e["accept"])  # type: ignore[call-overload]
+        try:
+            p = parse_line(str(e["query"]))
+        except ParseError:
+            m = match_food(str(e["query"]))
+            ids = ([m.food.id] if m.food else []) + [h.id for h in m.alternatives]
+            t5 += bool(acc & set(ids[:5]))
+            continue
+        ids = [p.food.id] + [h.id for h in p.alternatives]
+        t1 += ids[0] in acc
+        t5 += bool(acc & set(ids[:5]))
+        flagged += p.uncertain
+    n = len(entries)
+    return t1 / n, t5 / n, flagged / n
 
 
 def cold_load_ms() -> tuple[float, float]:
@@ -108,6 +211,10 @@ def main() -> None:
             print(f"{mname:<10} {t1 / len(ev):7.1%} {t5 / len(ev):7.1%} {p50:8.3f} {p95:8.3f}")
         for base in ("substring", "rapidfuzz"):
             print(f"p95 latency ratio {base}/magnerve: {p95s[base] / p95s['magnerve']:.1f}x")
+        if name == "holdout3":
+            p1, p5, fl = parse_accuracy(ev)
+            print(f"parse_line food: top-1 {p1:.1%}, top-5 {p5:.1%}, flagged uncertain {fl:.1%}")
+    construct_accuracy()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,15 @@ from typing import Any
 
 import numpy as np
 
+from magnerve.foods._aliases import (
+    add_alias,
+    alias_key,
+    alias_path,
+    load_aliases,
+    lookup_alias,
+    remove_alias,
+    save_aliases,
+)
 from magnerve.foods._db import (
     FoodDatabase,
     FoodNotFoundError,
@@ -26,14 +35,27 @@ from magnerve.foods._db import (
     load_database,
 )
 from magnerve.foods._names import friendly_name
-from magnerve.foods._parse import FoodRef, ParsedLine, ParseError, parse_food_amount, parse_line
+from magnerve.foods._parse import (
+    UNCERTAIN_BELOW,
+    FoodMatch,
+    FoodRef,
+    ParsedLine,
+    ParseError,
+    SupplementLineError,
+    looks_like_supplement,
+    match_food,
+    parse_food_amount,
+    parse_line,
+)
 from magnerve.foods._portions import AmountError, Portion, PortionError, parse_amount, to_grams
 from magnerve.foods._search import SearchHit, get_index
 
 __all__ = [
+    "UNCERTAIN_BELOW",
     "AmountError",
     "Food",
     "FoodDatabase",
+    "FoodMatch",
     "FoodNotFoundError",
     "FoodRef",
     "Measure",
@@ -43,13 +65,23 @@ __all__ = [
     "Portion",
     "PortionError",
     "SearchHit",
+    "SupplementLineError",
+    "add_alias",
+    "alias_key",
+    "alias_path",
     "friendly_name",
     "get_food",
+    "load_aliases",
     "load_database",
+    "looks_like_supplement",
+    "lookup_alias",
+    "match_food",
     "nutrients",
     "parse_amount",
     "parse_food_amount",
     "parse_line",
+    "remove_alias",
+    "save_aliases",
     "search",
     "to_grams",
 ]

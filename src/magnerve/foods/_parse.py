@@ -2,28 +2,58 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
+from magnerve.foods._aliases import alias_key, lookup_alias
 from magnerve.foods._db import load_database
 from magnerve.foods._portions import (
     AmountError,
     Portion,
     PortionError,
+    borrowed_volume,
     measure_head,
-    measure_words,
     parse_amount,
+    split_unit,
     to_grams,
 )
-from magnerve.foods._search import SearchHit, get_index, tokenize
+from magnerve.foods._search import SearchHit, _lexicon, get_index, tokenize
 from magnerve.foods._units import lookup_unit
 
-__all__ = ["FoodRef", "ParseError", "ParsedLine", "parse_food_amount", "parse_line"]
+__all__ = [
+    "UNCERTAIN_BELOW",
+    "FoodMatch",
+    "FoodRef",
+    "ParseError",
+    "ParsedLine",
+    "SupplementLineError",
+    "looks_like_supplement",
+    "match_food",
+    "parse_food_amount",
+    "parse_line",
+]
 
-# Confidence factors for how the unit was understood. They scale the search score into the
-# line confidence; they are ranking heuristics, not nutritional numbers.
-_UNIT_CONFIDENCE = {"exact": 1.0, "converted": 0.9, "assumed": 0.75}
-_NO_AMOUNT_CONFIDENCE = 0.8
+# Confidence factors for how the unit was understood. They scale the match confidence into the
+# line confidence; they are heuristics, not nutritional numbers. A unit that had to be assumed
+# or converted is a smaller doubt than the food itself, so these factors are mild.
+_UNIT_CONFIDENCE = {"exact": 1.0, "converted": 0.95, "assumed": 0.9, "borrowed": 0.7}
+_NO_AMOUNT_CONFIDENCE = 0.95
+#: Lines whose confidence is below this are flagged ``uncertain`` and carry their top
+#: alternatives for review. Chosen on the 581 labelled phrases of the search sets (development
+#: and held-out 1-3; docs/search_evaluation.md): at 0.55 ``parse_line`` flags 22 of its 57 wrong
+#: first matches and 46 of its 499 right ones (9 %); 0.60 would flag 25 wrong for 70 right,
+#: 0.50 17 wrong for 40 right. Most wrong matches left unflagged are a near variant of the
+#: right food (creamed vs lowfat cottage cheese), which no score separates.
+UNCERTAIN_BELOW = 0.55
+# match confidence = score x (1 - _UNMATCHED_WEIGHT x share of typed food words the food lacks)
+#                  x min(1, _MARGIN_BASE + _MARGIN_WEIGHT x lead over the next food)
+_UNMATCHED_WEIGHT = 0.3
+_MARGIN_BASE = 0.85
+_MARGIN_WEIGHT = 0.5
+_SAME_FOOD_OVERLAP = 0.5  # description word overlap (Jaccard) above which two hits are variants
+_MARGIN_FULL = 0.3  # lead assumed when every other hit is a variant of the chosen food
 _SWITCH_MARGIN = 0.08  # how far below the best hit an alternative may be and still be used
 _MIN_MATCH_SCORE = 0.25  # below this, the best hit shares too little with the text to be used
 
@@ -43,6 +73,85 @@ class ParseError(ValueError):
         super().__init__(reason)
         self.reason = reason
         self.suggestions = suggestions or []
+
+
+class SupplementLineError(ParseError):
+    """The line names a dietary supplement ("Vitamin D, 1000 IU", "Magnesium glycinate"),
+    which is not an SR28 food; record it as a supplement instead."""
+
+
+_SUP_TOKEN = re.compile(r"[a-zµ0-9][a-zµ0-9&+.-]*")
+_DOSE = re.compile(r"^[0-9][0-9.,]*(?:mg|mcg|ug|µg|g|iu|ml|x|k)?$")
+
+
+@cache
+def _supplement_words() -> tuple[
+    frozenset[str], frozenset[str], frozenset[str], frozenset[str], tuple[str, ...], frozenset[str]
+]:
+    sup = _lexicon()["supplements"]
+    phrases = tuple(sorted((w for w in sup["ingredients"] if " " in w), key=len, reverse=True))
+    singles = frozenset(w for w in sup["ingredients"] if " " not in w)
+    return (
+        frozenset(sup["markers"]),
+        frozenset(sup["nutrients"]),
+        singles,
+        frozenset(sup["forms"]),
+        phrases,
+        frozenset(sup["not_core"]),
+    )
+
+
+def looks_like_supplement(text: str) -> bool:
+    """True when a diary line or food name is a dietary supplement, not a food.
+
+    A line is a supplement when it names a nutrient ("Vitamin D", "Zinc", "Magnesium
+    glycinate") or a supplement ingredient ("Inulin", "Creatine", "Fish oil") with nothing
+    left over but doses, salt forms and supplement words, or when it has a supplement word
+    ("capsule", "softgel", "IU") and either nothing else or a nutrient. Foods that mention a
+    nutrient keep their food words and stay foods ("Calcium-fortified orange juice",
+    "Vitamin water", "Fish oil, cod liver"). The word lists are in
+    ``data/search_lexicon.toml`` (``[supplements]``).
+
+    Parameters
+    ----------
+    text : str
+        A diary line or a food name as exported ("Vitamin D, 1000 IU").
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> looks_like_supplement("Magnesium glycinate"), looks_like_supplement("Zinc")
+    (True, True)
+    >>> looks_like_supplement("calcium fortified orange juice")
+    False
+    """
+    markers, nutrients, singles, forms, phrases, not_core = _supplement_words()
+    t = " " + text.lower().replace("’", "'") + " "
+    core = False
+    for ph in phrases:
+        if f" {ph} " in t or f" {ph}," in t or f" {ph}s " in t:
+            t = t.replace(ph, " ")
+            core = True
+    marker = False
+    leftover = False
+    for tok in _SUP_TOKEN.findall(t):
+        tok = tok.strip(".-")
+        if re.fullmatch(r"[a-z]-\d+", tok):  # "b-12" -> "b12"
+            tok = tok.replace("-", "")
+        if not tok or _DOSE.match(tok) or tok in ("a", "an", "the", "of", "per", "x"):
+            continue
+        if tok in markers:
+            marker = True
+        elif tok in singles or (tok in nutrients and tok not in not_core):
+            core = True
+        elif tok in nutrients or tok in forms:
+            continue
+        else:
+            leftover = True
+    return (core and (not leftover or marker)) or (marker and not leftover)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +181,16 @@ class ParsedLine:
     measure : str or None
         SR28 household measure used for the conversion, if any.
     confidence : float
-        0-1: search score of the food times a factor for how the unit was understood.
+        0-1: how sure the match is (the search score of the food, 1 for an NDB number or the
+        user's alias) times mild factors for how the amount and unit were understood.
     alternatives : list of SearchHit
         Other candidate foods, best first.
     notes : list of str
         Assumptions made (unit assumed, measure chosen, amount assumed).
+    uncertain : bool
+        True when ``confidence`` is below :data:`UNCERTAIN_BELOW`: the line should be
+        reviewed, choosing from ``alternatives`` (and saved with
+        :func:`magnerve.foods.add_alias`).
     """
 
     text: str
@@ -88,6 +202,7 @@ class ParsedLine:
     confidence: float
     alternatives: list[SearchHit] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    uncertain: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping (without nutrients)."""
@@ -101,32 +216,129 @@ class ParsedLine:
             "confidence": round(self.confidence, 3),
             "alternatives": [h.to_dict() for h in self.alternatives],
             "notes": list(self.notes),
+            "uncertain": self.uncertain,
         }
 
 
-def _split_unit(rest: str) -> tuple[str | None, str]:
-    """Split "cup boiled spinach" into ("cup", "boiled spinach")."""
-    words = rest.split()
-    for size in (3, 2, 1):
-        if len(words) >= size:
-            cand = " ".join(words[:size])
-            single = size == 1 and cand in ("T", "t", "c")
-            if lookup_unit(cand) is not None and not (single and len(words) == 1):
-                remainder = words[size:]
-                if remainder and remainder[0].lower() == "of":
-                    remainder = remainder[1:]
-                return cand, " ".join(remainder)
-    # household measure words at the start: "medium banana", "2 large eggs", "slice of bread"
-    taken: list[str] = []
-    mw = measure_words()
-    while words and tokenize(words[0]) and all(t in mw for t in tokenize(words[0])):
-        taken.append(words.pop(0))
-    if taken:
-        if words and words[0].lower() == "of":
-            words = words[1:]
-        if words:
-            return " ".join(taken), " ".join(words)
-    return None, rest
+@dataclass(frozen=True, slots=True)
+class FoodMatch:
+    """How a food text (no amount) resolves: for review steps and diary readers.
+
+    Attributes
+    ----------
+    text : str
+        The text as given.
+    key : str
+        The normalised text aliases are stored under (:func:`magnerve.foods.alias_key`).
+    food : FoodRef or None
+        The food chosen; None for a supplement or when nothing matches.
+    confidence : float
+        0-1 match confidence (1 for an alias or NDB number).
+    uncertain : bool
+        True when the match should be reviewed (``confidence < UNCERTAIN_BELOW``, or no food).
+    alternatives : list of SearchHit
+        Other candidate foods, best first.
+    source : {"alias", "ndb", "search", "supplement", "none"}
+        How the food was found.
+    """
+
+    text: str
+    key: str
+    food: FoodRef | None
+    confidence: float
+    uncertain: bool
+    alternatives: list[SearchHit]
+    source: Literal["alias", "ndb", "search", "supplement", "none"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {
+            "text": self.text,
+            "key": self.key,
+            "food": None
+            if self.food is None
+            else {"id": self.food.id, "description": self.food.description},
+            "confidence": round(self.confidence, 3),
+            "uncertain": self.uncertain,
+            "alternatives": [h.to_dict() for h in self.alternatives],
+            "source": self.source,
+        }
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def _match_confidence(text: str, hits: list[SearchHit], k: int) -> float:
+    """Confidence that ``hits[k]`` is the food ``text`` names (calibrated on the search sets)."""
+    index = get_index()
+    hit = hits[k]
+    typed = [q for q in index.analyse(text) if q.original and q.need >= 1.0]
+    desc = set(tokenize(hit.description))
+    missing = sum(
+        1
+        for q in typed
+        if q.stem not in desc and not (index._equivalents.get(q.stem, set()) & desc)
+    )
+    share = missing / len(typed) if typed else 0.0
+    # lead over the next *different* food: a variant of the same food (another brand, with or
+    # without salt) close behind is no doubt about what was eaten
+    others = [
+        h.score
+        for h in hits
+        if h.id != hit.id and _overlap(desc, set(tokenize(h.description))) < _SAME_FOOD_OVERLAP
+    ]
+    lead = hit.score - others[0] if others else _MARGIN_FULL
+    conf = hit.score * (1.0 - _UNMATCHED_WEIGHT * share)
+    conf *= min(1.0, _MARGIN_BASE + _MARGIN_WEIGHT * max(lead, 0.0))
+    return min(max(conf, 0.0), 1.0)
+
+
+def match_food(text: str, limit: int = 5) -> FoodMatch:
+    """Resolve a food text without an amount, saying how sure the match is.
+
+    Order: an SR28 NDB number; the user's alias (:func:`magnerve.foods.lookup_alias`); a
+    supplement (no food); the search, whose first hit is flagged ``uncertain`` below
+    :data:`UNCERTAIN_BELOW`.
+
+    Parameters
+    ----------
+    text : str
+        A food name ("Brown rice, uncooked") or a whole line ("6 chicken nuggets").
+    limit : int, default 5
+        Number of alternatives.
+
+    Returns
+    -------
+    FoodMatch
+    """
+    db = load_database()
+    key = alias_key(text)
+    ft = text.strip()
+    if ft.isdigit() and len(ft) <= 5 and ft.zfill(5) in db.index:
+        ndb = ft.zfill(5)
+        return FoodMatch(
+            text, key, FoodRef(ndb, db.descriptions[db.index[ndb]]), 1.0, False, [], "ndb"
+        )
+    ndb_alias = lookup_alias(text)
+    if ndb_alias is not None and ndb_alias in db.index:
+        ref = FoodRef(ndb_alias, db.descriptions[db.index[ndb_alias]])
+        return FoodMatch(text, key, ref, 1.0, False, [], "alias")
+    if looks_like_supplement(text):
+        return FoodMatch(text, key, None, 0.0, True, [], "supplement")
+    hits = get_index().search(key or ft, limit=limit + 1)
+    if not hits or hits[0].score < _MIN_MATCH_SCORE:
+        return FoodMatch(text, key, None, 0.0, True, hits[:limit], "none")
+    conf = _match_confidence(key or ft, hits, 0)
+    return FoodMatch(
+        text,
+        key,
+        FoodRef(hits[0].id, hits[0].description),
+        conf,
+        conf < UNCERTAIN_BELOW,
+        hits[1 : limit + 1],
+        "search",
+    )
 
 
 def _portion_confidence(p: Portion, unit_given: bool) -> float:
@@ -154,9 +366,12 @@ def parse_food_amount(
     Returns
     -------
     ParsedLine
+        ``uncertain`` is set when the confidence is below :data:`UNCERTAIN_BELOW`.
 
     Raises
     ------
+    SupplementLineError
+        When the text names a dietary supplement (a :class:`ParseError`).
     ParseError
         When no food matches, or the unit cannot be converted for any close match.
     """
@@ -169,30 +384,44 @@ def parse_food_amount(
     base_conf = 1.0 if "no amount given; assumed 1" not in notes else _NO_AMOUNT_CONFIDENCE
     unit_given = bool(unit)
     ft = food_text.strip()
+    ndb: str | None = None
     if ft.isdigit() and len(ft) <= 5 and ft.zfill(5) in db.index:
         ndb = ft.zfill(5)
+    elif ft.isdigit():
+        raise ParseError(
+            f"{ft!r} looks like an NDB number but no SR28 food has it",
+            ["use `magnerve foods search` to find the food's 5-digit NDB number"],
+        )
+    else:
+        chosen = lookup_alias(ft)
+        if chosen is not None and chosen in db.index:
+            ndb = chosen
+            notes.append(f"food from your alias for {alias_key(ft)!r}")
+    if ndb is not None:
         try:
             p = to_grams(ndb, amount, unit, context=line)
         except PortionError as e:
             raise ParseError(str(e), e.measures) from None
         if p.note:
             notes.append(p.note)
-        desc = db.descriptions[db.index[ndb]]
+        conf = base_conf * _portion_confidence(p, unit_given)
         return ParsedLine(
             line,
-            FoodRef(ndb, desc),
+            FoodRef(ndb, db.descriptions[db.index[ndb]]),
             amount,
             p.unit,
             p.grams,
             p.measure.description if p.measure else None,
-            base_conf * _portion_confidence(p, unit_given),
+            conf,
             [],
             notes,
+            conf < UNCERTAIN_BELOW,
         )
-    if ft.isdigit():
-        raise ParseError(
-            f"{ft!r} looks like an NDB number but no SR28 food has it",
-            ["use `magnerve foods search` to find the food's 5-digit NDB number"],
+    if looks_like_supplement(ft):
+        raise SupplementLineError(
+            f"{ft!r} is a dietary supplement, not a food: record it with the supplements "
+            "(profile or diary supplement rows), not as a food line",
+            ["list supplements in the profile's [supplements] or as supplement diary rows"],
         )
     hits = get_index().search(ft, limit=6)
     if not hits or hits[0].score < _MIN_MATCH_SCORE:
@@ -202,9 +431,9 @@ def parse_food_amount(
             ["check the spelling, or use `magnerve foods search` to find the food", *closest],
         )
     errors: list[PortionError] = []
-    for k, hit in enumerate(hits):
-        if k > 0 and hit.score < hits[0].score - _SWITCH_MARGIN:
-            break
+    no_amount = not unit_given and "no amount given; assumed 1" in notes
+    usable = [h for k, h in enumerate(hits) if k == 0 or h.score >= hits[0].score - _SWITCH_MARGIN]
+    for k, hit in enumerate(usable):
         try:
             p = to_grams(hit.id, amount, unit, context=line + " " + ft)
         except PortionError as e:
@@ -212,21 +441,64 @@ def parse_food_amount(
             continue
         if k > 0:
             notes.append(f"{hits[0].description!r} has no measure {unit!r}; used the next match")
-        if p.note:
-            notes.append(p.note)
-        conf = hit.score * base_conf * _portion_confidence(p, unit_given)
-        return ParsedLine(
-            line,
-            FoodRef(hit.id, hit.description),
-            amount,
-            p.unit,
-            p.grams,
-            p.measure.description if p.measure else None,
-            conf,
-            [h for h in hits if h.id != hit.id][:5],
-            notes,
-        )
+        return _from_hit(line, ft, hits, k, amount, p, notes, base_conf, unit_given)
+    if no_amount:  # a bare name ("oatmeal", "Brown rice, uncooked"): one of its first measure
+        for k, hit in enumerate(usable):
+            first = db.measures.get(hit.id, ())
+            if first:
+                m = first[0]
+                p = to_grams(hit.id, 1.0, m.description, context=line)
+                p = Portion(
+                    p.grams,
+                    p.unit,
+                    m,
+                    False,
+                    f"no amount or unit given; assumed 1 {m.description} ({m.grams_per_unit:g} g)",
+                )
+                return _from_hit(line, ft, hits, k, amount, p, notes, base_conf, unit_given)
+    if unit:  # a volume for foods SR28 weighs only ("1 tbsp chia", "1 cup greek yogurt")
+        for k, hit in enumerate(usable):
+            bp = borrowed_volume(hit.id, amount, unit)
+            if bp is not None:
+                return _from_hit(line, ft, hits, k, amount, bp, notes, base_conf, unit_given)
     raise ParseError(str(errors[0]), errors[0].measures)
+
+
+def _from_hit(
+    line: str,
+    food_text: str,
+    hits: list[SearchHit],
+    k: int,
+    amount: float,
+    p: Portion,
+    notes: list[str],
+    base_conf: float,
+    unit_given: bool,
+) -> ParsedLine:
+    if p.note:
+        notes.append(p.note)
+    hit = hits[k]
+    factor = _UNIT_CONFIDENCE["borrowed"] if "density of" in (p.note or "") else 1.0
+    conf = _match_confidence(food_text, hits, k) * base_conf * _portion_confidence(p, unit_given)
+    conf *= factor
+    uncertain = conf < UNCERTAIN_BELOW
+    if uncertain:
+        notes.append(
+            f"uncertain match (confidence {conf:.2f} < {UNCERTAIN_BELOW}); check the food "
+            "or choose one of the alternatives"
+        )
+    return ParsedLine(
+        line,
+        FoodRef(hit.id, hit.description),
+        amount,
+        p.unit,
+        p.grams,
+        p.measure.description if p.measure else None,
+        conf,
+        [h for h in hits if h.id != hit.id][:5],
+        notes,
+        uncertain,
+    )
 
 
 def parse_line(text: str) -> ParsedLine:
@@ -262,7 +534,7 @@ def parse_line(text: str) -> ParsedLine:
         amount, rest = parse_amount(line)
     except AmountError as e:
         raise ParseError(str(e), ["e.g. '2 slices whole wheat bread'"]) from None
-    unit, food_text = _split_unit(rest)
+    unit, food_text = split_unit(rest)
     if not food_text.strip():
         raise ParseError(
             f"no food named in {line!r}",

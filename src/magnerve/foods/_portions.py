@@ -1,9 +1,15 @@
 """Amounts and portions: from "1 1/2 cup" or "2 large" to grams of a given SR28 food.
 
-Mass units convert directly. Volume units convert only through the food's own
-SR28 household measures (a food with a "cup" measure of 30 g weighs
-30 g / 236.6 ml); magnerve never assumes a density. Household words ("medium",
-"slice", "biscuit") are matched against the food's SR28 measure descriptions.
+Mass units convert directly. Volume units convert through the food's own SR28
+household measures (a food with a "cup" measure of 30 g weighs 30 g / 236.6 ml);
+``to_grams`` never assumes a density. Only for a typed line whose food SR28 weighs
+but gives no volume ("1 tbsp chia") does the parser borrow the density of the most
+similar SR28 food of the same kind (:func:`borrowed_volume`), say so in a note and
+lower the line's confidence. Household words ("medium", "slice", "biscuit") are
+matched against the food's SR28 measure descriptions; a count of a food ("6 chicken
+nuggets", "20 walnut halves", "3 cookies") uses the weight of one piece, read from a
+measure that states its count ("serving 3 cookies", "oz (14 halves)") or from a
+"piece" measure, never a serving.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ __all__ = [
     "measure_head",
     "measure_words",
     "parse_amount",
+    "piece_weight",
+    "split_unit",
     "to_grams",
 ]
 
@@ -93,6 +101,48 @@ class PortionError(ValueError):
     def __init__(self, message: str, measures: list[str]) -> None:
         super().__init__(message)
         self.measures = measures
+
+
+_SPLIT_SINGLE = ("T", "t", "c")
+
+
+def split_unit(rest: str) -> tuple[str | None, str]:
+    """Split the text after an amount into its unit and the food.
+
+    Parameters
+    ----------
+    rest : str
+        For example ``"cup boiled spinach"``, ``"medium banana"`` or ``"slice of bread"``.
+
+    Returns
+    -------
+    unit : str or None
+        A mass or volume unit or household measure words, or None when the text starts with
+        the food.
+    food : str
+        The remaining text naming the food.
+    """
+    words = rest.split()
+    for size in (3, 2, 1):
+        if len(words) >= size:
+            cand = " ".join(words[:size])
+            single = size == 1 and cand in _SPLIT_SINGLE
+            if lookup_unit(cand) is not None and not (single and len(words) == 1):
+                remainder = words[size:]
+                if remainder and remainder[0].lower() == "of":
+                    remainder = remainder[1:]
+                return cand, " ".join(remainder)
+    # household measure words at the start: "medium banana", "2 large eggs", "slice of bread"
+    taken: list[str] = []
+    mw = measure_words()
+    while words and tokenize(words[0]) and all(t in mw for t in tokenize(words[0])):
+        taken.append(words.pop(0))
+    if taken:
+        if words and words[0].lower() == "of":
+            words = words[1:]
+        if words:
+            return " ".join(taken), " ".join(words)
+    return None, rest
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +246,59 @@ def _measure_unit(m: Measure) -> Unit | None:
     return None
 
 
+_COUNT_IN_MEASURE = re.compile(r"(\d+(?:\.\d+)?)\s+([a-z][a-z-]*)")
+# measures that are a count of the food itself, in order of preference
+_PIECE_HEADS = ("piece", "each", "whole", "item", "unit", "fruit", "medium")
+# measures that are not one of the food ("serving", "package"): a count never means them
+_NOT_A_PIECE = {"serving", "nlea", "package", "container", "packet", "cup", "oz", "lb", "pint"}
+
+
+def piece_weight(m: Measure, words: set[str]) -> float | None:
+    """Weight of one piece when a measure states its count: ``"oz (14 halves)"`` -> 2.03 g.
+
+    Parameters
+    ----------
+    m : Measure
+        An SR28 household measure.
+    words : set of str
+        Word stems naming the piece ("half", "cookie", "nugget").
+
+    Returns
+    -------
+    float or None
+        Grams of one piece [g], or None when the measure states no count of these pieces.
+    """
+    for num, word in _COUNT_IN_MEASURE.findall(m.description.lower()):
+        if set(tokenize(word)) & words and float(num) > 0:
+            return m.grams_per_unit / float(num)
+    return None
+
+
+def _count_measure(
+    measures: tuple[Measure, ...], ctx: set[str]
+) -> tuple[Measure, float, str] | None:
+    """The measure of one piece of the food: (measure, grams of one piece, how it was chosen).
+
+    Prefers a measure that states the count of the piece the line names ("serving 3 cookies",
+    "oz (14 halves)"), then one named after it ("nugget", "avocado"), then a generic piece
+    ("piece", "each", "medium"). Servings and packages are never a piece.
+    """
+    nouns = ctx - _NOT_A_PIECE
+    for m in measures:
+        w = piece_weight(m, nouns)
+        if w is not None:
+            return m, w, "count"
+    heads = [(m, set(tokenize(measure_head(m.description)))) for m in measures]
+    for m, h in heads:
+        if h & nouns and not h & _NOT_A_PIECE and _measure_unit(m) is None:
+            return m, m.grams_per_unit, "named"
+    for word in _PIECE_HEADS:
+        for m, h in heads:
+            if word in h and not h & _NOT_A_PIECE:
+                return m, m.grams_per_unit, "piece"
+    return None
+
+
 def _describe(measures: tuple[Measure, ...]) -> list[str]:
     return [m.label() for m in measures]
 
@@ -278,14 +381,24 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
 
     household = [m for m in measures if _measure_unit(m) is None]
     if not unit:
+        counted = _count_measure(measures, ctx)
+        if counted is not None:
+            m, each, how = counted
+            what = "each" if how != "count" else "each, from the measure's count"
+            return Portion(
+                amount * each,
+                measure_head(m.description),
+                m,
+                False,
+                f"no unit given; assumed {m.description!r} ({each:g} g {what})",
+            )
         if not household:
             raise PortionError(
                 f"no unit given and {name} has no countable measure in SR28. "
                 f"Its measures: {listing}. Give a unit, e.g. grams.",
                 _describe(measures),
             )
-        by_head = {measure_head(m.description): m for m in household}
-        m = by_head.get("medium") or household[0]
+        m = household[0]
         return Portion(
             amount * m.grams_per_unit,
             measure_head(m.description),
@@ -296,9 +409,25 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
 
     want = set(tokenize(unit))
     found = _match_measure(measures, want, ctx)
+    if found is not None and not found[1]:
+        # "20 half" of walnuts: the word is a counted piece of a measure ("oz (14 halves)")
+        for pm in measures:
+            piece = piece_weight(pm, want)
+            if piece is not None:
+                piece_note = (
+                    f"{unit!r} from the SR28 measure {pm.description!r} ({piece:.3g} g each)"
+                )
+                return Portion(amount * piece, unit, pm, False, piece_note)
     if found is None:
         # "2 large shredded wheat biscuits": the measure word may sit in the food text
         found = _match_measure(measures, ctx & measure_words(), ctx)
+    if found is None and want & _SIZE_WORDS:
+        # "1/2 medium avocado": no sizes in SR28, but a measure of one whole food
+        whole = _count_measure(measures, ctx | {"medium"})
+        if whole is not None:
+            wm, wg, _ = whole
+            size_note = f"no {unit!r} measure in SR28; used {wm.description!r} ({wg:g} g)"
+            return Portion(amount * wg, measure_head(wm.description), wm, False, size_note)
     if found is None:
         raise PortionError(
             f"{name} has no SR28 measure called {unit!r}. Its measures: {listing}. "
@@ -309,6 +438,65 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
     exact = exact and bool(set(tokenize(measure_head(m.description))) & want)
     note = None if exact else f"matched {unit!r} to the SR28 measure {m.description!r}"
     return Portion(amount * m.grams_per_unit, measure_head(m.description), m, exact, note)
+
+
+_SIZE_WORDS = {"small", "medium", "large", "extra", "jumbo"}
+
+
+def borrowed_volume(ndb: str, amount: float, unit: str) -> Portion | None:
+    """Volume of a food without a volume measure, through the closest SR28 food that has one.
+
+    SR28 gives some foods only weights ("Seeds, chia seeds, dried": 1 oz; "Yogurt, Greek,
+    plain, nonfat": 1 container). For a typed line such as "1 tbsp chia" the density of the
+    most similar food of the same SR28 group and kind (same first description segment, e.g.
+    "Seeds", "Yogurt") that has a volume measure is used, and the note says which. The result
+    is never ``exact``: the parser flags such lines for review.
+
+    Parameters
+    ----------
+    ndb : str
+        SR28 NDB number of the food.
+    amount : float
+        Number of units [-].
+    unit : str
+        A volume unit ("tbsp", "cup", "ml").
+
+    Returns
+    -------
+    Portion or None
+        The portion, or None when the unit is not a volume or no similar food has a volume.
+    """
+    from magnerve.foods._search import get_index
+
+    u = lookup_unit(unit)
+    if u is None or u.kind != "volume":
+        return None
+    db = load_database()
+    i = db.food_index(ndb)
+    desc = db.descriptions[i]
+    kind = desc.split(",")[0].strip().lower()
+    group = db.group_codes[i]
+    for hit in get_index().search(desc, limit=60):
+        j = db.index[hit.id]
+        if hit.id == db.ids[i] or db.group_codes[j] != group:
+            continue
+        if hit.description.split(",")[0].strip().lower() != kind:
+            continue
+        vol = [
+            (m, mu)
+            for m in db.measures.get(hit.id, ())
+            if (mu := _measure_unit(m)) and mu.kind == "volume"
+        ]
+        if not vol:
+            continue
+        m, mu = next(((m, mu) for m, mu in vol if mu.name == u.name), vol[0])
+        grams = amount * u.factor * m.grams_per_unit / mu.factor
+        note = (
+            f"{desc} has no volume measure in SR28; used the density of {hit.description!r} "
+            f"(1 {m.description} = {m.grams_per_unit:g} g)"
+        )
+        return Portion(grams, u.name, m, False, note)
+    return None
 
 
 @cache

@@ -44,6 +44,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from magnerve.foods._db import FoodDatabase, load_database
+from magnerve.foods._units import unit_registry
 
 __all__ = ["SearchHit", "SearchIndex", "get_index", "normalise_word", "tokenize"]
 
@@ -87,6 +88,9 @@ _DEFAULT_FORM_BONUS = 0.02
 _BRAND_PENALTY = 0.12
 _BABY_PENALTY = 0.25
 _RESTAURANT_PENALTY = 0.10
+_CONFLICT_PENALTY = 0.10  # the food is in a state the query rules out ("uncooked" vs cooked)
+_PROCESSED_PENALTY = 0.05  # the food is processed in a way the query does not ask (evaporated)
+_DISH_PENALTY = 0.12  # the query asks for a dish ("green salad") and the food is not one
 _TYPO_CUTOFF = 75.0
 _TYPO_FIRST_LETTER = 10.0
 _MAX_SCORE = 1.0 + _PHRASE_BONUS + _SURVEY_BONUS + _DEFAULT_PREP_BONUS + _DEFAULT_FORM_BONUS
@@ -148,6 +152,15 @@ def tokenize(text: str) -> list[str]:
 
 
 _PIECES = re.compile(r"[(),]|[^(),]+")
+_PCT_RANGE = re.compile(r"(\d{1,3})\s*-\s*(\d{1,3})\s*%")
+# a leading amount typed into a search ("2 tomatoes", "250ml milk", "1/2"): not a food word
+_AMOUNT_TOKEN = re.compile(r"^\d+(?:\.\d+)?[a-z]*$")
+_NUMBER_WORDS = frozenset(
+    {
+        *("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+        *("eleven", "twelve", "dozen", "couple", "few"),
+    }
+)
 
 
 @cache
@@ -254,6 +267,15 @@ class SearchIndex:
             key = tuple(w for w in tokenize(phrase) if w not in self._stop)
             self._defaults[key] = tuple(w for w in tokenize(target) if w not in self._stop)
         self._synonym_words = {w for k in (*self._synonyms, *self._defaults) for w in k}
+        self._unit_words = {
+            st for name in unit_registry() for st in tokenize(name) if not st.isdigit()
+        } - {"t", "c"}
+        self._dish = {normalise_word(w) for w in lex["classes"].get("dish", [])}
+        equivalents = {
+            normalise_word(k): {st for w in v for st in tokenize(w)}
+            for k, v in lex.get("equivalents", {}).items()
+        }
+        self._equivalents = equivalents
 
         self._neutral = {normalise_word(w) for w in lex["classes"]["neutral"]}
         categories = {tuple(tokenize(c)) for c in lex["classes"]["category_heads"]}
@@ -311,6 +333,11 @@ class SearchIndex:
                     else:
                         c = 1.0
                     word_cost[st] = max(word_cost.get(st, 0.0), c)
+                for m in _PCT_RANGE.finditer(segs[k][1]):
+                    lo, hi = int(m.group(1)), int(m.group(2))
+                    for pct in range(lo, min(hi, lo + 100) + 1):  # "70-85%" matches "70%"
+                        p = postings.setdefault(f"{pct}%", {})
+                        p[i] = max(p.get(i, 0.0), seg_pw)
                 if (k == head_k or paren) and stems:
                     alt_heads = stems if paren else stems[-1:]
                     for st in alt_heads:
@@ -331,6 +358,22 @@ class SearchIndex:
             wanted = prep_by_group.get(db.group_codes[i])
             if wanted and any(wanted & set(stems) for _, _, stems in segs):
                 default_prep[i] = True
+
+        # a query word SR28 writes in several ways matches any of them ("uncooked" -> raw, dry)
+        for eq_key, words in equivalents.items():
+            merged_p: dict[int, float] = {}
+            merged_c: dict[int, float] = {}
+            merged_h: set[int] = set()
+            for w in words | {eq_key}:
+                for i, pw in postings.get(w, {}).items():
+                    merged_p[i] = max(merged_p.get(i, 0.0), pw)
+                for i, c in costs.get(w, {}).items():
+                    merged_c[i] = max(merged_c.get(i, 0.0), c)
+                merged_h |= head_post.get(w, set())
+            if merged_p:
+                postings[eq_key] = merged_p
+                costs[eq_key] = merged_c
+                head_post[eq_key] = merged_h
 
         def arr(ix: set[int] | dict[int, float]) -> npt.NDArray[np.intp]:
             return np.fromiter(ix, dtype=np.intp, count=len(ix))
@@ -372,6 +415,21 @@ class SearchIndex:
         )
         self._restaurant = np.array([g in ("2100", "3600") for g in db.group_codes], dtype=bool)
         self._survey = np.array(db.survey, dtype=bool)
+        stem_sets = [{st for _, _, stems in segs for st in stems} for segs in parsed]
+
+        def having(words: set[str]) -> npt.NDArray[np.bool_]:
+            return np.array([bool(words & ss) for ss in stem_sets], dtype=bool)
+
+        self._conflicts = {
+            normalise_word(k): having({st for w in v for st in tokenize(w)})
+            for k, v in lex.get("state_conflicts", {}).items()
+        }
+        processed = {st for w in lex["classes"].get("processed", []) for st in tokenize(w)}
+        processed_ok = having(
+            {st for w in lex["classes"].get("processed_ok", []) for st in tokenize(w)}
+        )
+        self._processed = {w: having({w}) & ~processed_ok for w in sorted(processed)}
+        self._processed_any = np.logical_or.reduce(list(self._processed.values()))
         self._typo_cache: dict[str, list[str]] = {}
 
     # -- food classes (public: the plan filters candidates with them) ---------------------
@@ -423,13 +481,23 @@ class SearchIndex:
         return out
 
     def analyse(self, query: str) -> list[_QueryWord]:
-        """Turn a query into weighted SR28 word stems."""
+        """Turn a query into weighted SR28 word stems.
+
+        Amounts typed into the query ("2", "250ml", "two") are dropped and unit words ("cup",
+        "tbsp") weigh like portion words, so "2 tomatoes" searches like "tomatoes".
+        """
         words = []
         for w in tokenize(query):
-            if w in self._stop:
+            if w in self._stop or w in _NUMBER_WORDS:
+                continue
+            if _AMOUNT_TOKEN.match(w) and (
+                w.rstrip("0123456789.") in self._unit_words or w.rstrip("0123456789.") == ""
+            ):
                 continue
             if w in self._postings or w in self._synonym_words or not w.isalpha():
                 words.append(w)
+            elif w in self._unit_words or w in self._portion:
+                words.append(w)  # never "corrected" into a food word
             else:
                 words.extend(self._correct(w) or [w])
         joined: list[str] = []
@@ -439,13 +507,20 @@ class SearchIndex:
             else:
                 joined.append(w)
         words = joined
+        light = self._portion | self._unit_words
+        core = tuple(w for w in words if w not in light)
+        whole = self._defaults.get(core) if core and core != tuple(words) else None
+        if whole is not None:  # "a handful of almonds": the default of the food words alone
+            words = [*core, *(w for w in words if w in light)]
+        else:
+            whole = self._defaults.get(tuple(words))
+        n_whole = len(core) if core != tuple(words) else len(words)
         result: list[_QueryWord] = []
         i = 0
-        whole = self._defaults.get(tuple(words))
         while i < len(words):
             for size in range(min(self._max_phrase, len(words) - i), 0, -1):
                 key = tuple(words[i : i + size])
-                target = whole if whole is not None and size == len(words) else None
+                target = whole if whole is not None and i == 0 and size == n_whole else None
                 target = target or self._synonyms.get(key)
                 if target is not None:
                     typed = set(key)
@@ -458,7 +533,7 @@ class SearchIndex:
             else:
                 w = words[i]
                 i += 1
-                need = _PORTION_NEED if w in self._portion else 1.0
+                need = _PORTION_NEED if w in light else 1.0
                 result.append(_QueryWord(w, need, True))  # unknown words count against all
         uniq: dict[str, _QueryWord] = {}
         for qw in result:
@@ -516,6 +591,28 @@ class SearchIndex:
         if not qset & self._prep:
             score += _DEFAULT_PREP_BONUS * self._default_prep
         score += _DEFAULT_FORM_BONUS * self._default_form
+        # words that change the food: states the query rules out, processing it does not ask
+        asked = set(qset)
+        for st in qset:
+            asked |= self._equivalents.get(st, set())
+        for q in qwords:  # only words the user typed; a synonym's extra words may disagree
+            conflict = self._conflicts.get(q.stem) if q.original else None
+            if conflict is not None:
+                score -= _CONFLICT_PENALTY * conflict
+        if asked & self._processed.keys():
+            proc = np.zeros(n, dtype=bool)
+            for w, has in self._processed.items():
+                if w not in asked:
+                    proc |= has
+            score -= _PROCESSED_PENALTY * proc
+        else:
+            score -= _PROCESSED_PENALTY * self._processed_any
+        # a dish ("green salad", "lentil soup"): foods that only mention it lose
+        food_words = [q.stem for q in qwords if q.original and q.need >= 1.0]
+        if food_words and food_words[-1] in self._dish:
+            not_dish = np.ones(n, dtype=bool)
+            not_dish[self._head_post.get(food_words[-1], [])] = False
+            score -= _DISH_PENALTY * not_dish
         score[hits == 0] = -np.inf
         return score
 
