@@ -300,8 +300,9 @@ def test_intake_cronometer(runner):
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     by_line = {x["line"]: x for x in data["lines"]}
-    assert by_line[12]["source"] == "file"
-    assert by_line[12]["nutrients"]["vitamin_d_iu"] == pytest.approx(1000.0)
+    assert 12 not in by_line  # a supplement, listed with the supplements
+    (sup,) = [x for x in data["supplements"] if x["line"] == 12]
+    assert sup["nutrients"]["vitamin_d_iu"] == pytest.approx(1000.0)
     assert by_line[2]["source"] == "sr28"
     assert by_line[2]["food"]["id"] in {"01077", "01211"}
 
@@ -310,8 +311,9 @@ def test_intake_cronometer_table_mentions_file_values(runner):
     res = runner.invoke(app, ["intake", str(CRONOMETER)])
     assert res.exit_code == 0, res.output
     out = _flat(res.stdout)
-    assert "3 line(s) have no SR28 match" in out
+    assert "line(s) have no SR28 match" in out
     assert "Homemade Trail Mix" in out
+    assert "supplement line 12" in out
 
 
 # -- misc -------------------------------------------------------------------------------

@@ -412,8 +412,11 @@ def test_cronometer_nothing_dropped(cronometer):
         n_rows = sum(1 for _ in csv.DictReader(f))
     assert n_rows == 14
     assert cronometer.n_lines == n_rows
-    assert len(cronometer.entries) + len(cronometer.problems) == n_rows
-    assert sorted(_by_line(cronometer)) == list(range(2, 16))
+    assert (
+        len(cronometer.entries) + len(cronometer.supplements) + len(cronometer.problems) == n_rows
+    )
+    lines = sorted([*_by_line(cronometer), *(s.line for s in cronometer.supplements)])
+    assert lines == list(range(2, 16))
 
 
 def test_cronometer_whole_milk(cronometer):
@@ -455,19 +458,13 @@ def test_cronometer_no_time_is_none(cronometer):
 
 
 def test_cronometer_supplement_not_dropped(cronometer):
-    # "Vitamin D3 Supplement, 1000 IU", "1.00 softgel": no SR28 food; the export's own
-    # values are kept (Vitamin D (IU) = 1000; 1 ug = 40 IU so 25 ug)
-    e = _by_line(cronometer)[12]
-    assert isinstance(e, DiaryEntry)
-    assert e.parsed is None
-    assert e.food_id is None and e.grams is None
-    assert e.name == "Vitamin D3 Supplement, 1000 IU"
-    assert e.description == "Vitamin D3 Supplement, 1000 IU"
-    assert e.reported is not None
-    assert e.reported["vitamin_d_iu"] == pytest.approx(1000.0)
-    assert e.reported["vitamin_d_ug"] == pytest.approx(25.0)
-    assert e.reported["magnesium_mg"] is None
-    assert e.notes and "no SR28 match" in e.notes[0]
+    # "Vitamin D3 Supplement, 1000 IU", "1.00 softgel": a supplement, never a food; kept in
+    # Diary.supplements with the export's own values (Vitamin D (IU) = 1000)
+    assert 12 not in _by_line(cronometer)
+    (s,) = [s for s in cronometer.supplements if s.line == 12]
+    assert s.name == "Vitamin D3 Supplement, 1000 IU"
+    assert s.nutrients["vitamin_d_iu"] == pytest.approx(1000.0)
+    assert not s.elemental_mg
 
 
 def test_cronometer_custom_recipe_not_dropped(cronometer):
@@ -513,12 +510,16 @@ def test_cronometer_unmatched_row_with_bad_date_is_a_problem():
     assert "YYYY-MM-DD" in p.reason
 
 
-def test_cronometer_matched_row_ignores_file_values():
-    d = read_diary_text(CRONO_HEADER + '2023-03-14,,Snacks,"Almonds","30.00 g",999,\n')
+def test_cronometer_matched_row_ignores_file_values_when_trusting_sr28():
+    row = '2023-03-14,,Snacks,"Almonds","30.00 g",999,\n'
+    d = read_diary_text(CRONO_HEADER + row, trust="sr28")
     (e,) = d.entries
     assert e.food_id == "12061"
     assert e.grams == 30.0
     assert e.reported is None
+    # by default the disagreement (999 vs SR28's ~81 mg) is reported
+    d = read_diary_text(CRONO_HEADER + row)
+    assert d.disagreements
 
 
 # -- nothing is silently dropped (property) ---------------------------------------------

@@ -287,14 +287,17 @@ def test_week_example_has_every_day():
 
 def test_cronometer_reported_values_are_totalled():
     path = Path(__file__).parent / "data" / "cronometer_servings.csv"
-    r = intake(read_diary(path), ["magnesium_mg", "vitamin_d_iu"])
+    d = read_diary(path)
+    r = intake(d, ["magnesium_mg", "vitamin_d_iu"])
     days = dict(r.days)
     mg, iu = days[date(2023, 3, 15)]
     # 2023-03-15 from SR28: yogurt 01256 170 g * 11 mg/100 g = 18.70, banana 31.86,
-    # lentils 16070 198 g * 36 = 71.28, pasta 20121 1.5 "cup spaghetti not packed"
-    # (124 g) = 186 g * 18 = 33.48; supplement: no value; trail mix: the export's 98.00
-    assert mg.value == pytest.approx(18.70 + 31.86 + 71.28 + 33.48 + 98.0)
-    assert mg.missing_lines == (12,)  # the supplement row has no magnesium
-    # vitamin D: supplement 1000 IU (from the file); the foods are 0
-    assert iu.value == pytest.approx(1000.0)
-    assert 15 in iu.missing_lines  # trail mix row gives no vitamin D
+    # lentils 16070 198 g * 36 = 71.28; pasta: the export's cup weighs more than SR28's
+    # "cup spaghetti not packed", the figures disagree, so the export's 37.8 mg is used;
+    # trail mix: the export's 98.00; the supplement row is not food
+    assert mg.value == pytest.approx(18.70 + 31.86 + 71.28 + 37.8 + 98.0)
+    assert mg.complete
+    assert 12 in {s.line for s in d.supplements}
+    # vitamin D from food only (the 1000 IU supplement is a supplement)
+    assert iu.value == pytest.approx(0.0)
+    assert iu.missing_lines == (15,)  # the trail mix row gives no vitamin D

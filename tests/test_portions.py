@@ -365,3 +365,15 @@ def test_to_grams_unknown_food():
 
 def test_to_grams_accepts_ndb_without_leading_zero():
     assert to_grams("9040", 1, "medium").grams == 118.0
+
+
+def test_household_words_without_an_sr28_measure_use_typical_amounts():
+    from magnerve.foods import parse_line
+
+    knob = parse_line("a knob of butter")
+    assert knob.grams == pytest.approx(10.0)
+    assert any("typical amount" in n for n in knob.notes)
+    glass = parse_line("a glass of milk")  # 240 ml at milk's own SR28 density
+    assert glass.grams == pytest.approx(240 * 244 / 236.5882365, rel=0.02)
+    assert glass.confidence < 0.9
+    assert parse_line("a handful of almonds").grams == pytest.approx(30.0)

@@ -117,7 +117,7 @@ def test_holdout3_accuracy():
     figure (72.9 % / 92.9 %) is in docs/search_evaluation.md; this guards the tuned level."""
     top1, top5, misses = _accuracy(_load(HOLDOUT3))
     print(f"\nsearch held-out 3 ({len(_load(HOLDOUT3))}): top-1 {top1:.3f}, top-5 {top5:.3f}")
-    assert top1 >= 0.78, "\n".join(misses)
+    assert top1 >= 0.93, "\n".join(misses)
     assert top5 >= 0.92, "\n".join(misses)
 
 
@@ -263,3 +263,22 @@ def test_smaller_limit_is_a_prefix():
         big = [h.id for h in search(q, 60)]
         for k in (1, 3, 5, 10):
             assert [h.id for h in search(q, k)] == big[:k], (q, k)
+
+
+# -- issue 9, second round: general classes ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "ndb"),
+    [
+        ("a clove of garlic", "11215"),  # a measure word before "of" is the portion
+        ("an ear of corn", "11167"),
+        ("a pint of lager", "14003"),  # never typo-corrected into a portion word ("large")
+        ("chamomile tea", "14545"),  # "other than chamomile" does not name chamomile
+        ("milk chocolate", "19120"),  # "Candies" is a category, the food is milk chocolate
+        ("a cuppa", "14355"),
+        ("2 fish fingers", "15027"),
+    ],
+)
+def test_general_classes(query, ndb):
+    assert search(query, 1)[0].id == ndb

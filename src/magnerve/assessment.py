@@ -52,7 +52,7 @@ from magnerve.profile import Profile, Supplement
 from magnerve.requirements import RequirementError, reference_intake
 from magnerve.risk import Finding, findings_for
 
-__all__ = ["Assessment", "SupplementDaily", "assess", "supplement_daily"]
+__all__ = ["Assessment", "SupplementDaily", "assess", "diary_supplements", "supplement_daily"]
 
 _NUTRIENTS = [
     "magnesium_mg",
@@ -77,6 +77,51 @@ _DIURETICS = {"loop_diuretic", "thiazide_diuretic", "potassium_sparing_diuretic"
 def _forms() -> dict[str, Any]:
     text = resources.files("magnerve.data").joinpath("supplement_forms.toml").read_text("utf-8")
     return dict(tomllib.loads(text)["forms"])
+
+
+def diary_supplements(diary: Diary) -> list[SupplementDaily]:
+    """Supplement rows of a diary (Cronometer exports) as daily supplements: per product, the
+    mean per day over the diary's days (days with food or supplement rows).
+
+    Parameters
+    ----------
+    diary : Diary
+
+    Returns
+    -------
+    list of SupplementDaily
+    """
+    rows = getattr(diary, "supplements", [])
+    if not rows:
+        return []
+    days = {e.date for e in diary.entries} | {r.date for r in rows}
+    n_days = max(len(days), 1)
+    by_name: dict[str, list[Any]] = defaultdict(list)
+    for r in rows:
+        by_name[r.name].append(r)
+    out = []
+    for name, rs in by_name.items():
+        daily = [supplement_daily(r.to_profile_supplement()) for r in rs]
+        forms = {d.form for d in daily if d.form}
+        total = sum(d.magnesium_mg for d in daily)
+        per_dose = total / len(rs) if rs else 0.0
+        out.append(
+            SupplementDaily(
+                name,
+                forms.pop() if len(forms) == 1 else None,
+                per_dose,
+                len(rs) / n_days,
+                True,
+                False,
+                total / n_days,
+                sum(d.zinc_mg for d in daily) / n_days,
+                sum(d.calcium_mg for d in daily) / n_days,
+                sum(d.vitamin_d_ug for d in daily) / n_days,
+                sum(d.vitamin_b6_mg for d in daily) / n_days,
+                [f"from {len(rs)} diary row(s) over {n_days} day(s)"],
+            )
+        )
+    return out
 
 
 @cache
@@ -458,6 +503,18 @@ def assess(
         notes.append(f"drinking-water magnesium unknown: {water_note}")
 
     supps = [supplement_daily(s) for s in profile.supplements]
+    diary_supps = diary_supplements(diary)
+    if diary_supps:
+        supps += diary_supps
+        notes.append(
+            f"{len(diary_supps)} supplement(s) from the diary counted as supplements (mean per "
+            "day over the diary's days)"
+            + (
+                "; the profile lists supplements too: do not list the same product in both"
+                if profile.supplements
+                else ""
+            )
+        )
     supp_mg = sum(s.magnesium_mg for s in supps)
 
     # absorption

@@ -50,6 +50,15 @@ class DiaryFormatChoice(StrEnum):
     csv = "csv"
     json = "json"
     cronometer = "cronometer"
+    cronometer_daily = "cronometer_daily"
+    mfp = "mfp"
+    totals = "totals"
+
+
+class TrustChoice(StrEnum):
+    auto = "auto"
+    export = "export"
+    sr28 = "sr28"
 
 
 class ByChoice(StrEnum):
@@ -251,13 +260,13 @@ def _print_report(report: IntakeReport, by: ByChoice, compact: bool) -> None:
         )
 
 
-def _load_diary(path: Path, fmt: str, skip_bad: bool) -> Diary:
+def _load_diary(path: Path, fmt: str, skip_bad: bool, trust: str = "auto") -> Diary:
     """Read a diary for a command: every problem is printed with its line; the command stops
     (exit 1) unless ``skip_bad``, and then says how many lines it skipped."""
     if not path.is_file():
         _fail(f"diary file not found: {path}", code=2)
     try:
-        d = read_diary(path, fmt)  # type: ignore[arg-type]
+        d = read_diary(path, fmt, trust=trust)  # type: ignore[arg-type]
     except DiaryError as e:
         for p in e.problems:
             err.print(f"[red]{path}:{p}[/]", highlight=False)
@@ -324,6 +333,14 @@ def intake_cmd(
             "to save it as your alias (the same line then resolves the same way next time).",
         ),
     ] = False,
+    trust: Annotated[
+        TrustChoice,
+        typer.Option(
+            "--trust",
+            help="Cronometer rows with both an SR28 match and their own values: auto (SR28 "
+            "unless the match is weak or the figures disagree), export or sr28.",
+        ),
+    ] = TrustChoice.auto,
     interactive: Annotated[
         bool | None,
         typer.Option(
@@ -343,7 +360,7 @@ def intake_cmd(
         if not diary.is_file():
             _fail(f"diary file not found: {diary}", code=2)
         try:
-            rd = read_diary(diary, fmt.value)
+            rd = read_diary(diary, fmt.value, trust=trust.value)
         except DiaryError as e:
             for pr in e.problems:
                 err.print(f"[red]{diary}:[/]{escape(str(pr))}", highlight=False)
@@ -351,12 +368,18 @@ def intake_cmd(
             return
         _review(rd, as_json, sys.stdin.isatty() if interactive is None else interactive)
         return
-    d = _load_diary(diary, fmt.value, skip_bad)
+    d = _load_diary(diary, fmt.value, skip_bad, trust.value)
     report = intake(d, [n.key for n in infos])
     if as_json:
         data = report.to_dict()
         data["source"] = str(diary)
         data["skipped"] = [p.to_dict() for p in d.problems]
+        data["format"] = d.format
+        data["kind"] = d.kind
+        data["supplements"] = [x.to_dict() for x in d.supplements]
+        data["export_checks"] = [c.to_dict() for c in d.checks]
+        data["disagreements"] = [c.line for c in d.disagreements]
+        data["diary_notes"] = list(d.notes)
         _emit_json(data)
         return
     out.print(
@@ -377,6 +400,21 @@ def intake_cmd(
         )
     for flag in report.plausibility:
         out.print(f"[yellow]check:[/] {escape(flag['message'])}", highlight=False)
+    for sup in d.supplements:
+        mg = f", {sup.elemental_mg:.0f} mg magnesium" if sup.elemental_mg else ""
+        out.print(
+            f"[cyan]supplement[/] line {sup.line}: {escape(sup.name)}{mg} (counted as a "
+            "supplement, not food)",
+            highlight=False,
+        )
+    for c in d.disagreements:
+        out.print(
+            f"[yellow]export and SR28 disagree[/] line {c.line}: {escape(c.name)} — "
+            f"{escape(c.reason)} (choose with --trust export|sr28)",
+            highlight=False,
+        )
+    for note in d.notes:
+        out.print(f"[dim]note: {escape(note)}[/]", highlight=False)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from magnerve.foods._aliases import alias_key, lookup_alias
 from magnerve.foods._db import load_database
 from magnerve.foods._portions import (
+    TYPICAL_NOTE,
     AmountError,
     Portion,
     PortionError,
@@ -38,7 +39,13 @@ __all__ = [
 # Confidence factors for how the unit was understood. They scale the match confidence into the
 # line confidence; they are heuristics, not nutritional numbers. A unit that had to be assumed
 # or converted is a smaller doubt than the food itself, so these factors are mild.
-_UNIT_CONFIDENCE = {"exact": 1.0, "converted": 0.95, "assumed": 0.9, "borrowed": 0.7}
+_UNIT_CONFIDENCE = {
+    "exact": 1.0,
+    "converted": 0.95,
+    "assumed": 0.9,
+    "borrowed": 0.7,
+    "typical": 0.8,
+}
 _NO_AMOUNT_CONFIDENCE = 0.95
 #: Lines whose confidence is below this are flagged ``uncertain`` and carry their top
 #: alternatives for review. Chosen on the 581 labelled phrases of the search sets (development
@@ -399,7 +406,8 @@ def parse_food_amount(
             notes.append(f"food from your alias for {alias_key(ft)!r}")
     if ndb is not None:
         try:
-            p = to_grams(ndb, amount, unit, context=line)
+            bare = not unit_given and "no amount given; assumed 1" in notes
+            p = to_grams(ndb, amount, unit, context=line, bare=bare)
         except PortionError as e:
             raise ParseError(str(e), e.measures) from None
         if p.note:
@@ -435,25 +443,38 @@ def parse_food_amount(
     usable = [h for k, h in enumerate(hits) if k == 0 or h.score >= hits[0].score - _SWITCH_MARGIN]
     for k, hit in enumerate(usable):
         try:
-            p = to_grams(hit.id, amount, unit, context=line + " " + ft)
+            p = to_grams(hit.id, amount, unit, context=line + " " + ft, bare=no_amount)
         except PortionError as e:
             errors.append(e)
             continue
         if k > 0:
             notes.append(f"{hits[0].description!r} has no measure {unit!r}; used the next match")
         return _from_hit(line, ft, hits, k, amount, p, notes, base_conf, unit_given)
-    if no_amount:  # a bare name ("oatmeal", "Brown rice, uncooked"): one of its first measure
+    if not unit_given:
+        # a bare name ("oatmeal", "Brown rice, uncooked") or a count of a food SR28 does not
+        # count ("a flat white", "2 cuppas"): that many of its first measure
         for k, hit in enumerate(usable):
             first = db.measures.get(hit.id, ())
             if first:
                 m = first[0]
-                p = to_grams(hit.id, 1.0, m.description, context=line)
+                if not no_amount:  # "a flat white": a serving or a cup rather than 1 fl oz
+                    m = next(
+                        (
+                            x
+                            for h in ("serving", "cup")
+                            for x in first
+                            if measure_head(x.description) == h
+                        ),
+                        m,
+                    )
+                p = to_grams(hit.id, amount, m.description, context=line)
+                what = "no amount or unit given" if no_amount else "no unit given"
                 p = Portion(
                     p.grams,
                     p.unit,
                     m,
                     False,
-                    f"no amount or unit given; assumed 1 {m.description} ({m.grams_per_unit:g} g)",
+                    f"{what}; assumed {amount:g} {m.description} ({m.grams_per_unit:g} g each)",
                 )
                 return _from_hit(line, ft, hits, k, amount, p, notes, base_conf, unit_given)
     if unit:  # a volume for foods SR28 weighs only ("1 tbsp chia", "1 cup greek yogurt")
@@ -479,6 +500,8 @@ def _from_hit(
         notes.append(p.note)
     hit = hits[k]
     factor = _UNIT_CONFIDENCE["borrowed"] if "density of" in (p.note or "") else 1.0
+    if TYPICAL_NOTE in (p.note or ""):  # a typical amount ("a glass"), not an SR28 measure
+        factor = _UNIT_CONFIDENCE["typical"]
     conf = _match_confidence(food_text, hits, k) * base_conf * _portion_confidence(p, unit_given)
     conf *= factor
     uncertain = conf < UNCERTAIN_BELOW

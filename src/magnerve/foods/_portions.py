@@ -21,7 +21,7 @@ from functools import cache
 
 from magnerve.foods._db import Measure, load_database
 from magnerve.foods._search import _lexicon, tokenize
-from magnerve.foods._units import Unit, lookup_unit
+from magnerve.foods._units import Unit, household_amount, lookup_unit
 
 __all__ = [
     "AmountError",
@@ -136,6 +136,8 @@ def split_unit(rest: str) -> tuple[str | None, str]:
     taken: list[str] = []
     mw = measure_words()
     while words and tokenize(words[0]) and all(t in mw for t in tokenize(words[0])):
+        if len(words) > 1 and _food_compound(words[0], words[1]):
+            break  # "whole wheat bread", "thick cut chips": the word belongs to the food
         taken.append(words.pop(0))
     if taken:
         if words and words[0].lower() == "of":
@@ -143,6 +145,18 @@ def split_unit(rest: str) -> tuple[str | None, str]:
         if words:
             return " ".join(taken), " ".join(words)
     return None, rest
+
+
+# measure words that also begin a food's name: "whole wheat", "whole grain", "whole milk"
+_COMPOUND_NEXT = {
+    "whole": {"wheat", "grain", "meal", "milk", "egg", "wheatmeal", "rye", "oat", "kernel"},
+}
+
+
+def _food_compound(word: str, nxt: str) -> bool:
+    """True when a measure word followed by ``nxt`` names a food rather than a portion."""
+    follow = _COMPOUND_NEXT.get(word.lower())
+    return bool(follow and set(tokenize(nxt)) & follow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,13 +289,14 @@ def piece_weight(m: Measure, words: set[str]) -> float | None:
 
 
 def _count_measure(
-    measures: tuple[Measure, ...], ctx: set[str]
+    measures: tuple[Measure, ...], ctx: set[str], food_nouns: frozenset[str] = frozenset()
 ) -> tuple[Measure, float, str] | None:
     """The measure of one piece of the food: (measure, grams of one piece, how it was chosen).
 
     Prefers a measure that states the count of the piece the line names ("serving 3 cookies",
     "oz (14 halves)"), then one named after it ("nugget", "avocado"), then a generic piece
-    ("piece", "each", "medium"). Servings and packages are never a piece.
+    ("piece", "each", "medium"). Servings and packages are never a piece. ``food_nouns`` are
+    the words naming the food in its SR28 description ("fish sticks").
     """
     nouns = ctx - _NOT_A_PIECE
     for m in measures:
@@ -289,9 +304,12 @@ def _count_measure(
         if w is not None:
             return m, w, "count"
     heads = [(m, set(tokenize(measure_head(m.description)))) for m in measures]
-    for m, h in heads:
-        if h & nouns and not h & _NOT_A_PIECE and _measure_unit(m) is None:
-            return m, m.grams_per_unit, "named"
+    # a measure named after the piece: first as typed ("nugget"), then as SR28 names the food
+    # ("2 fish fingers" -> "Fish, fish sticks": its "stick" measure, not the larger "piece")
+    for pool in (nouns, food_nouns - _NOT_A_PIECE - _SIZE_WORDS):
+        for m, h in heads:
+            if h & pool and not h & _NOT_A_PIECE and _measure_unit(m) is None:
+                return m, m.grams_per_unit, "named"
     for word in _PIECE_HEADS:
         for m, h in heads:
             if word in h and not h & _NOT_A_PIECE:
@@ -309,7 +327,9 @@ def _qualifier_overlap(m: Measure, context: set[str]) -> int:
     return len(words & context)
 
 
-def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Portion:
+def to_grams(
+    ndb: str, amount: float, unit: str | None, context: str = "", *, bare: bool = False
+) -> Portion:
     """Convert an amount of a food to grams.
 
     Parameters
@@ -325,6 +345,9 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
     context : str, optional
         Other words of the diary line, used to choose between measures of the same unit
         ("cup, chopped" vs "cup, sliced").
+    bare : bool, default False
+        The line gave neither an amount nor a unit ("broccoli"): when the food has no piece
+        measure, its first ordinary SR28 measure (a cup, a spear), never a bunch or package.
 
     Returns
     -------
@@ -381,7 +404,7 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
 
     household = [m for m in measures if _measure_unit(m) is None]
     if not unit:
-        counted = _count_measure(measures, ctx)
+        counted = _count_measure(measures, ctx, _food_nouns(name))
         if counted is not None:
             m, each, how = counted
             what = "each" if how != "count" else "each, from the measure's count"
@@ -398,13 +421,14 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
                 f"Its measures: {listing}. Give a unit, e.g. grams.",
                 _describe(measures),
             )
-        m = household[0]
+        m, each = _one_of(measures, household, bare)
+        what = "no amount or unit given" if bare else "no unit given"
         return Portion(
-            amount * m.grams_per_unit,
+            amount * each,
             measure_head(m.description),
             m,
             False,
-            f"no unit given; assumed {m.description!r} ({m.grams_per_unit:g} g each)",
+            f"{what}; assumed {m.description!r} ({each:g} g each)",
         )
 
     want = set(tokenize(unit))
@@ -421,7 +445,7 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
     if found is None:
         # "2 large shredded wheat biscuits": the measure word may sit in the food text
         found = _match_measure(measures, ctx & measure_words(), ctx)
-    if found is None and want & _SIZE_WORDS:
+    if found is None and want & (_SIZE_WORDS | {"whole"}):
         # "1/2 medium avocado": no sizes in SR28, but a measure of one whole food
         whole = _count_measure(measures, ctx | {"medium"})
         if whole is not None:
@@ -429,6 +453,9 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
             size_note = f"no {unit!r} measure in SR28; used {wm.description!r} ({wg:g} g)"
             return Portion(amount * wg, measure_head(wm.description), wm, False, size_note)
     if found is None:
+        typical = _typical_amount(ndb, amount, unit, context)
+        if typical is not None:
+            return typical
         raise PortionError(
             f"{name} has no SR28 measure called {unit!r}. Its measures: {listing}. "
             "Give the amount in grams or in one of these measures.",
@@ -441,6 +468,82 @@ def to_grams(ndb: str, amount: float, unit: str | None, context: str = "") -> Po
 
 
 _SIZE_WORDS = {"small", "medium", "large", "extra", "jumbo"}
+# measures that hold many servings: never assumed for a bare name or a count of the food
+_CONTAINER_WORDS = {
+    *("bunch", "package", "pkg", "container", "head", "loaf", "box", "bag", "jar", "can"),
+    *("bottle", "carton", "recipe", "yield", "batch", "lb", "pound", "pie", "cake", "tub"),
+    *("gallon", "quart", "pint", "block", "brick"),
+}
+# measures of one dish item: a count of a dish ("1 ham sandwich") means one of these
+_ITEM_WORDS = {"serving", "sandwich", "burger", "sub", "item", "each", "order", "taco"}
+_DIMENSION_WORDS = {"inch", "in", "cm"}
+
+
+def _food_nouns(description: str) -> frozenset[str]:
+    """Stems of the first two segments of an SR28 description ("Fish, fish sticks")."""
+    return frozenset(tokenize(" ".join(description.split(",")[:2])))
+
+
+def _one_of(
+    measures: tuple[Measure, ...], household: list[Measure], bare: bool
+) -> tuple[Measure, float]:
+    """One of a food that has no piece measure: (measure, grams of one).
+
+    A measure sized by a dimension ("6 inch sub") is one item of that size; a count of a dish
+    takes its serving or sandwich measure; otherwise the first ordinary measure in SR28 order
+    (SR28 lists its standard measure first). Containers (bunch, package, loaf) only when
+    nothing else is left. ``bare`` (no amount, no unit) also considers volume measures
+    ("cup, chopped"), never a container.
+    """
+    pool = list(measures) if bare else household
+
+    def head(m: Measure) -> set[str]:
+        return set(tokenize(measure_head(m.description)))
+
+    ordinary = [m for m in pool if not head(m) & _CONTAINER_WORDS] or pool or list(measures)
+    sized = [m for m in ordinary if head(m) & _DIMENSION_WORDS and m.amount > 1]
+    if sized:
+        m = min(sized, key=lambda x: x.grams)
+        return m, m.grams  # "6 inch sub": one sub of six inches
+    item = [m for m in ordinary if head(m) & _ITEM_WORDS]
+    if item and not bare:
+        return item[0], item[0].grams_per_unit
+    return ordinary[0], ordinary[0].grams_per_unit
+TYPICAL_NOTE = "typical amount"
+_SERVING_WORDS = {"serve", "portion", "helping", "plate", "plateful"}
+
+
+def _typical_amount(ndb: str, amount: float, unit: str, context: str) -> Portion | None:
+    """A household word with no SR28 measure ("a glass of", "a handful of"): its typical
+    amount from ``units.toml`` ``[household]``, by the food's own density for a volume."""
+    if set(tokenize(unit)) & _SERVING_WORDS:  # "a serve of lasagne": SR28's serving, else first
+        measures = load_database().measures.get(ndb, ())
+        pick = _match_measure(measures, {"serving"}, set()) if measures else None
+        m = pick[0] if pick else (measures[0] if measures else None)
+        if m is None:
+            return None
+        note = f"{TYPICAL_NOTE}: a {unit!r} taken as the SR28 measure {m.description!r}"
+        return Portion(amount * m.grams_per_unit, measure_head(m.description), m, False, note)
+    typical = household_amount(unit)
+    if typical is None:
+        return None
+    if typical.grams is not None:
+        grams = amount * typical.grams
+        measure = None
+    else:
+        assert typical.ml is not None
+        try:
+            by_volume = to_grams(ndb, amount * typical.ml, "ml", context)
+        except PortionError:
+            return None
+        grams = by_volume.grams
+        measure = by_volume.measure
+    what = f"{typical.grams:g} g" if typical.grams is not None else f"{typical.ml:g} ml"
+    note = (
+        f"{TYPICAL_NOTE}: no SR28 measure {unit!r}; 1 {typical.name} taken as {what} "
+        f"({typical.source})"
+    )
+    return Portion(grams, typical.name, measure, False, note)
 
 
 def borrowed_volume(ndb: str, amount: float, unit: str) -> Portion | None:

@@ -271,6 +271,7 @@ class SearchIndex:
             st for name in unit_registry() for st in tokenize(name) if not st.isdigit()
         } - {"t", "c"}
         self._dish = {normalise_word(w) for w in lex["classes"].get("dish", [])}
+        self._measure = {st for w in lex["classes"]["measure_words"] for st in tokenize(w)}
         equivalents = {
             normalise_word(k): {st for w in v for st in tokenize(w)}
             for k, v in lex.get("equivalents", {}).items()
@@ -309,8 +310,12 @@ class SearchIndex:
             pairs: set[tuple[str, str]] = set()
             prev: list[str] = []
             word_cost: dict[str, float] = {}
-            for k, (paren, _, stems) in enumerate(segs):
+            for k, (paren, seg_text, stems) in enumerate(segs):
                 stems = [st for st in stems if st not in self._stop]
+                if "other than" in seg_text.lower():
+                    # "tea, herb, other than chamomile": the words after it are not the food
+                    before = seg_text.lower().split("other than")[0]
+                    stems = [st for st in tokenize(before) if st not in self._stop]
                 # a phrase inside a segment reads in order ("Peanut butter"); across a comma
                 # SR28 inverts it: "Milk, chocolate" is chocolate milk, not milk chocolate
                 pairs.update(pairwise(stems))
@@ -392,7 +397,9 @@ class SearchIndex:
         self._headless = self._head_post.pop("", [])
         self._bigrams = {k: sorted(v) for k, v in bigrams.items()}
         self._idf = {w: math.log(1.0 + n / len(p)) for w, p in postings.items()}
-        self._vocab = sorted(self._postings)
+        # a typo is corrected into a food word, never into a portion or unit word
+        # ("lager" is not "large", "punnet" not "pint")
+        self._vocab = sorted(set(self._postings) - self._portion - self._unit_words)
         self._total_cost = total_cost
         self._default_prep = default_prep
         self._brand = np.array(
@@ -487,7 +494,15 @@ class SearchIndex:
         "tbsp") weigh like portion words, so "2 tomatoes" searches like "tomatoes".
         """
         words = []
-        for w in tokenize(query):
+        tokens = tokenize(query)
+        # a measure word followed by "of" names the portion, not the food: "a clove of garlic",
+        # "an ear of corn", "a square of chocolate", "a knob of butter"
+        measured = {
+            w
+            for w, nxt in pairwise(tokens)
+            if nxt == "of" and (w in self._measure or w in self._portion or w in self._unit_words)
+        }
+        for w in tokens:
             if w in self._stop or w in _NUMBER_WORDS:
                 continue
             if _AMOUNT_TOKEN.match(w) and (
@@ -496,7 +511,7 @@ class SearchIndex:
                 continue
             if w in self._postings or w in self._synonym_words or not w.isalpha():
                 words.append(w)
-            elif w in self._unit_words or w in self._portion:
+            elif w in self._unit_words or w in self._portion or w in measured:
                 words.append(w)  # never "corrected" into a food word
             else:
                 words.extend(self._correct(w) or [w])
@@ -507,7 +522,7 @@ class SearchIndex:
             else:
                 joined.append(w)
         words = joined
-        light = self._portion | self._unit_words
+        light = self._portion | self._unit_words | measured
         core = tuple(w for w in words if w not in light)
         whole = self._defaults.get(core) if core and core != tuple(words) else None
         if whole is not None:  # "a handful of almonds": the default of the food words alone

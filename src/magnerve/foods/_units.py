@@ -8,7 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-__all__ = ["Unit", "lookup_unit", "unit_registry"]
+__all__ = ["HouseholdAmount", "Unit", "household_amount", "lookup_unit", "unit_registry"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +51,49 @@ def lookup_unit(text: str) -> Unit | None:
     if t in ("T", "t"):  # cookbook convention: T = tablespoon, t = teaspoon
         return reg[t]
     return reg.get(t.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdAmount:
+    """A typical amount for a household word that is not a unit ("glass", "handful").
+
+    Attributes
+    ----------
+    name : str
+        Canonical word, e.g. ``"glass"``.
+    ml : float or None
+        Typical volume [ml], converted with the food's own SR28 density.
+    grams : float or None
+        Typical mass [g] (when ``ml`` is None).
+    source : str
+        Where the typical amount comes from.
+    """
+
+    name: str
+    ml: float | None
+    grams: float | None
+    source: str
+
+
+@cache
+def _household() -> dict[str, HouseholdAmount]:
+    spec = tomllib.loads(resources.files("magnerve.data").joinpath("units.toml").read_text("utf-8"))
+    out: dict[str, HouseholdAmount] = {}
+    for name, entry in spec.get("household", {}).items():
+        ml = entry.get("ml")
+        g = entry.get("g")
+        amt = HouseholdAmount(
+            name,
+            float(ml) if ml is not None else None,
+            float(g) if g is not None else None,
+            str(entry["source"]),
+        )
+        out[name] = amt
+        for alias in entry.get("aliases", []):
+            out[alias.lower()] = amt
+    return out
+
+
+def household_amount(text: str) -> HouseholdAmount | None:
+    """Typical amount of a household word with no unit meaning ("glass", "knob"), or None."""
+    return _household().get(" ".join(text.strip().lower().split()))

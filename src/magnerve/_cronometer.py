@@ -1,0 +1,634 @@
+"""Cronometer exports: the ``Amount`` field, serving weights, supplements and export checks.
+
+Pure helpers used by :mod:`magnerve.diary` (which owns the entry types). Format notes:
+``docs/cronometer_format.md``.
+
+* ``Amount`` is ``"<quantity> <serving>"``; the serving may carry a multiplier
+  (``"50.00 x 0.5 cup"`` = 25 cups), a stated weight or volume of one serving
+  (``"3.00 regular size bar - each 2.07 oz"``, ``"1.00 shake (11 fl oz)"``) or a qualifier
+  (``"1.00 medium - 7"" to 7 7/8"" long"``, ``"1.00 cup, chopped"``).
+* The grams of a serving come, in this order, from a mass unit, the stated weight, the stated
+  volume through the food's own SR28 volume measures, a volume unit through those measures, or
+  the SR28 household measure whose description matches the serving text. A serving with no
+  matching SR28 measure is an error, never another measure.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from magnerve.foods import load_database, nutrients
+from magnerve.foods._portions import PortionError, measure_head, piece_weight, to_grams
+from magnerve.foods._search import tokenize
+from magnerve.foods._units import lookup_unit
+
+__all__ = [
+    "AGREE_ABS_KCAL",
+    "AGREE_ABS_MG",
+    "AGREE_REL",
+    "CronometerAmount",
+    "ExportComparison",
+    "ServingGrams",
+    "SupplementDose",
+    "compare_with_export",
+    "is_supplement_row",
+    "parse_cronometer_amount",
+    "serving_grams",
+    "supplement_dose",
+]
+
+#: A row's SR28 magnesium agrees with the export when within this share of the export value
+#: ``or`` within :data:`AGREE_ABS_MG` (the issue's target: 10 % or 2 mg).
+AGREE_REL = 0.10
+#: Absolute magnesium tolerance [mg] (export values are rounded to 0.01 mg; SR28 to 1 mg/100 g).
+AGREE_ABS_MG = 2.0
+#: Absolute energy tolerance [kcal] for the energy comparison (same 10 % share).
+AGREE_ABS_KCAL = 10.0
+#: A row in Cronometer's "Supplements" category with at least this energy is a food (a protein
+#: shake or a bar), counted with the export's values; below it, a supplement.
+SUPPLEMENT_MAX_KCAL = 20.0
+#: Per-serving doses of a magnesium salt at or above this mass [mg] named after the salt
+#: ("Magnesium Glycinate 1000 mg") are read as salt mass; below, as elemental magnesium (labels
+#: state elemental magnesium; 350 mg is the UL for supplemental magnesium, so 500 mg elemental
+#: per serving is rare while 500-1500 mg salt tablets are common).
+SALT_DOSE_FROM_MG = 500.0
+
+_NUM = r"\d+(?:\.\d+)?(?:\s+\d+/\d+)?|\d+/\d+|\.\d+"
+_UNIT_WORDS = r"fl\.?\s*oz|fluid\s+ounces?|oz|ounces?|grams?|g|ml|kg|lb|lbs|cups?|tbsp|tsp|l"
+_STATED_EACH = re.compile(
+    rf"\s+-\s+(?:each\s+)?(?P<num>{_NUM})\s*(?P<unit>{_UNIT_WORDS})\s*$", re.IGNORECASE
+)
+_STATED_PAREN = re.compile(
+    rf"\s*\(\s*(?:each\s+)?(?P<num>{_NUM})\s*(?P<unit>{_UNIT_WORDS})\s*\)", re.IGNORECASE
+)
+_QUANTITY = re.compile(r"^\s*(?P<q>\d+(?:[.,]\d+)?|\.\d+)(?:\s+(?P<rest>.*))?$", re.DOTALL)
+_MULTIPLIER = re.compile(r"^x\s*(?P<m>\d+(?:\.\d+)?|\.\d+)\s*(?P<rest>.*)$", re.IGNORECASE)
+
+
+def _number(text: str) -> float:
+    parts = text.split()
+    total = 0.0
+    for p in parts:
+        if "/" in p:
+            n, d = p.split("/", 1)
+            total += float(n) / float(d)
+        else:
+            total += float(p)
+    return total
+
+
+Construct = Literal["zero", "mass", "multiplier", "stated", "volume", "household"]
+
+
+@dataclass(frozen=True, slots=True)
+class CronometerAmount:
+    """A Cronometer ``Amount`` cell understood.
+
+    Attributes
+    ----------
+    text : str
+        The cell as exported.
+    quantity : float
+        The number before the first space [-].
+    multiplier : float
+        ``M`` of ``"N x M unit"`` (1 when there is none) [-].
+    unit : str
+        The serving name ("g", "cup", "can", "regular size bar", "half", "medium").
+    qualifier : str
+        Words describing the serving ("chopped", ``7" to 7 7/8" long``); "" when none.
+    each_amount : float or None
+        Stated size of one serving ("each 2.07 oz" -> 2.07), when the export states it.
+    each_unit : str or None
+        Unit of ``each_amount`` (a mass or volume unit name).
+    multiplied : bool
+        True for the ``"N x M unit"`` form.
+    """
+
+    text: str
+    quantity: float
+    multiplier: float = 1.0
+    unit: str = ""
+    qualifier: str = ""
+    each_amount: float | None = None
+    each_unit: str | None = None
+    multiplied: bool = False
+
+    @property
+    def count(self) -> float:
+        """Number of servings: ``quantity x multiplier`` [-]."""
+        return self.quantity * self.multiplier
+
+    @property
+    def construct(self) -> Construct:
+        """Which form of ``Amount`` this is (for reports and benchmarks)."""
+        if self.quantity == 0:
+            return "zero"
+        u = lookup_unit(self.unit)
+        if self.multiplied:
+            return "multiplier"
+        if self.each_amount is not None:
+            return "stated"
+        if u is not None:
+            return "mass" if u.kind == "mass" else "volume"
+        return "household"
+
+
+def parse_cronometer_amount(text: str) -> CronometerAmount:
+    """Read a Cronometer ``Amount`` cell.
+
+    Parameters
+    ----------
+    text : str
+        For example ``"150.00 g"``, ``"50.00 x 0.5 cup"``, ``"5.61 can - each 12 fl oz"``,
+        ``"3.00 regular size bar - each 2.07 oz"``, ``"1.00 shake (11 fl oz)"``,
+        ``"20.00 half"`` or ``"0.00 g"``.
+
+    Returns
+    -------
+    CronometerAmount
+
+    Raises
+    ------
+    ValueError
+        When the cell does not start with a number.
+
+    Examples
+    --------
+    >>> a = parse_cronometer_amount("50.00 x 0.5 cup")
+    >>> a.count, a.unit
+    (25.0, 'cup')
+    >>> a = parse_cronometer_amount("3.00 regular size bar - each 2.07 oz")
+    >>> a.unit, a.each_amount, a.each_unit
+    ('regular size bar', 2.07, 'oz')
+    """
+    m = _QUANTITY.match(text or "")
+    if not m:
+        raise ValueError(f"amount {text!r} does not start with a number")
+    quantity = float(m.group("q").replace(",", "."))
+    rest = " ".join((m.group("rest") or "").split())
+    multiplier = 1.0
+    mm = _MULTIPLIER.match(rest)
+    if mm:
+        multiplier = float(mm.group("m"))
+        rest = mm.group("rest").strip()
+    each_amount: float | None = None
+    each_unit: str | None = None
+    for pat in (_STATED_EACH, _STATED_PAREN):
+        sm = pat.search(rest)
+        if sm:
+            u = lookup_unit(sm.group("unit").replace(".", ""))
+            if u is not None and u.kind in ("mass", "volume"):
+                each_amount = _number(sm.group("num"))
+                each_unit = u.name
+                rest = (rest[: sm.start()] + " " + rest[sm.end() :]).strip()
+                break
+    unit, qualifier = rest, ""
+    if " - " in rest:
+        unit, qualifier = (s.strip() for s in rest.split(" - ", 1))
+    elif "," in rest and lookup_unit(rest) is None:
+        unit, qualifier = (s.strip() for s in rest.split(",", 1))
+    return CronometerAmount(
+        text, quantity, multiplier, unit, qualifier, each_amount, each_unit, mm is not None
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ServingGrams:
+    """Grams of a Cronometer serving of an SR28 food.
+
+    Attributes
+    ----------
+    grams : float
+        Edible weight of the whole row [g].
+    unit : str
+        Unit as understood (mass or volume unit name, or the SR28 measure head).
+    measure : str or None
+        SR28 household measure used, if any.
+    exact : bool
+        True when the serving was read without any conversion choice (a mass unit, a stated
+        weight, or the SR28 measure the export names).
+    note : str or None
+        How the weight was obtained, when anything was converted.
+    """
+
+    grams: float
+    unit: str
+    measure: str | None
+    exact: bool
+    note: str | None = None
+
+
+_GENERIC_COUNT = {"each", "whole", "piece", "item", "unit"}
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in tokenize(text.replace('"', " in ")) if not w.replace(".", "").isdigit()}
+
+
+def _named_measure(ndb: str, unit: str, qualifier: str) -> tuple[float, str] | None:
+    """Grams per serving of the SR28 measure named by the export's serving text."""
+    db = load_database()
+    want = _words(unit)
+    if not want:
+        return None
+    qual = _words(qualifier)
+    best: tuple[int, float, str] | None = None
+    for m in db.measures.get(ndb, ()):
+        head = _words(measure_head(m.description))
+        full = _words(m.description)
+        if not head & want or not (head <= want or want <= full):
+            continue
+        # words of the measure the export does not have ("king size") count against it
+        extra = head - want
+        score = 4 * len(head & want) + len(full & (want | qual)) - 3 * len(extra)
+        score -= len(full - head - want - qual)
+        if best is None or score > best[0]:
+            best = (score, m.grams_per_unit, m.description)
+    return None if best is None else (best[1], best[2])
+
+
+def serving_grams(ndb: str, amount: CronometerAmount) -> ServingGrams:
+    """Grams of a Cronometer row for an SR28 food.
+
+    Parameters
+    ----------
+    ndb : str
+        SR28 NDB number of the food.
+    amount : CronometerAmount
+        The row's ``Amount``.
+
+    Returns
+    -------
+    ServingGrams
+
+    Raises
+    ------
+    PortionError
+        When the serving cannot be converted without choosing a different measure (the
+        message lists the food's measures).
+    """
+    count = amount.count
+    if count == 0:
+        return ServingGrams(0.0, amount.unit, None, True, "0.00 quantity: counted as zero")
+    u = lookup_unit(amount.unit)
+    if u is not None and u.kind == "mass":
+        return ServingGrams(count * u.factor, u.name, None, True)
+    if amount.each_amount is not None and amount.each_unit is not None:
+        eu = lookup_unit(amount.each_unit)
+        assert eu is not None  # parse_cronometer_amount only keeps known units
+        size = f"{amount.each_amount:g} {amount.each_unit}"
+        if eu.kind == "mass":
+            return ServingGrams(
+                count * amount.each_amount * eu.factor,
+                amount.unit,
+                None,
+                True,
+                f"{amount.unit!r} weighed as stated in the export ({size} each)",
+            )
+        p = to_grams(ndb, count * amount.each_amount, amount.each_unit, context=amount.unit)
+        how = f"{amount.unit!r} of {size} each (stated in the export)"
+        meas = p.measure.description if p.measure else None
+        return ServingGrams(
+            p.grams, amount.unit, meas, True, how + (f"; density from {meas!r}" if meas else "")
+        )
+    if u is not None:  # volume: through the food's own volume measures
+        p = to_grams(ndb, count, amount.unit, context=amount.qualifier)
+        return ServingGrams(
+            p.grams, p.unit, p.measure.description if p.measure else None, p.exact, p.note
+        )
+    named = _named_measure(ndb, amount.unit, amount.qualifier)
+    if named is not None:
+        each, desc = named
+        return ServingGrams(count * each, measure_head(desc), desc, True)
+    db = load_database()
+    measures = db.measures.get(ndb, ())
+    want = set(tokenize(amount.unit))
+    for m in measures:  # "20.00 half" of walnuts: "oz (14 halves)"
+        piece = piece_weight(m, want)
+        if piece is not None:
+            note = f"{amount.unit!r} from the SR28 measure {m.description!r} ({piece:.3g} g each)"
+            return ServingGrams(count * piece, amount.unit, m.description, True, note)
+    if want and want <= _GENERIC_COUNT:
+        p = to_grams(ndb, count, None, context=amount.unit)
+        if p.measure is not None and (
+            set(tokenize(measure_head(p.measure.description))) & (_GENERIC_COUNT | {"medium"})
+        ):
+            note = (
+                f"Cronometer's {amount.unit!r} read as the SR28 measure {p.measure.description!r}"
+            )
+            return ServingGrams(p.grams, p.unit, p.measure.description, False, note)
+    listing = "; ".join(m.label() for m in measures) or "none (grams only)"
+    raise PortionError(
+        f"{db.descriptions[db.index[ndb]]} has no SR28 measure matching the export's serving "
+        f"{amount.unit!r}. Its measures: {listing}.",
+        [m.label() for m in measures],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ExportComparison:
+    """SR28 figures of a row next to the export's own.
+
+    Attributes
+    ----------
+    magnesium_sr28 : float or None
+        Magnesium of the row from SR28 [mg] (None when SR28 has no value).
+    magnesium_export : float or None
+        The export's ``Magnesium (mg)`` cell (None when empty or absent).
+    energy_sr28, energy_export : float or None
+        The same for energy [kcal].
+    agrees : bool or None
+        True when every compared figure agrees, False when one disagrees, None when nothing
+        could be compared.
+    reason : str
+        Why they disagree ("" when they agree or nothing was compared).
+    """
+
+    magnesium_sr28: float | None
+    magnesium_export: float | None
+    energy_sr28: float | None
+    energy_export: float | None
+    agrees: bool | None
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, float | bool | str | None]:
+        """JSON-ready mapping."""
+        return {
+            "magnesium_sr28": _r(self.magnesium_sr28),
+            "magnesium_export": self.magnesium_export,
+            "energy_sr28": _r(self.energy_sr28),
+            "energy_export": self.energy_export,
+            "agrees": self.agrees,
+            "reason": self.reason,
+        }
+
+
+def _r(v: float | None) -> float | None:
+    return None if v is None else round(v, 2)
+
+
+def agrees(ours: float, theirs: float, abs_tol: float = AGREE_ABS_MG) -> bool:
+    """True when two amounts agree within :data:`AGREE_REL` of ``theirs`` or ``abs_tol``."""
+    diff = abs(ours - theirs)
+    return diff <= abs_tol or diff <= AGREE_REL * abs(theirs)
+
+
+@cache
+def _per_100g(ndb: str) -> tuple[float | None, float | None]:
+    n = nutrients(ndb)
+    return n.get("magnesium_mg"), n.get("energy_kcal")
+
+
+def compare_with_export(
+    ndb: str, grams: float, export: dict[str, float | None]
+) -> ExportComparison:
+    """Compare the SR28 magnesium and energy of a row with the export's values.
+
+    Parameters
+    ----------
+    ndb : str
+        SR28 NDB number of the matched food.
+    grams : float
+        Weight of the row [g].
+    export : dict
+        The row's export values by nutrient key (``magnesium_mg``, ``energy_kcal``).
+
+    Returns
+    -------
+    ExportComparison
+        Disagreement: more than 10 % and more than 2 mg of magnesium, or more than 10 % and
+        more than 10 kcal of energy.
+    """
+    mg100, kcal100 = _per_100g(ndb)
+    mg = None if mg100 is None else mg100 * grams / 100.0
+    kcal = None if kcal100 is None else kcal100 * grams / 100.0
+    mg_x, kcal_x = export.get("magnesium_mg"), export.get("energy_kcal")
+    reasons: list[str] = []
+    compared = False
+    if mg is not None and mg_x is not None:
+        compared = True
+        if not agrees(mg, mg_x):
+            reasons.append(f"magnesium {mg:.1f} mg from SR28 vs {mg_x:g} mg in the export")
+    if kcal is not None and kcal_x is not None:
+        compared = True
+        if not agrees(kcal, kcal_x, AGREE_ABS_KCAL):
+            reasons.append(f"energy {kcal:.0f} kcal from SR28 vs {kcal_x:g} kcal in the export")
+    ok = None if not compared else not reasons
+    return ExportComparison(mg, mg_x, kcal, kcal_x, ok, "; ".join(reasons))
+
+
+# -- supplements ---------------------------------------------------------------------------
+
+
+@cache
+def _forms() -> dict[str, dict[str, object]]:
+    text = resources.files("magnerve.data").joinpath("supplement_forms.toml").read_text("utf-8")
+    forms: dict[str, dict[str, object]] = tomllib.loads(text)["forms"]
+    return forms
+
+
+_FORM_SYNONYMS = {
+    "bisglycinate": "glycinate",
+    "diglycinate": "glycinate",
+    "glycine": "glycinate",
+    "l-threonate": "threonate",
+    "taurinate": "taurate",
+    "sulphate": "sulfate",
+    "epsom": "sulfate",
+}
+_NUTRIENT_WORDS = {
+    "magnesium": "magnesium_mg",
+    "zinc": "zinc_mg",
+    "calcium": "calcium_mg",
+    "vitamin d": "vitamin_d_iu",
+    "vitamin d3": "vitamin_d_iu",
+    "d3": "vitamin_d_iu",
+    "b6": "vitamin_b6_mg",
+    "vitamin b6": "vitamin_b6_mg",
+    "pyridoxine": "vitamin_b6_mg",
+}
+_DOSE = re.compile(
+    r"(?P<num>\d+(?:[.,]\d+)?)\s*(?P<unit>mg|mcg|µg|ug|iu|g)\b(?P<el>\s+elemental)?", re.I
+)
+
+
+def is_supplement_row(name: str, category: str | None, energy_kcal: float | None) -> bool:
+    """True when a Cronometer row is a dietary supplement rather than a food.
+
+    A row is a supplement when its name says so (:func:`magnerve.foods.looks_like_supplement`:
+    "Vitamin D, 1000 IU", "Zinc", "Magnesium Glycinate 200 mg"), or when Cronometer files it
+    under "Supplements" and it gives less than 20 kcal (a protein shake in that category is a
+    food).
+
+    Parameters
+    ----------
+    name : str
+        ``Food Name`` cell.
+    category : str or None
+        ``Category`` cell (None when the export has no such column).
+    energy_kcal : float or None
+        ``Energy (kcal)`` cell.
+
+    Returns
+    -------
+    bool
+    """
+    from magnerve.foods import looks_like_supplement
+
+    if looks_like_supplement(name):
+        return True
+    if (category or "").strip().lower() == "supplements":
+        return energy_kcal is None or energy_kcal < SUPPLEMENT_MAX_KCAL
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class SupplementDose:
+    """Dose and form of a supplement row, read from its name and amount.
+
+    Attributes
+    ----------
+    form : str or None
+        Magnesium salt named ("glycinate", "citrate"; keys of ``supplement_forms.toml``).
+    hydrate : str or None
+        Hydrate named ("hexahydrate").
+    elemental_mg : float or None
+        Elemental magnesium of the row from the name and amount [mg] (None when no magnesium
+        dose is given).
+    salt_mg : float or None
+        Salt mass of the row when the dose is a salt mass [mg].
+    doses : dict
+        Other nutrient doses of the row read from the name (``zinc_mg``, ``vitamin_d_iu``,
+        ``calcium_mg``, ``vitamin_b6_mg``).
+    notes : list of str
+        How the dose was read.
+    """
+
+    form: str | None
+    hydrate: str | None
+    elemental_mg: float | None
+    salt_mg: float | None
+    doses: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _find_form(low: str) -> tuple[str | None, str | None]:
+    forms = _forms()
+    hydrate = None
+    form = None
+    for word in re.findall(r"[a-z][a-z-]*", low):
+        w = _FORM_SYNONYMS.get(word, word)
+        if w in forms and form is None:
+            form = w
+    if form is not None:
+        for hyd in dict(forms[form].get("hydrates", {}) or {}):  # type: ignore[call-overload]
+            if hyd in low:
+                hydrate = hyd
+    return form, hydrate
+
+
+def _elemental_fraction(form: str, hydrate: str | None) -> float:
+    entry = _forms()[form]
+    if hydrate:
+        hyd = dict(entry.get("hydrates", {}) or {})  # type: ignore[call-overload]
+        return float(hyd[hydrate]["elemental_fraction"])
+    return float(entry["elemental_fraction"])  # type: ignore[arg-type]
+
+
+def supplement_dose(name: str, amount: CronometerAmount) -> SupplementDose:
+    """Read the dose and form of a supplement row from its name and amount.
+
+    Magnesium: a dose marked "elemental", written "Magnesium 200 mg (as citrate)" or right after
+    the word magnesium is elemental; a dose after the salt ("Magnesium Glycinate 1000 mg") is a
+    salt mass when it is at least :data:`SALT_DOSE_FROM_MG`, converted with the elemental
+    fraction of ``data/supplement_forms.toml`` (the stoichiometry of
+    :func:`magnerve.assessment.supplement_daily`). An amount in a mass unit ("400.00 mg") is
+    the dose of the whole row. Other nutrients ("Zinc 15 mg", "Vitamin D, 1000 IU") are read
+    the same way.
+
+    Parameters
+    ----------
+    name : str
+        ``Food Name`` cell, e.g. ``"Magnesium Glycinate 200 mg"``.
+    amount : CronometerAmount
+        The row's amount ("2.00 capsule" doubles the dose).
+
+    Returns
+    -------
+    SupplementDose
+    """
+    low = " ".join(name.lower().replace("-", " - ").split()).replace(" - ", "-")
+    form, hydrate = _find_form(low)
+    notes: list[str] = []
+    count = amount.count
+    u = lookup_unit(amount.unit)
+    mass_amount_mg = count * u.factor * 1000.0 if u is not None and u.kind == "mass" else None
+    doses: dict[str, float] = {}
+    elemental: float | None = None
+    salt: float | None = None
+    matches = list(_DOSE.finditer(low))
+    for dm in matches:
+        before = low[: dm.start()]
+        # the nutrient this dose belongs to: the last nutrient word before it
+        key, pos = None, -1
+        for word, k in _NUTRIENT_WORDS.items():
+            p = before.rfind(word)
+            if p > pos:
+                key, pos = k, p
+        if key is None:
+            key = "magnesium_mg" if "magnesium" in low else None
+        if key is None:
+            continue
+        val = float(dm.group("num").replace(",", "."))
+        unit = dm.group("unit").lower()
+        if key == "vitamin_d_iu":
+            if unit != "iu":
+                val = val * 40.0 if unit in ("mcg", "µg", "ug") else val
+        elif unit in ("mcg", "µg", "ug"):
+            val /= 1000.0
+        elif unit == "g":
+            val *= 1000.0
+        per_dose = val
+        if key != "magnesium_mg":
+            doses.setdefault(key, per_dose * count)
+            continue
+        if elemental is not None or salt is not None:
+            continue
+        between = low[pos : dm.start()]
+        elemental_marked = bool(dm.group("el")) or "elemental" in low or " as " in low[dm.end() :]
+        after_salt = form is not None and any(
+            f in between for f in (form, *[s for s, t in _FORM_SYNONYMS.items() if t == form])
+        )
+        if not elemental_marked and after_salt and per_dose >= SALT_DOSE_FROM_MG:
+            salt = per_dose * count
+            frac = _elemental_fraction(form, hydrate)  # type: ignore[arg-type]
+            elemental = salt * frac
+            notes.append(
+                f"{per_dose:g} mg read as {form} salt per serving ({frac:.1%} elemental): "
+                f"{elemental:.0f} mg elemental magnesium"
+            )
+        else:
+            elemental = per_dose * count
+            if after_salt and not elemental_marked:
+                notes.append(
+                    f"{per_dose:g} mg read as elemental magnesium (a salt dose would be "
+                    f"{SALT_DOSE_FROM_MG:g} mg or more)"
+                )
+    if elemental is None and "magnesium" in low and mass_amount_mg is not None:
+        if form is not None and mass_amount_mg >= SALT_DOSE_FROM_MG:
+            salt = mass_amount_mg
+            frac = _elemental_fraction(form, hydrate)
+            elemental = salt * frac
+            notes.append(f"amount {mass_amount_mg:g} mg read as {form} salt ({frac:.1%} elemental)")
+        else:
+            elemental = mass_amount_mg
+            notes.append(f"amount {mass_amount_mg:g} mg read as elemental magnesium")
+    if elemental is not None and (math.isnan(elemental) or elemental < 0):
+        elemental = None
+    return SupplementDose(form, hydrate, elemental, salt, doses, notes)
