@@ -1,24 +1,75 @@
 """magnerve: magnesium status and nerve health.
 
-The public API is flat: everything a user needs is importable from ``magnerve``.
+The public API is flat: everything a user needs is importable from ``magnerve``. Names are
+loaded lazily (PEP 562), so ``import magnerve`` and the command line start fast.
 Screening and education software, not a diagnostic device.
 """
 
-from magnerve import foods
-from magnerve.diary import Diary, DiaryEntry, DiaryError, DiaryProblem, read_diary, read_diary_text
-from magnerve.foods import (
-    Food,
-    FoodNotFoundError,
-    ParsedLine,
-    ParseError,
-    SearchHit,
-    get_food,
-    parse_line,
-    search,
-)
-from magnerve.intake import IntakeReport, NutrientTotal, intake
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "foods": ("magnerve.foods", None),
+    "Diary": ("magnerve.diary", "Diary"),
+    "DiaryEntry": ("magnerve.diary", "DiaryEntry"),
+    "DiaryError": ("magnerve.diary", "DiaryError"),
+    "DiaryProblem": ("magnerve.diary", "DiaryProblem"),
+    "read_diary": ("magnerve.diary", "read_diary"),
+    "read_diary_text": ("magnerve.diary", "read_diary_text"),
+    "Food": ("magnerve.foods", "Food"),
+    "FoodNotFoundError": ("magnerve.foods", "FoodNotFoundError"),
+    "ParsedLine": ("magnerve.foods", "ParsedLine"),
+    "ParseError": ("magnerve.foods", "ParseError"),
+    "SearchHit": ("magnerve.foods", "SearchHit"),
+    "get_food": ("magnerve.foods", "get_food"),
+    "parse_line": ("magnerve.foods", "parse_line"),
+    "search": ("magnerve.foods", "search"),
+    "IntakeReport": ("magnerve.intake", "IntakeReport"),
+    "NutrientTotal": ("magnerve.intake", "NutrientTotal"),
+    "intake": ("magnerve.intake", "intake"),
+}
+
+if TYPE_CHECKING:
+    from magnerve import foods
+    from magnerve.diary import (
+        Diary,
+        DiaryEntry,
+        DiaryError,
+        DiaryProblem,
+        read_diary,
+        read_diary_text,
+    )
+    from magnerve.foods import (
+        Food,
+        FoodNotFoundError,
+        ParsedLine,
+        ParseError,
+        SearchHit,
+        get_food,
+        parse_line,
+        search,
+    )
+    from magnerve.intake import IntakeReport, NutrientTotal, intake
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'magnerve' has no attribute {name!r}") from None
+    mod = import_module(module)
+    value = mod if attr is None else getattr(mod, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "Diary",

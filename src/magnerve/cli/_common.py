@@ -1,0 +1,262 @@
+"""Shared pieces of the command-line interface: the typer apps, consoles, option choices,
+errors and the diary/profile loaders. Heavy modules are imported inside functions, so that
+``magnerve --help`` starts fast."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from magnerve import __version__
+
+if TYPE_CHECKING:
+    from rich.table import Table as RichTable
+
+    from magnerve.diary import Diary
+    from magnerve.intake import IntakeReport, NutrientTotal
+    from magnerve.profile import Profile
+
+
+class _LazyConsole:
+    """A rich Console created on first use (importing rich costs ~30 ms at start-up)."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return getattr(self._console, name)
+
+
+def escape(text: str) -> str:
+    """Escape rich markup in user text (``[/]`` and the like)."""
+    from rich.markup import escape as _escape
+
+    return _escape(text)
+
+
+def Table(*args: Any, **kwargs: Any) -> RichTable:
+    """A rich Table (imported on first use)."""
+    from rich.table import Table as _Table
+
+    return _Table(*args, **kwargs)
+
+
+app = typer.Typer(
+    help="magnerve: magnesium intake and nerve health (screening and education, not diagnosis).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rendering it with rich costs ~120 ms per call
+)
+
+
+foods_app = typer.Typer(
+    help="Search and inspect USDA SR28 foods.", no_args_is_help=True, rich_markup_mode=None
+)
+
+
+app.add_typer(foods_app, name="foods")
+
+
+nerve_app = typer.Typer(
+    help="Nerve-excitability model: NMDA magnesium block and a neuron sweep (a model).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+app.add_typer(nerve_app, name="nerve")
+
+
+out = _LazyConsole(stderr=False)
+
+
+err = _LazyConsole(stderr=True)
+
+
+class DiaryFormatChoice(StrEnum):
+    auto = "auto"
+    csv = "csv"
+    json = "json"
+    cronometer = "cronometer"
+    cronometer_daily = "cronometer_daily"
+    mfp = "mfp"
+    totals = "totals"
+
+
+class TrustChoice(StrEnum):
+    auto = "auto"
+    export = "export"
+    sr28 = "sr28"
+
+
+class ByChoice(StrEnum):
+    day = "day"
+    meal = "meal"
+    line = "line"
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _fail(message: str, code: int = 1, hints: list[str] | None = None) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    for h in hints or []:
+        err.print(f"  [dim]hint:[/] {h}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"magnerve {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """magnerve command-line interface."""
+
+
+def _cell(t: NutrientTotal) -> str:
+    if t.value is None:
+        return "unknown"
+    s = f"{t.value:,.1f}" if abs(t.value) >= 10 else f"{t.value:.3g}"
+    return s if t.complete else f"≥{s}"
+
+
+_COMPACT = ("magnesium_mg", "calcium_mg", "zinc_mg", "energy_kcal")
+
+
+def _print_report(report: IntakeReport, by: ByChoice, compact: bool) -> None:
+    import numpy as np
+
+    infos = report.nutrients
+    cols = [j for j, n in enumerate(infos) if not compact or n.key in _COMPACT]
+    if by is ByChoice.day:
+        t = Table(title="Nutrient intake per day (≥: lower bound, some lines have no SR28 value)")
+        t.add_column("Nutrient")
+        t.add_column("Unit", style="dim")
+        for d, _ in report.days:
+            t.add_column(d.strftime("%a %d %b"), justify="right")
+        t.add_column("Mean/day", justify="right", style="bold")
+        mean = report.mean_daily()
+        for j, n in enumerate(infos):
+            t.add_row(n.label, n.units, *[_cell(d[1][j]) for d in report.days], _cell(mean[j]))
+        out.print(t)
+    elif by is ByChoice.meal:
+        t = Table(title="Nutrient intake per meal")
+        t.add_column("Date")
+        t.add_column("Meal")
+        for j in cols:
+            t.add_column(f"{infos[j].label} [{infos[j].units}]", justify="right")
+        for d, m, totals in report.meals:
+            t.add_row(d.isoformat(), m, *[_cell(totals[j]) for j in cols])
+        out.print(t)
+    else:
+        t = Table(title="Nutrient intake per line")
+        t.add_column("Line", justify="right")
+        t.add_column("Date")
+        t.add_column("Food")
+        t.add_column("g", justify="right")
+        for j in cols:
+            t.add_column(f"{infos[j].label} [{infos[j].units}]", justify="right")
+        for e, row in zip(report.entries, report.values, strict=True):
+            t.add_row(
+                str(e.line),
+                e.date.isoformat(),
+                f"{e.description[:40]} ({e.food_id or 'from file'})",
+                "?" if e.grams is None else f"{e.grams:.0f}",
+                *["unknown" if np.isnan(row[j]) else f"{row[j]:.3g}" for j in cols],
+            )
+        out.print(t)
+    gaps = [(n, tot) for n, tot in zip(infos, report.mean_daily(), strict=True) if not tot.complete]
+    for n, tot in gaps:
+        lines = ", ".join(str(x) for x in tot.missing_lines[:12])
+        more = " ..." if len(tot.missing_lines) > 12 else ""
+        out.print(
+            f"[dim]coverage:[/] {n.label}: no value on {len(tot.missing_lines)} of "
+            f"{tot.n_lines} lines ({lines}{more}); totals are lower bounds",
+            highlight=False,
+        )
+
+
+def _load_diary(path: Path, fmt: str, skip_bad: bool, trust: str = "auto") -> Diary:
+    """Read a diary for a command: every problem is printed with its line; the command stops
+    (exit 1) unless ``skip_bad``, and then says how many lines it skipped."""
+    from magnerve.diary import DiaryError, read_diary
+
+    if not path.is_file():
+        _fail(f"diary file not found: {path}", code=2)
+    try:
+        d = read_diary(path, fmt, trust=trust)  # type: ignore[arg-type]
+    except DiaryError as e:
+        for p in e.problems:
+            err.print(f"[red]{path}:{p}[/]", highlight=False)
+        _fail(f"{path} could not be read", code=1)
+        raise
+    if d.problems and not skip_bad:
+        for p in d.problems:
+            err.print(f"[red]{path}:[/]{p}", highlight=False)
+        _fail(
+            f"{len(d.problems)} of {d.n_lines} diary lines could not be used; nothing was computed",
+            hints=["fix the lines above, or rerun with --skip-bad to use the rest"],
+        )
+    if d.problems:
+        err.print(
+            f"[yellow]warning:[/] skipped {len(d.problems)} of {d.n_lines} lines "
+            "(--skip-bad): " + ", ".join(str(p.line) for p in d.problems),
+            highlight=False,
+        )
+    if not d.entries:
+        _fail(f"{path} has no usable lines", hints=["a diary needs date and food columns"])
+    return d
+
+
+def _load_profile(path: Path) -> Profile:
+    """Read a profile for a command: every bad field is printed; exit 1 (2 if missing)."""
+    from magnerve.profile import ProfileError, load_profile
+
+    if not path.is_file():
+        _fail(f"profile file not found: {path}", code=2)
+    try:
+        return load_profile(path)
+    except ProfileError as e:
+        for field_path, msg in e.errors:
+            err.print(f"[red]{path}: {field_path}:[/] {escape(msg)}", highlight=False)
+        _fail(f"{path} has {len(e.errors)} problem(s)", hints=["see docs/profile.md"])
+        raise
+
+
+alias_app = typer.Typer(
+    help="Your food aliases: typed text that always means one SR28 food.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+app.add_typer(alias_app, name="alias")
+
+
+class SexChoice(StrEnum):
+    female = "female"
+    male = "male"
+
+
+def main() -> None:
+    """Entry point of the ``magnerve`` console script."""
+    app()
