@@ -7,6 +7,8 @@ Screening and education software, not a diagnostic device.
 
 from __future__ import annotations
 
+import sys
+import types
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +71,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *_LAZY])
+
+
+class _Package(types.ModuleType):
+    """The package module: the submodule ``magnerve.intake`` must not shadow the public
+    function ``magnerve.intake`` when it is imported (the import system sets the parent's
+    attribute after loading a submodule)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "intake" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
