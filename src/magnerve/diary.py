@@ -43,6 +43,7 @@ from magnerve._cronometer import (
     supplement_dose,
 )
 from magnerve._formats import FORMAT_NOTES, detect_format, nutrient_columns
+from magnerve.errors import InputError
 from magnerve.foods._db import load_database
 from magnerve.foods._parse import (
     FoodMatch,
@@ -183,13 +184,20 @@ class DiaryProblem:
         }
 
 
-class DiaryError(ValueError):
+class DiaryError(InputError):
     """A diary had lines that could not be used (see :attr:`problems`)."""
 
     def __init__(self, problems: list[DiaryProblem], source: str) -> None:
         self.problems = problems
+        self.line = problems[0].line if problems else None
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{source}: {len(problems)} line(s) could not be used:\n{lines}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description with every problem (line, reason, suggestions)."""
+        d = super().to_dict()
+        d["problems"] = [p.to_dict() for p in self.problems]
+        return d
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from magnerve.errors import InputError
+
 __all__ = [
     "Environment",
     "Health",
@@ -38,13 +40,20 @@ __all__ = [
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class ProfileError(ValueError):
+class ProfileError(InputError):
     """A profile could not be used; :attr:`errors` lists ``(field path, message)``."""
 
     def __init__(self, errors: list[tuple[str, str]], source: str = "<profile>") -> None:
         self.errors = errors
+        self.loc = tuple(errors[0][0].split(".")) if errors else ()
         lines = "\n".join(f"  {path}: {msg}" for path, msg in errors)
         super().__init__(f"{source}: {len(errors)} problem(s) in the profile:\n{lines}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description with every field error (``loc`` as a path list)."""
+        d = super().to_dict()
+        d["errors"] = [{"loc": path.split("."), "message": msg} for path, msg in self.errors]
+        return d
 
 
 @cache

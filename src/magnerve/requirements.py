@@ -20,6 +20,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from magnerve.errors import ReferenceDataError
+
 __all__ = [
     "ReferenceIntake",
     "RequirementError",
@@ -43,7 +45,7 @@ _AUTHORITY_ALIASES = {
 }
 
 
-class RequirementError(ValueError):
+class RequirementError(ReferenceDataError):
     """A reference intake cannot be given for these inputs (the message says why)."""
 
 

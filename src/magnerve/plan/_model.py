@@ -23,6 +23,7 @@ from magnerve._servings import food_category, racc_grams
 from magnerve.adequacy import required_mean_intake
 from magnerve.assessment import Assessment, assess, supplement_daily
 from magnerve.diary import Diary, DiaryEntry
+from magnerve.errors import InputError
 from magnerve.foods._db import FoodDatabase, load_database
 from magnerve.foods._parse import FoodRef, ParsedLine
 from magnerve.interactions import thresholds
@@ -53,7 +54,7 @@ _CORE = ("magnesium_mg", "energy_kcal", "calcium_mg", "zinc_mg", "sodium_mg", "p
 _N_CORE = 8  # nutrients before the optional ones (vitamin D, B6) in _NUTRIENTS
 
 
-class PlanError(ValueError):
+class PlanError(InputError):
     """Bad plan options (unknown pattern or exclusion...)."""
 
 

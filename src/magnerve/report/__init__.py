@@ -11,6 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, select_autoescape
 
+from magnerve.errors import ModelError
+
 __all__ = ["PDFUnavailableError", "render_html", "render_plan_html", "write_pdf"]
 
 
@@ -32,7 +34,7 @@ def _environment() -> Environment:
     return env
 
 
-class PDFUnavailableError(RuntimeError):
+class PDFUnavailableError(ModelError):
     """PDF output needs the optional extra ``magnerve[pdf]`` (WeasyPrint)."""
 
 

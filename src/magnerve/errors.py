@@ -1,0 +1,61 @@
+"""magnerve's exception tree.
+
+``MagnerveError`` is the root. ``InputError`` is a user mistake (a bad diary line, profile
+field, food line, portion or plan option): it carries where the problem is, a field path
+(``loc``) and/or a line number, ready to map to an HTTP 422 or a CLI message with exit code 1.
+``ModelError`` is a failure of a model or solver on valid input. Every class also keeps its
+historical builtin base (``ValueError``, ``KeyError``, ``RuntimeError``), so existing
+``except ValueError`` code keeps working.
+
+    MagnerveError
+    ├── InputError (ValueError)
+    │   ├── DiaryError, ProfileError, ParseError (SupplementLineError), AmountError,
+    │   │   PortionError, PlanError
+    │   └── FoodNotFoundError (also KeyError)
+    ├── ReferenceDataError (ValueError): no reference value for a life stage (RequirementError)
+    └── ModelError (RuntimeError): a model or solver failed; PDFUnavailableError
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["InputError", "MagnerveError", "ModelError", "ReferenceDataError"]
+
+
+class MagnerveError(Exception):
+    """Root of magnerve's exceptions."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description (``{"type", "message"}``, plus location for input errors)."""
+        return {"type": type(self).__name__, "message": str(self)}
+
+
+class InputError(MagnerveError, ValueError):
+    """A user's input cannot be used.
+
+    Attributes
+    ----------
+    loc : tuple of str or int
+        Field path in a structured input (``("person", "age")``); empty when not applicable.
+    line : int or None
+        Line number in a file, when the input is a file.
+    """
+
+    loc: tuple[str | int, ...] = ()
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description with ``loc`` and ``line`` (an HTTP 422 body item)."""
+        d = super().to_dict()
+        d["loc"] = list(self.loc)
+        d["line"] = self.line
+        return d
+
+
+class ReferenceDataError(MagnerveError, ValueError):
+    """The reference data has no value for this case (e.g. no EAR for infants)."""
+
+
+class ModelError(MagnerveError, RuntimeError):
+    """A model or solver failed on valid input."""

@@ -1,0 +1,39 @@
+"""The exception tree (issue 10): one root, input errors with locations, old bases kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from magnerve import read_diary_text
+from magnerve.diary import DiaryError
+from magnerve.errors import InputError, MagnerveError, ModelError, ReferenceDataError
+from magnerve.plan import PlanError
+from magnerve.profile import ProfileError, parse_profile
+from magnerve.report import PDFUnavailableError
+from magnerve.requirements import RequirementError
+
+
+def test_tree() -> None:
+    for cls in (DiaryError, ProfileError, PlanError):
+        assert issubclass(cls, InputError) and issubclass(cls, ValueError)
+    assert issubclass(InputError, MagnerveError)
+    assert issubclass(RequirementError, ReferenceDataError)
+    assert issubclass(PDFUnavailableError, ModelError)
+    assert issubclass(ModelError, RuntimeError)
+
+
+def test_profile_error_carries_field_paths() -> None:
+    with pytest.raises(ProfileError) as ei:
+        parse_profile({"person": {"age": -1, "sex": "female"}})
+    e = ei.value
+    assert e.loc[:2] == ("person", "age")
+    d = e.to_dict()
+    assert d["type"] == "ProfileError" and d["errors"][0]["loc"][:2] == ["person", "age"]
+
+
+def test_diary_error_carries_line_numbers() -> None:
+    d = read_diary_text("date,food,amount,unit\n2026-11-16,almonds,30,g\n2026-11-16,,1,cup\n")
+    with pytest.raises(DiaryError) as ei:
+        d.raise_for_problems()
+    assert ei.value.line == 3
+    assert ei.value.to_dict()["problems"][0]["line"] == 3
