@@ -258,5 +258,33 @@ class SexChoice(StrEnum):
 
 
 def main() -> None:
-    """Entry point of the ``magnerve`` console script."""
-    app()
+    """Entry point of the ``magnerve`` console script.
+
+    A user mistake (:class:`magnerve.errors.InputError`) prints one clear message and exits
+    with 1; any other failure prints a short internal-error message and exits with 3. A
+    Python traceback is shown only with ``--debug``.
+    """
+    from magnerve.errors import InputError, MagnerveError
+
+    debug = "--debug" in sys.argv[1:]
+    if debug:
+        sys.argv = [a for a in sys.argv if a != "--debug"]
+    try:
+        app()
+    except (InputError, MagnerveError) as e:
+        if debug:
+            raise
+        err.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
+        raise SystemExit(1) from None
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise SystemExit(130) from None
+    except Exception as e:  # the last line of defence: no traceback for users
+        if debug:
+            raise
+        err.print(
+            f"[red]internal error:[/] {escape(type(e).__name__)}: {escape(str(e))}\n"
+            "This is a bug in magnerve: please report it with the command you ran "
+            "(rerun with --debug to see the traceback).",
+            highlight=False,
+        )
+        raise SystemExit(3) from None
