@@ -43,6 +43,7 @@ SETS = {
     "holdout": ROOT / "tests" / "data" / "search_holdout.json",
     "holdout2": ROOT / "tests" / "data" / "search_holdout2.json",
     "holdout3": ROOT / "tests" / "data" / "search_holdout3.json",
+    "holdout4": ROOT / "tests" / "data" / "search_holdout4.json",  # seen after its measurement
 }
 
 # issue 9 constructs: (line, accepted NDB numbers; "supplement" = must be refused)
@@ -211,7 +212,7 @@ def main() -> None:
             print(f"{mname:<10} {t1 / len(ev):7.1%} {t5 / len(ev):7.1%} {p50:8.3f} {p95:8.3f}")
         for base in ("substring", "rapidfuzz"):
             print(f"p95 latency ratio {base}/magnerve: {p95s[base] / p95s['magnerve']:.1f}x")
-        if name == "holdout3":
+        if name in ("holdout3", "holdout4"):
             p1, p5, fl = parse_accuracy(ev)
             print(f"parse_line food: top-1 {p1:.1%}, top-5 {p5:.1%}, flagged uncertain {fl:.1%}")
     construct_accuracy()

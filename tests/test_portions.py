@@ -377,3 +377,15 @@ def test_household_words_without_an_sr28_measure_use_typical_amounts():
     assert glass.grams == pytest.approx(240 * 244 / 236.5882365, rel=0.02)
     assert glass.confidence < 0.9
     assert parse_line("a handful of almonds").grams == pytest.approx(30.0)
+
+
+def test_bare_name_takes_an_ordinary_measure_not_a_bunch() -> None:
+    from magnerve.foods import parse_line
+
+    assert 30 <= parse_line("broccoli").grams <= 200
+
+
+def test_count_of_a_dish_sized_by_length_is_one_item() -> None:
+    from magnerve.foods import parse_line
+
+    assert parse_line("1 ham sandwich").grams > 100

@@ -282,3 +282,23 @@ def test_smaller_limit_is_a_prefix():
 )
 def test_general_classes(query, ndb):
     assert search(query, 1)[0].id == ndb
+
+
+@pytest.mark.parametrize(
+    ("unknown", "not_into"),
+    [
+        ("ghee", "beet"),
+        ("basmati rice", "basil"),
+        ("earl grey tea", "jew"),
+        ("sticky rice", "spicy"),
+    ],
+)
+def test_unknown_words_are_not_corrected_into_other_foods(unknown: str, not_into: str) -> None:
+    """Typo correction is conservative: a name SR28 lacks is not turned into another food."""
+    hits = search(unknown, 1)
+    assert not hits or not_into not in hits[0].description.lower()
+
+
+@pytest.mark.parametrize("typo", ["spinnach", "vinager", "bred", "crossiant", "cantelope"])
+def test_near_certain_typos_still_corrected(typo: str) -> None:
+    assert search(typo, 1)

@@ -509,6 +509,8 @@ def _one_of(
     if item and not bare:
         return item[0], item[0].grams_per_unit
     return ordinary[0], ordinary[0].grams_per_unit
+
+
 TYPICAL_NOTE = "typical amount"
 _SERVING_WORDS = {"serve", "portion", "helping", "plate", "plateful"}
 

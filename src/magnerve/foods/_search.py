@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from magnerve.foods._db import FoodDatabase, load_database
 from magnerve.foods._units import unit_registry
@@ -201,6 +202,15 @@ def _head_segment(
     return -1
 
 
+_VOWELS = re.compile(r"[aeiou]+")
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+def _consonants(word: str) -> str:
+    """The consonants of a word with doubled letters collapsed: "vinager" -> "vngr"."""
+    return _DOUBLE.sub(r"\1", _VOWELS.sub("", word))
+
+
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     """One search result.
@@ -258,14 +268,18 @@ class SearchIndex:
         self._baby_words = {normalise_word(w) for w in lex["classes"]["baby"]}
         not_brand = set(lex["classes"]["not_brand"])
         self._synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for phrase, target in lex["synonyms"].items():
-            key = tuple(w for w in tokenize(phrase) if w not in self._stop)
-            self._synonyms[key] = tuple(w for w in tokenize(target) if w not in self._stop)
+        for table in ("synonyms", "everyday"):  # [synonyms] wins over [everyday]
+            for phrase, target in lex.get(table, {}).items():
+                key = tuple(w for w in tokenize(phrase) if w not in self._stop)
+                if key and key not in self._synonyms:
+                    self._synonyms[key] = tuple(w for w in tokenize(target) if w not in self._stop)
         self._max_phrase = max(len(k) for k in self._synonyms)
         self._defaults: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for phrase, target in lex.get("defaults", {}).items():
-            key = tuple(w for w in tokenize(phrase) if w not in self._stop)
-            self._defaults[key] = tuple(w for w in tokenize(target) if w not in self._stop)
+        for table in ("defaults", "everyday_defaults"):
+            for phrase, target in lex.get(table, {}).items():
+                key = tuple(w for w in tokenize(phrase) if w not in self._stop)
+                if key and key not in self._defaults:
+                    self._defaults[key] = tuple(w for w in tokenize(target) if w not in self._stop)
         self._synonym_words = {w for k in (*self._synonyms, *self._defaults) for w in k}
         self._unit_words = {
             st for name in unit_registry() for st in tokenize(name) if not st.isdigit()
@@ -461,7 +475,13 @@ class SearchIndex:
         if word.isalpha() and len(word) >= 6:
             for cut in range(3, len(word) - 2):
                 a, b = normalise_word(word[:cut]), normalise_word(word[cut:])
-                if a in self._postings and b in self._postings:
+                # "peanutbutter", "icecream"; not "seared" -> "sea red": short halves must be
+                # a phrase SR28 writes
+                if (
+                    a in self._postings
+                    and b in self._postings
+                    and (min(cut, len(word) - cut) >= 4 or (a, b) in self._bigrams)
+                ):
                     out = [a, b]
                     break
         if not out and word.isalpha() and len(word) >= 4:
@@ -472,18 +492,34 @@ class SearchIndex:
                 score_cutoff=_TYPO_CUTOFF - _TYPO_FIRST_LETTER,
                 limit=10,
             )
-            # typos rarely change the first letter; frequent words are likelier
-            scored = [
-                (
-                    c[1] + _TYPO_FIRST_LETTER * (c[0][0] == word[0]),
-                    len(self._postings[c[0]][0]),
-                    c[0],
-                )
-                for c in cands
-            ]
-            scored = [x for x in scored if x[0] >= _TYPO_CUTOFF]
+            # Only near-certain corrections: an unknown word is more often a food name SR28
+            # does not use ("ghee", "basmati", "mahi") than a typo, and a wrong correction
+            # invents a food. A typo keeps the first letter, is one edit away (two in a long
+            # word; a swap of neighbours is one edit), and in a short word drops a letter
+            # rather than adds one ("bred" -> bread, but "earl" is not "ear").
+            # In a word of 6-7 letters two edits are accepted only as misspelt vowels or
+            # doubled letters ("vinager", "omlette"), not changed consonants ("sticky" is not
+            # "spicy", "passata" not "pasta").
+            max_edits = 1 if len(word) <= 5 else 2
+            scored = []
+            for c in cands:
+                target = c[0]
+                if target[0] != word[0] or target.isdigit():
+                    continue
+                edits = DamerauLevenshtein.distance(word, target)
+                if edits > max_edits:
+                    continue
+                if len(word) <= 5 and len(target) < len(word):
+                    continue
+                if (
+                    edits == 2
+                    and len(word) <= 7
+                    and (_consonants(word) != _consonants(target) or len(target) < len(word) - 1)
+                ):
+                    continue
+                scored.append((-edits, c[1], len(self._postings[target][0]), target))
             if scored:
-                out = [max(scored)[2]]
+                out = [max(scored)[3]]
         self._typo_cache[word] = out
         return out
 
