@@ -68,3 +68,21 @@ def test_alias_add_and_remove(config_dir: Path) -> None:
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert CliRunner().invoke(app, ["alias", "remove", "my granola"]).exit_code == 0
     assert CliRunner().invoke(app, ["alias", "remove", "my granola"]).exit_code == 1
+
+
+def test_refused_line_can_be_resolved_by_review(tmp_path: Path, config_dir: Path) -> None:
+    p = tmp_path / "d.csv"
+    p.write_text(
+        "date,meal,food,amount,unit\n2026-11-16,dinner,mystery stew,1,cup\n", encoding="utf-8"
+    )
+    data = json.loads(CliRunner().invoke(app, ["intake", str(p), "--review", "--json"]).output)
+    (item,) = data["flagged"]
+    assert item["text"] == "mystery stew" and item["food"] is None
+    pick = item["alternatives"][0]["id"]
+    res = CliRunner().invoke(app, ["intake", str(p), "--review", "--interactive"], input="1\n")
+    assert res.exit_code == 0, res.output
+    # the line now resolves to the chosen food, and the intake runs
+    res = CliRunner().invoke(app, ["intake", str(p), "--json"])
+    assert res.exit_code == 0, res.output
+    (line,) = json.loads(res.output)["lines"]
+    assert line["food"]["id"] == pick

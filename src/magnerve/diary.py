@@ -166,6 +166,7 @@ class DiaryProblem:
     text: str
     reason: str
     suggestions: list[str] = field(default_factory=list)
+    food: str = ""  # the food text of the line, when known (the review step keys aliases on it)
 
     def __str__(self) -> str:
         text = self.text if len(self.text) <= 100 else self.text[:97] + "..."
@@ -551,6 +552,7 @@ def _resolve_food(
             f"(confidence {parsed.confidence:.2f}); write the food more precisely "
             "or give its NDB number",
             [f"{parsed.food.id} {parsed.food.description}", *alts],
+            food,
         )
     return DiaryEntry(
         line, day, get("time") or None, (get("meal") or None), parsed, name=get("food")
@@ -874,6 +876,7 @@ class _CronometerReader:
                         f"{m.confidence:.2f}); write the food more precisely or give its NDB "
                         "number",
                         [f"{m.food.id} {m.food.description}", *alts],
+                        name,
                     )
                 )
             return

@@ -178,7 +178,7 @@ def _review_items(d: Diary) -> list[_ReviewItem]:
             ndb, _, desc = sug.partition(" ")
             if ndb.isdigit():
                 alts.append((ndb, desc))
-        text = getattr(pr, "food", "") or pr.text
+        text = pr.food or pr.text
         items.append(_ReviewItem(pr.line, text, None, None, None, alts[:5]))
     return sorted(items, key=lambda i: i.line)
 
