@@ -28,3 +28,18 @@ def test_mypy_clean() -> None:
         [sys.executable, "-m", "mypy", "src"], cwd=ROOT, capture_output=True, text=True
     )
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_import_layers() -> None:
+    """The architecture contracts in pyproject.toml ([tool.importlinter]) hold."""
+    pytest.importorskip("importlinter")
+    import shutil
+
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    res = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_package_is_typed() -> None:
+    assert (ROOT / "src" / "magnerve" / "py.typed").is_file()

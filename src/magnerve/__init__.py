@@ -16,6 +16,21 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "foods": ("magnerve.foods", None),
+    "Analysis": ("magnerve.analysis", "Analysis"),
+    "analyse": ("magnerve.analysis", "analyse"),
+    "Assessment": ("magnerve.assessment", "Assessment"),
+    "assess": ("magnerve.assessment", "assess"),
+    "Plan": ("magnerve.plan", "Plan"),
+    "make_plan": ("magnerve.plan", "make_plan"),
+    "Profile": ("magnerve.profile", "Profile"),
+    "ProfileError": ("magnerve.profile", "ProfileError"),
+    "load_profile": ("magnerve.profile", "load_profile"),
+    "parse_profile": ("magnerve.profile", "parse_profile"),
+    "MagnerveError": ("magnerve.errors", "MagnerveError"),
+    "InputError": ("magnerve.errors", "InputError"),
+    "ModelError": ("magnerve.errors", "ModelError"),
+    "get_registry": ("magnerve.registry", "get_registry"),
+    "use_registry": ("magnerve.registry", "use_registry"),
     "Diary": ("magnerve.diary", "Diary"),
     "DiaryEntry": ("magnerve.diary", "DiaryEntry"),
     "DiaryError": ("magnerve.diary", "DiaryError"),
@@ -37,6 +52,8 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from magnerve import foods
+    from magnerve.analysis import Analysis, analyse
+    from magnerve.assessment import Assessment, assess
     from magnerve.diary import (
         Diary,
         DiaryEntry,
@@ -45,6 +62,7 @@ if TYPE_CHECKING:
         read_diary,
         read_diary_text,
     )
+    from magnerve.errors import InputError, MagnerveError, ModelError
     from magnerve.foods import (
         Food,
         FoodNotFoundError,
@@ -56,6 +74,9 @@ if TYPE_CHECKING:
         search,
     )
     from magnerve.intake import IntakeReport, NutrientTotal, intake
+    from magnerve.plan import Plan, make_plan
+    from magnerve.profile import Profile, ProfileError, load_profile, parse_profile
+    from magnerve.registry import get_registry, use_registry
 
 
 def __getattr__(name: str) -> Any:
@@ -88,23 +109,38 @@ sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
+    "Analysis",
+    "Assessment",
     "Diary",
     "DiaryEntry",
     "DiaryError",
     "DiaryProblem",
     "Food",
     "FoodNotFoundError",
+    "InputError",
     "IntakeReport",
+    "MagnerveError",
+    "ModelError",
     "NutrientTotal",
     "ParseError",
     "ParsedLine",
+    "Plan",
+    "Profile",
+    "ProfileError",
     "SearchHit",
     "__version__",
+    "analyse",
+    "assess",
     "foods",
     "get_food",
+    "get_registry",
     "intake",
+    "load_profile",
+    "make_plan",
     "parse_line",
+    "parse_profile",
     "read_diary",
     "read_diary_text",
     "search",
+    "use_registry",
 ]

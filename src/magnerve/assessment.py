@@ -48,7 +48,7 @@ from magnerve.interactions import (
     vitamin_d_check,
     zinc_check,
 )
-from magnerve.profile import Profile, Supplement
+from magnerve.profile import Profile, Supplement, medication_group
 from magnerve.requirements import RequirementError, reference_intake
 from magnerve.risk import Finding, findings_for
 
@@ -70,7 +70,6 @@ _NUTRIENTS = [
     "alcohol_g",
     "water_g",
 ]
-_DIURETICS = {"loop_diuretic", "thiazide_diuretic", "potassium_sparing_diuretic"}
 
 
 @cache
@@ -657,7 +656,7 @@ def assess(
     classes = profile.medication_classes()
     drinks = (profile.lifestyle.alcohol_drinks_per_week or 0.0) / 7.0
     mds = magnesium_depletion_score(
-        diuretic=bool(classes & _DIURETICS),
+        diuretic=bool(classes & medication_group("mds_diuretics")),
         ppi="ppi" in classes,
         egfr=egfr,
         drinks_per_day=drinks,

@@ -71,6 +71,12 @@ def _medications() -> dict[str, Any]:
 _VALUE_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
 
 
+def medication_group(name: str) -> frozenset[str]:
+    """A named group of medicine classes from ``data/medications.toml`` [groups] (for example
+    ``"magnesium_wasting_diuretics"``): one definition shared by every stage."""
+    return frozenset(_medications()["groups"][name])
+
+
 def parse_lab(text: str | float, kind: str) -> float:
     """Convert a laboratory value "value unit" to magnerve's unit for that measurement.
 

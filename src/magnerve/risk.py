@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from magnerve._text import format_probability, hardness_class, plain_label
 from magnerve.interactions import interaction_title, thresholds
-from magnerve.profile import water_hardness_mg_l
+from magnerve.profile import medication_group, water_hardness_mg_l
 
 if TYPE_CHECKING:  # pragma: no cover
     from magnerve.assessment import Assessment
@@ -299,7 +299,7 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "ppi_hypomagnesaemia",
             )
         )
-    if classes & {"loop_diuretic", "thiazide_diuretic"}:
+    if classes & medication_group("magnesium_wasting_diuretics"):
         out.append(
             _finding(
                 "diuretic",

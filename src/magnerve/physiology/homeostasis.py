@@ -499,11 +499,13 @@ def body_inputs(
 
 def modifiers_for(profile: Any, caffeine_mg: float | None = None) -> tuple[Modifiers, list[str]]:
     """Model modifiers from a :class:`magnerve.profile.Profile` (with notes on what applied)."""
+    from magnerve.profile import medication_group
+
     mm = _data()["model_modifiers"]
     notes: list[str] = []
     classes = profile.medication_classes()
     tm_shift = 0.0
-    if classes & {"thiazide_diuretic", "loop_diuretic"}:
+    if classes & medication_group("magnesium_wasting_diuretics"):
         tm_shift = float(mm["diuretic_tm_shift"]["value"])
         notes.append("diuretic: lower renal threshold (low confidence)")
     absorption = 1.0

@@ -27,7 +27,7 @@ from magnerve.errors import InputError
 from magnerve.foods._db import FoodDatabase, load_database
 from magnerve.foods._parse import FoodRef, ParsedLine
 from magnerve.interactions import thresholds
-from magnerve.profile import Profile, Supplement
+from magnerve.profile import Profile, Supplement, medication_group
 from magnerve.requirements import ReferenceIntake, RequirementError, reference_intake
 
 __all__ = ["Plan", "PlanChange", "PlanError", "make_plan"]
@@ -455,7 +455,7 @@ def _safety(base: Assessment) -> _Safety:
     if serum is not None and serum.value < float(sc["serum_low_mmol_l"]):
         reasons.append(f"serum magnesium {serum.value:.2f} mmol/L, below 0.75")
     classes = p.medication_classes()
-    diuretic = bool(classes & {"loop_diuretic", "thiazide_diuretic"})
+    diuretic = bool(classes & medication_group("magnesium_wasting_diuretics"))
     if "ppi" in classes and diuretic:
         reasons.append("a proton-pump inhibitor with a diuretic")
         monitor += mon["ppi_diuretic"]
@@ -627,6 +627,7 @@ def make_plan(
     fewest_changes: bool = False,
     scope: str = "filtered",
     ca_mg_band: str = "none",
+    assessment: Assessment | None = None,
 ) -> Plan:
     """Plan food changes (and, only if needed, a supplement) to reach a magnesium target, safely.
 
@@ -656,6 +657,8 @@ def make_plan(
     ca_mg_band : {"none", "upper", "both"}
         Ca:Mg is advice for adults, not a constraint (default "none"); "upper" keeps it at or
         below 2.8 and "both" within 1.7-2.8 (adults only; calcium never below its EAR).
+    assessment : Assessment, optional
+        The assessment of this diary and profile, when already made (it is not made again).
 
     Returns
     -------
@@ -667,7 +670,7 @@ def make_plan(
     person = profile.person
     if ca_mg_band not in ("upper", "both", "none"):
         raise PlanError("ca_mg_band must be 'none', 'upper' or 'both'")
-    base0 = assess(diary, profile)
+    base0 = assessment if assessment is not None else assess(diary, profile)
     ref = ReferenceIntake(**base0.reference["magnesium"])
     if ref.ear is None or ref.rda is None or ref.requirement_sd is None:
         raise PlanError("no EAR/RDA for this life stage: a magnesium target cannot be set")
@@ -1448,14 +1451,19 @@ def _binding(
 def _levers(a: Assessment) -> list[str]:
     """Caffeine and alcohol offered as levers with their modelled (qualitative) effect."""
     out = []
+    from magnerve.clinical import markers
+
     caffeine = a.nutrients_mean.get("caffeine_mg") or 0.0
     drinks = (a.profile.lifestyle.alcohol_drinks_per_week or 0.0) / 7
-    if caffeine > 200:
+    caffeine_high = float(thresholds()["lifestyle_thresholds"]["caffeine_high_mg_per_day"])
+    hd = markers()["mds"]["components"]["heavy_drinking"]
+    drinks_high = float(hd[f"drinks_per_day_above_{a.profile.person.sex}"])
+    if caffeine > caffeine_high:
         out.append(
             f"lever: caffeine {caffeine:.0f} mg/day; cutting down reduces a small extra urinary "
             "magnesium loss (Kynast-Gales & Massey 1994: about 4 mg per day after two large doses)"
         )
-    if drinks > 1:
+    if drinks > drinks_high:
         out.append(
             f"lever: alcohol {drinks:.1f} drinks/day; drinking less reduces urinary magnesium loss "
             "(alcohol raises it acutely, Flink 1986)"
