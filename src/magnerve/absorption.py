@@ -41,7 +41,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeAlias, cast, overload
+
+import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "Dose",
@@ -117,18 +120,86 @@ def parameters() -> Parameters:
     )
 
 
-def absorbed_mg(load_mg: float, *, vmax: float | None = None, km: float | None = None) -> float:
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+#: What the kernels treat as an array (anything else numeric is a scalar): the result is then
+#: a float64 ndarray of the broadcast shape, 0-d included.
+_Array: TypeAlias = npt.NDArray[Any] | list[Any] | tuple[Any, ...]
+
+
+def _any_array(*values: object) -> bool:
+    return any(isinstance(v, np.ndarray | list | tuple) for v in values)
+
+
+def _float_array(value: npt.ArrayLike) -> FloatArray:
+    return np.asarray(value, dtype=np.float64)
+
+
+def _raise_at(bad: npt.NDArray[np.bool_], values: FloatArray, message: str) -> None:
+    """Raise ``ValueError(message.format(value))`` naming the first element where ``bad``."""
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = str(idx[0]) if len(idx) == 1 else str(idx)
+        raise ValueError(f"{message.format(float(values[idx]))} at index {where}")
+
+
+@overload
+def absorbed_mg(load_mg: float, *, vmax: float | None = None, km: float | None = None) -> float: ...
+@overload
+def absorbed_mg(
+    load_mg: _Array, *, vmax: float | _Array | None = None, km: float | _Array | None = None
+) -> FloatArray: ...
+@overload
+def absorbed_mg(
+    load_mg: npt.ArrayLike, *, vmax: npt.ArrayLike | None = None, km: npt.ArrayLike | None = None
+) -> float | FloatArray: ...
+def absorbed_mg(
+    load_mg: npt.ArrayLike, *, vmax: npt.ArrayLike | None = None, km: npt.ArrayLike | None = None
+) -> float | FloatArray:
     """Magnesium absorbed from one eating occasion, before modifiers [mg].
 
     ``Vmax * I / (Km + I) + k * I`` (Fine et al. 1991 structure).
 
     Parameters
     ----------
-    load_mg : float
-        Magnesium in the occasion [mg].
-    vmax, km : float, optional
-        Override the saturable-term parameters [mg] (for sensitivity analysis).
+    load_mg : numeric
+        Magnesium in the occasion [mg]; 0 or more.
+    vmax, km : numeric, optional
+        Override the saturable-term parameters [mg] (for sensitivity analysis); broadcast
+        against ``load_mg``.
+
+    Returns
+    -------
+    numeric
+        Absorbed magnesium [mg]: a float for scalar input, else a float64 ndarray of the
+        broadcast shape (0-d arrays stay 0-d).
+
+    Raises
+    ------
+    ValueError
+        A load that is negative or not finite (for arrays, naming its first index).
+
+    Examples
+    --------
+    >>> round(absorbed_mg(100.0), 2)
+    34.68
+    >>> absorbed_mg([0.0, 100.0]).round(2)
+    array([ 0.  , 34.68])
     """
+    if not _any_array(load_mg, vmax, km):
+        return _absorbed_scalar(
+            cast(float, load_mg), cast(float | None, vmax), cast(float | None, km)
+        )
+    p = parameters()
+    x = _float_array(load_mg)
+    _raise_at(~(np.isfinite(x) & (x >= 0)), x, "magnesium load must be 0 or more mg, got {!r}")
+    v = p.vmax if vmax is None else _float_array(vmax)
+    k = p.km if km is None else _float_array(km)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = v * x / (k + x) + p.linear * x
+    return np.asarray(np.where(x == 0, 0.0, out), dtype=np.float64)
+
+
+def _absorbed_scalar(load_mg: float, vmax: float | None, km: float | None) -> float:
     if not math.isfinite(load_mg) or load_mg < 0:
         raise ValueError(f"magnesium load must be 0 or more mg, got {load_mg!r}")
     p = parameters()
@@ -136,16 +207,45 @@ def absorbed_mg(load_mg: float, *, vmax: float | None = None, km: float | None =
     k = p.km if km is None else km
     if load_mg == 0:
         return 0.0
-    return v * load_mg / (k + load_mg) + p.linear * load_mg
+    return float(v * load_mg / (k + load_mg) + p.linear * load_mg)
 
 
-def phytate_factor(phytate_mmol: float) -> float:
-    """Multiplier on magnesium absorbed from an occasion with this much phytic acid [mmol]
-    (linear fit to Bohn et al. 2004, held constant beyond the highest measured dose)."""
-    if not math.isfinite(phytate_mmol) or phytate_mmol < 0:
-        raise ValueError(f"phytate must be 0 or more mmol, got {phytate_mmol!r}")
+@overload
+def phytate_factor(phytate_mmol: float) -> float: ...
+@overload
+def phytate_factor(phytate_mmol: _Array) -> FloatArray: ...
+@overload
+def phytate_factor(phytate_mmol: npt.ArrayLike) -> float | FloatArray: ...
+def phytate_factor(phytate_mmol: npt.ArrayLike) -> float | FloatArray:
+    """Multiplier on magnesium absorbed from an occasion with this much phytic acid
+    (linear fit to Bohn et al. 2004, held constant beyond the highest measured dose).
+
+    Parameters
+    ----------
+    phytate_mmol : numeric
+        Phytic acid in the occasion [mmol]; 0 or more.
+
+    Returns
+    -------
+    numeric
+        Multiplier [-]: a float for scalar input, else a float64 ndarray of the same shape.
+
+    Raises
+    ------
+    ValueError
+        Phytate negative or not finite (for arrays, naming the first bad index).
+    """
     p = parameters()
-    return 1.0 - p.phytate_per_mmol * min(phytate_mmol, p.phytate_max_mmol)
+    if not _any_array(phytate_mmol):
+        x0 = cast(float, phytate_mmol)
+        if not math.isfinite(x0) or x0 < 0:
+            raise ValueError(f"phytate must be 0 or more mmol, got {x0!r}")
+        return float(1.0 - p.phytate_per_mmol * min(x0, p.phytate_max_mmol))
+    x = _float_array(phytate_mmol)
+    _raise_at(~(np.isfinite(x) & (x >= 0)), x, "phytate must be 0 or more mmol, got {!r}")
+    return np.asarray(
+        1.0 - p.phytate_per_mmol * np.minimum(x, p.phytate_max_mmol), dtype=np.float64
+    )
 
 
 # -- phytate estimate per food ---------------------------------------------------------------

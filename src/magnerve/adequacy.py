@@ -24,7 +24,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeAlias, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,7 @@ from magnerve.requirements import ReferenceIntake, RequirementError, reference_i
 
 __all__ = [
     "IndividualAdequacy",
+    "IndividualAdequacyArray",
     "assess_individual",
     "confidence_above",
     "default_within_sd",
@@ -92,12 +93,91 @@ class IndividualAdequacy:
         return {k: getattr(self, k) for k in self.__slots__}
 
 
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+IntArray: TypeAlias = npt.NDArray[np.int64]
+#: What the kernels treat as an array (anything else numeric is a scalar): the result is then
+#: an ndarray of the broadcast shape, 0-d included.
+_Array: TypeAlias = npt.NDArray[Any] | list[Any] | tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IndividualAdequacyArray:
+    """Element-wise result of :func:`individual_adequacy` for array input.
+
+    Every attribute is an array of the broadcast shape of the inputs (read-only views where
+    an input was broadcast), with the meaning of the same attribute of
+    :class:`IndividualAdequacy`.
+
+    Attributes
+    ----------
+    mean_intake, ear, requirement_sd, within_person_sd : numpy.ndarray of float64
+        The inputs [unit/day].
+    n_days : numpy.ndarray of int64
+        Days observed.
+    d, sd_d : numpy.ndarray of float64
+        ``mean_intake - ear`` and its SD [unit/day].
+    z : numpy.ndarray of float64
+        ``d / sd_d`` [-].
+    confidence_adequate : numpy.ndarray of float64
+        ``Phi(z)`` [0-1].
+    """
+
+    mean_intake: FloatArray
+    n_days: IntArray
+    ear: FloatArray
+    requirement_sd: FloatArray
+    within_person_sd: FloatArray
+    d: FloatArray
+    sd_d: FloatArray
+    z: FloatArray
+    confidence_adequate: FloatArray
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The broadcast shape of the inputs."""
+        return tuple(self.z.shape)
+
+
 def _check(name: str, value: float, *, positive: bool = False) -> None:
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
         rule = "more than zero" if positive else "zero or more"
         raise ValueError(f"{name} must be a finite number {rule}, got {value!r}")
 
 
+def _any_array(*values: object) -> bool:
+    return any(isinstance(v, np.ndarray | list | tuple) for v in values)
+
+
+def _raise_at(bad: npt.NDArray[np.bool_], values: FloatArray, message: str) -> None:
+    """Raise ``ValueError(message.format(value))`` naming the first element where ``bad``."""
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = str(idx[0]) if len(idx) == 1 else str(idx)
+        raise ValueError(f"{message.format(float(values[idx]))} at index {where}")
+
+
+def _check_array(name: str, value: npt.ArrayLike, *, positive: bool = False) -> FloatArray:
+    """Array form of :func:`_check`: the values as float64, or ValueError at the first bad."""
+    x = np.asarray(value, dtype=np.float64)
+    ok = np.isfinite(x) & ((x > 0) if positive else (x >= 0))
+    rule = "more than zero" if positive else "zero or more"
+    _raise_at(~ok, x, f"{name} must be a finite number {rule}, got {{!r}}")
+    return x
+
+
+def _check_n_days(n_days: float) -> None:
+    if not math.isfinite(n_days) or int(n_days) != n_days or n_days < 1:
+        raise ValueError(f"n_days must be a whole number of days >= 1, got {n_days!r}")
+
+
+def _n_days_array(n_days: npt.ArrayLike) -> IntArray:
+    x = np.asarray(n_days, dtype=np.float64)
+    ok = np.isfinite(x) & (x >= 1) & (x == np.floor(x))
+    _raise_at(~ok, x, "n_days must be a whole number of days >= 1, got {!r}")
+    return x.astype(np.int64)
+
+
+@overload
 def individual_adequacy(
     mean_intake: float,
     n_days: int,
@@ -105,25 +185,68 @@ def individual_adequacy(
     ear: float,
     requirement_sd: float,
     within_person_sd: float,
-) -> IndividualAdequacy:
+) -> IndividualAdequacy: ...
+@overload
+def individual_adequacy(
+    mean_intake: _Array,
+    n_days: npt.ArrayLike,
+    *,
+    ear: npt.ArrayLike,
+    requirement_sd: npt.ArrayLike,
+    within_person_sd: npt.ArrayLike,
+) -> IndividualAdequacyArray: ...
+@overload
+def individual_adequacy(
+    mean_intake: float | _Array,
+    n_days: _Array,
+    *,
+    ear: npt.ArrayLike,
+    requirement_sd: npt.ArrayLike,
+    within_person_sd: npt.ArrayLike,
+) -> IndividualAdequacyArray: ...
+@overload
+def individual_adequacy(
+    mean_intake: npt.ArrayLike,
+    n_days: npt.ArrayLike,
+    *,
+    ear: npt.ArrayLike,
+    requirement_sd: npt.ArrayLike,
+    within_person_sd: npt.ArrayLike,
+) -> IndividualAdequacy | IndividualAdequacyArray: ...
+def individual_adequacy(
+    mean_intake: npt.ArrayLike,
+    n_days: npt.ArrayLike,
+    *,
+    ear: npt.ArrayLike,
+    requirement_sd: npt.ArrayLike,
+    within_person_sd: npt.ArrayLike,
+) -> IndividualAdequacy | IndividualAdequacyArray:
     """Confidence that an individual's usual intake meets the requirement (IOM 2000).
 
     Parameters
     ----------
-    mean_intake : float
-        Observed mean intake over ``n_days`` [mg/day].
-    n_days : int
-        Number of days observed (>= 1).
-    ear : float
-        Estimated Average Requirement [mg/day].
-    requirement_sd : float
-        SD of requirements [mg/day] (10 % of the EAR for magnesium).
-    within_person_sd : float
-        Day-to-day SD of intake [mg/day].
+    mean_intake : numeric
+        Observed mean intake over ``n_days`` [mg/day]; 0 or more.
+    n_days : int or array_like of int
+        Number of days observed (whole numbers, >= 1).
+    ear : numeric
+        Estimated Average Requirement [mg/day]; above zero.
+    requirement_sd : numeric
+        SD of requirements [mg/day] (10 % of the EAR for magnesium); 0 or more.
+    within_person_sd : numeric
+        Day-to-day SD of intake [mg/day]; 0 or more.
 
     Returns
     -------
-    IndividualAdequacy
+    IndividualAdequacy or IndividualAdequacyArray
+        :class:`IndividualAdequacy` when every input is a scalar; otherwise
+        :class:`IndividualAdequacyArray`, whose attributes are arrays of the broadcast shape
+        (one person-assessment per element, equal to the scalar result element-wise).
+
+    Raises
+    ------
+    ValueError
+        A value out of range or not finite (for arrays, naming the first bad index).
 
     Examples
     --------
@@ -134,22 +257,33 @@ def individual_adequacy(
     >>> r = individual_adequacy(320, 3, ear=265, requirement_sd=26.5, within_person_sd=85.9)
     >>> round(r.sd_d), round(r.z, 2)
     (56, 0.98)
+
+    With arrays (here: the same woman after 1, 3 and 7 days):
+
+    >>> r = individual_adequacy(320, [1, 3, 7], ear=265, requirement_sd=26.5,
+    ...                         within_person_sd=85.9)
+    >>> r.confidence_adequate.round(2)
+    array([0.73, 0.84, 0.91])
     """
-    _check("mean_intake", mean_intake)
-    _check("ear", ear, positive=True)
-    _check("requirement_sd", requirement_sd)
-    _check("within_person_sd", within_person_sd)
-    if int(n_days) != n_days or n_days < 1:
-        raise ValueError(f"n_days must be a whole number of days >= 1, got {n_days!r}")
-    sd_d = math.sqrt(requirement_sd**2 + within_person_sd**2 / n_days)
-    d = mean_intake - ear
+    if _any_array(mean_intake, n_days, ear, requirement_sd, within_person_sd):
+        return _adequacy_arrays(mean_intake, n_days, ear, requirement_sd, within_person_sd)
+    mean_f, n_f = cast(float, mean_intake), cast(float, n_days)
+    ear_f, req_f = cast(float, ear), cast(float, requirement_sd)
+    within_f = cast(float, within_person_sd)
+    _check("mean_intake", mean_f)
+    _check("ear", ear_f, positive=True)
+    _check("requirement_sd", req_f)
+    _check("within_person_sd", within_f)
+    _check_n_days(n_f)
+    sd_d = math.sqrt(req_f**2 + within_f**2 / n_f)
+    d = mean_f - ear_f
     z = d / sd_d if sd_d > 0 else math.copysign(math.inf, d) if d else 0.0
     return IndividualAdequacy(
-        float(mean_intake),
-        int(n_days),
-        float(ear),
-        float(requirement_sd),
-        float(within_person_sd),
+        float(mean_f),
+        int(n_f),
+        float(ear_f),
+        float(req_f),
+        float(within_f),
         d,
         sd_d,
         z,
@@ -157,6 +291,48 @@ def individual_adequacy(
     )
 
 
+def _pow2(x: FloatArray) -> FloatArray:
+    return np.asarray(np.power(x, np.full(x.shape, 2.0)), dtype=np.float64)
+
+
+def _adequacy_arrays(
+    mean_intake: npt.ArrayLike,
+    n_days: npt.ArrayLike,
+    ear: npt.ArrayLike,
+    requirement_sd: npt.ArrayLike,
+    within_person_sd: npt.ArrayLike,
+) -> IndividualAdequacyArray:
+    mean = _check_array("mean_intake", mean_intake)
+    e = _check_array("ear", ear, positive=True)
+    req = _check_array("requirement_sd", requirement_sd)
+    within = _check_array("within_person_sd", within_person_sd)
+    n = _n_days_array(n_days)
+    # ``x ** 2`` as the scalar path computes it (C ``pow``): NumPy's ``x ** 2`` is ``x * x``,
+    # which can differ from ``pow`` in the last bit; an array exponent keeps ``pow``.
+    sd_d = np.sqrt(_pow2(req) + _pow2(within) / n.astype(np.float64))
+    d = mean - e
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = d / sd_d
+    z = np.where(sd_d > 0, ratio, np.where(d != 0, np.copysign(np.inf, d), 0.0))
+    shape = np.broadcast_shapes(mean.shape, n.shape, e.shape, req.shape, within.shape)
+
+    def full(x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return np.broadcast_to(x, shape)
+
+    return IndividualAdequacyArray(
+        full(mean),
+        full(n),
+        full(e),
+        full(req),
+        full(within),
+        full(d),
+        full(sd_d),
+        full(z),
+        full(np.asarray(ndtr(z), dtype=np.float64)),
+    )
+
+
+@overload
 def required_mean_intake(
     confidence: float,
     n_days: int,
@@ -164,28 +340,159 @@ def required_mean_intake(
     ear: float,
     requirement_sd: float,
     within_person_sd: float,
-) -> float:
+) -> float: ...
+@overload
+def required_mean_intake(
+    confidence: _Array,
+    n_days: npt.ArrayLike,
+    *,
+    ear: npt.ArrayLike,
+    requirement_sd: npt.ArrayLike,
+    within_person_sd: npt.ArrayLike,
+) -> FloatArray: ...
+@overload
+def required_mean_intake(
+    confidence: float | _Array,
+    n_days: _Array,
+    *,
+    ear: npt.ArrayLike,
+    requirement_sd: npt.ArrayLike,
+    within_person_sd: npt.ArrayLike,
+) -> FloatArray: ...
+@overload
+def required_mean_intake(
+    confidence: npt.ArrayLike,
+    n_days: npt.ArrayLike,
+    *,
+    ear: npt.ArrayLike,
+    requirement_sd: npt.ArrayLike,
+    within_person_sd: npt.ArrayLike,
+) -> float | FloatArray: ...
+def required_mean_intake(
+    confidence: npt.ArrayLike,
+    n_days: npt.ArrayLike,
+    *,
+    ear: npt.ArrayLike,
+    requirement_sd: npt.ArrayLike,
+    within_person_sd: npt.ArrayLike,
+) -> float | FloatArray:
     """Mean intake over ``n_days`` needed for a given confidence of adequacy.
 
     ``EAR + z_p * SD_D`` with ``z_p = Phi^-1(confidence)`` [mg/day]. IOM 2000 Table 3-1 rounds
     ``z`` to 2 for "97.5 %"; pass ``confidence=ndtr(2)`` to reproduce it.
+
+    Parameters
+    ----------
+    confidence : numeric
+        Target confidence of adequacy, between 0 and 1 (exclusive).
+    n_days : int or array_like of int
+        Days observed (whole numbers, >= 1).
+    ear, requirement_sd, within_person_sd : numeric
+        As in :func:`individual_adequacy` [mg/day].
+
+    Returns
+    -------
+    numeric
+        Required mean intake [mg/day]: a float when every input is a scalar, else a float64
+        ndarray of the broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        A value out of range or not finite (for arrays, naming the first bad index).
     """
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
-    base = individual_adequacy(
-        ear, n_days, ear=ear, requirement_sd=requirement_sd, within_person_sd=within_person_sd
+    if not _any_array(confidence, n_days, ear, requirement_sd, within_person_sd):
+        c = cast(float, confidence)
+        if not 0.0 < c < 1.0:
+            raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {c!r}")
+        e = cast(float, ear)
+        base = individual_adequacy(
+            e,
+            cast(int, n_days),
+            ear=e,
+            requirement_sd=cast(float, requirement_sd),
+            within_person_sd=cast(float, within_person_sd),
+        )
+        return e + float(ndtri(c)) * base.sd_d
+    conf = np.asarray(confidence, dtype=np.float64)
+    _raise_at(
+        ~((conf > 0.0) & (conf < 1.0)),
+        conf,
+        "confidence must be between 0 and 1 (exclusive), got {!r}",
     )
-    return ear + float(ndtri(confidence)) * base.sd_d
+    ear_a = np.asarray(ear, dtype=np.float64)
+    arrays = _adequacy_arrays(ear_a, n_days, ear_a, requirement_sd, within_person_sd)
+    return np.asarray(ear_a + ndtri(conf) * arrays.sd_d, dtype=np.float64)
 
 
-def confidence_above(mean_intake: float, n_days: int, reference: float, within_sd: float) -> float:
+@overload
+def confidence_above(
+    mean_intake: float, n_days: float, reference: float, within_sd: float
+) -> float: ...
+@overload
+def confidence_above(
+    mean_intake: _Array, n_days: npt.ArrayLike, reference: npt.ArrayLike, within_sd: npt.ArrayLike
+) -> FloatArray: ...
+@overload
+def confidence_above(
+    mean_intake: float | _Array,
+    n_days: _Array,
+    reference: npt.ArrayLike,
+    within_sd: npt.ArrayLike,
+) -> FloatArray: ...
+@overload
+def confidence_above(
+    mean_intake: npt.ArrayLike,
+    n_days: npt.ArrayLike,
+    reference: npt.ArrayLike,
+    within_sd: npt.ArrayLike,
+) -> float | FloatArray: ...
+def confidence_above(
+    mean_intake: npt.ArrayLike,
+    n_days: npt.ArrayLike,
+    reference: npt.ArrayLike,
+    within_sd: npt.ArrayLike,
+) -> float | FloatArray:
     """Confidence that usual intake exceeds a reference with no requirement spread (an AI or a
     UL): ``Phi((mean - reference) / (SD_within / sqrt(n)))`` (IOM 2000 appendix B).
 
     For a UL, ``1 - confidence_above(...)`` is the confidence that usual intake is below it.
+
+    Parameters
+    ----------
+    mean_intake : numeric
+        Observed mean intake [unit/day]; 0 or more.
+    n_days : numeric
+        Days observed; above zero.
+    reference : numeric
+        The AI or UL [unit/day]; 0 or more.
+    within_sd : numeric
+        Day-to-day SD of intake [unit/day]; above zero.
+
+    Returns
+    -------
+    numeric
+        Confidence [0-1]: a float when every input is a scalar, else a float64 ndarray of the
+        broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        A value out of range or not finite (for arrays, naming the first bad index).
     """
-    _check("within_sd", within_sd, positive=True)
-    return float(ndtr((mean_intake - reference) / (within_sd / math.sqrt(n_days))))
+    if not _any_array(mean_intake, n_days, reference, within_sd):
+        m, n = cast(float, mean_intake), cast(float, n_days)
+        r, w = cast(float, reference), cast(float, within_sd)
+        _check("within_sd", w, positive=True)
+        _check("mean_intake", m)
+        _check("reference", r)
+        _check("n_days", n, positive=True)
+        return float(ndtr((m - r) / (w / math.sqrt(n))))
+    w_a = _check_array("within_sd", within_sd, positive=True)
+    m_a = _check_array("mean_intake", mean_intake)
+    r_a = _check_array("reference", reference)
+    n_a = _check_array("n_days", n_days, positive=True)
+    return np.asarray(ndtr((m_a - r_a) / (w_a / np.sqrt(n_a))), dtype=np.float64)
 
 
 # -- within-person SD defaults --------------------------------------------------------------

@@ -23,7 +23,10 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias, cast, overload
+
+import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "MDSResult",
@@ -31,14 +34,20 @@ __all__ = [
     "MarkerReading",
     "egfr_ckd_epi_2021",
     "femg_percent",
+    "femg_status",
     "interpret_femg",
     "interpret_rbc_magnesium",
     "interpret_serum_magnesium",
     "interpret_urine_magnesium",
     "magnesium_depletion_score",
     "markers",
+    "mds_group",
+    "mds_score",
     "mnsi_exam_score",
     "mnsi_history_score",
+    "rbc_magnesium_status",
+    "serum_magnesium_status",
+    "urine_magnesium_status",
 ]
 
 Sex = Literal["female", "male"]
@@ -65,10 +74,78 @@ def _positive(name: str, v: float) -> None:
         raise ValueError(f"{name} must be a number above zero, got {v!r}")
 
 
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+StatusArray: TypeAlias = npt.NDArray[np.str_]
+#: What the kernels treat as an array (anything else is a scalar): the result is then an
+#: ndarray of the broadcast shape, 0-d included.
+_Array: TypeAlias = npt.NDArray[Any] | list[Any] | tuple[Any, ...]
+
+_FEMALE = ("f", "female", "woman")
+_MALE = ("m", "male", "man")
+
+
+def _any_array(*values: object) -> bool:
+    return any(isinstance(v, np.ndarray | list | tuple) for v in values)
+
+
+def _float_array(value: npt.ArrayLike) -> FloatArray:
+    return np.asarray(value, dtype=np.float64)
+
+
+def _index(bad: npt.NDArray[np.bool_]) -> tuple[tuple[int, ...], str]:
+    idx = tuple(int(i) for i in np.argwhere(bad)[0])
+    return idx, str(idx[0]) if len(idx) == 1 else str(idx)
+
+
+def _raise_at(bad: npt.NDArray[np.bool_], values: FloatArray, message: str) -> None:
+    """Raise ``ValueError(message.format(value))`` naming the first element where ``bad``."""
+    if bad.any():
+        idx, where = _index(bad)
+        raise ValueError(f"{message.format(float(values[idx]))} at index {where}")
+
+
+def _positive_array(name: str, value: npt.ArrayLike) -> FloatArray:
+    x = _float_array(value)
+    _raise_at(~(np.isfinite(x) & (x > 0)), x, f"{name} must be a number above zero, got {{!r}}")
+    return x
+
+
+def _female_mask(sex: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Vectorised :func:`_sex`: True where female, False where male (same spellings)."""
+    raw = np.asarray(sex)
+    s = raw if raw.dtype.kind == "U" else raw.astype(str)
+    female = np.asarray(s == "female")
+    rest = ~(female | (s == "male"))
+    if rest.any():  # other spellings: normalise only those
+        norm = np.char.lower(np.char.strip(s[rest]))
+        is_f = np.isin(norm, _FEMALE)
+        female[rest] = is_f
+        bad = np.zeros(s.shape, dtype=np.bool_)
+        bad[rest] = ~(is_f | np.isin(norm, _MALE))
+        if bad.any():
+            idx, where = _index(bad)
+            v = raw[idx]
+            v = v.item() if isinstance(v, np.generic) else v
+            raise ValueError(f"sex must be 'female' or 'male', got {v!r} at index {where}")
+    return female
+
+
 # -- kidney function -------------------------------------------------------------------------
 
 
-def egfr_ckd_epi_2021(creatinine_mg_dl: float, age: float, sex: str) -> float:
+@overload
+def egfr_ckd_epi_2021(creatinine_mg_dl: float, age: float, sex: str) -> float: ...
+@overload
+def egfr_ckd_epi_2021(
+    creatinine_mg_dl: _Array, age: float | _Array, sex: str | _Array
+) -> FloatArray: ...
+@overload
+def egfr_ckd_epi_2021(
+    creatinine_mg_dl: npt.ArrayLike, age: npt.ArrayLike, sex: npt.ArrayLike
+) -> float | FloatArray: ...
+def egfr_ckd_epi_2021(
+    creatinine_mg_dl: npt.ArrayLike, age: npt.ArrayLike, sex: npt.ArrayLike
+) -> float | FloatArray:
     """Estimated GFR by the race-free CKD-EPI 2021 creatinine equation.
 
     ``eGFR = 142 * min(Scr/k, 1)**a * max(Scr/k, 1)**-1.200 * 0.9938**age [* 1.012 female]``
@@ -76,22 +153,53 @@ def egfr_ckd_epi_2021(creatinine_mg_dl: float, age: float, sex: str) -> float:
 
     Parameters
     ----------
-    creatinine_mg_dl : float
-        Standardised serum creatinine [mg/dL].
-    age : float
-        Age [years] (the equation is for adults, 18 and over).
-    sex : {"female", "male"}
+    creatinine_mg_dl : numeric
+        Standardised serum creatinine [mg/dL]; above zero.
+    age : numeric
+        Age [years] (the equation is for adults, 18 and over); above zero.
+    sex : str or array_like of str
+        "female" or "male" (also "f"/"m", "woman"/"man", any case), per element for arrays.
 
     Returns
     -------
-    float
-        eGFR [mL/min/1.73 m²].
+    numeric
+        eGFR [mL/min/1.73 m²]: a float when every input is a scalar, else a float64 ndarray
+        of the broadcast shape (0-d arrays stay 0-d).
+
+    Raises
+    ------
+    ValueError
+        A non-positive or non-finite creatinine or age, or an unknown sex (for arrays, the
+        message names the first bad index).
 
     Examples
     --------
     >>> round(egfr_ckd_epi_2021(1.09, 55, "male"))
     80
+    >>> egfr_ckd_epi_2021([1.09, 0.7], 55, ["male", "female"]).round()
+    array([ 80., 102.])
     """
+    if not _any_array(creatinine_mg_dl, age, sex):
+        return _egfr_scalar(cast(float, creatinine_mg_dl), cast(float, age), cast(str, sex))
+    c = markers()["ckd_epi_2021"]
+    scr = _positive_array("creatinine_mg_dl", creatinine_mg_dl)
+    years = _positive_array("age", age)
+    female = _female_mask(sex)
+    kappa = np.where(female, c["kappa_female"], c["kappa_male"])
+    alpha = np.where(female, c["alpha_female"], c["alpha_male"])
+    ratio = scr / kappa
+    egfr = (
+        c["multiplier"]
+        * np.minimum(ratio, 1.0) ** alpha
+        * np.maximum(ratio, 1.0) ** c["upper_exponent"]
+        * c["age_base"] ** years
+    )
+    return np.asarray(
+        egfr * np.where(female, c["female_factor"], c["male_factor"]), dtype=np.float64
+    )
+
+
+def _egfr_scalar(creatinine_mg_dl: float, age: float, sex: str) -> float:
     c = markers()["ckd_epi_2021"]
     _positive("creatinine_mg_dl", creatinine_mg_dl)
     _positive("age", age)
@@ -206,6 +314,155 @@ def magnesium_depletion_score(
     score = sum(points.values())
     group = "0-1" if score <= 1 else "2" if score == 2 else "3-5"
     return MDSResult(score, points, group, notes)
+
+
+IntArray: TypeAlias = npt.NDArray[np.int64]
+
+
+@overload
+def mds_score(
+    *, diuretic: bool, ppi: bool, egfr: float | None, drinks_per_day: float, sex: str
+) -> int: ...
+@overload
+def mds_score(
+    *,
+    diuretic: npt.ArrayLike,
+    ppi: npt.ArrayLike,
+    egfr: _Array,
+    drinks_per_day: npt.ArrayLike,
+    sex: npt.ArrayLike,
+) -> IntArray: ...
+@overload
+def mds_score(
+    *,
+    diuretic: npt.ArrayLike,
+    ppi: npt.ArrayLike,
+    egfr: npt.ArrayLike | None,
+    drinks_per_day: npt.ArrayLike,
+    sex: npt.ArrayLike,
+) -> int | IntArray: ...
+def mds_score(
+    *,
+    diuretic: npt.ArrayLike,
+    ppi: npt.ArrayLike,
+    egfr: npt.ArrayLike | None,
+    drinks_per_day: npt.ArrayLike,
+    sex: npt.ArrayLike,
+) -> int | IntArray:
+    """Magnesium Depletion Score (Fan et al. 2021) as a number, vectorised.
+
+    The same rules as :func:`magnesium_depletion_score`, for a cohort: every argument may be
+    an array (broadcast together), and the result is the score alone.
+
+    Parameters
+    ----------
+    diuretic, ppi : bool or array_like of bool
+        Current diuretic / proton-pump inhibitor use (+1 each).
+    egfr : numeric or None
+        eGFR [mL/min/1.73 m²]: 60 to < 90 -> +1, < 60 -> +2. None: unknown for everyone
+        (component 0). NaN is an error, as for a scalar.
+    drinks_per_day : numeric
+        Usual alcoholic drinks per day; > 1/day women, > 2/day men -> +1.
+    sex : str or array_like of str
+        "female" or "male" (same spellings as :func:`egfr_ckd_epi_2021`).
+
+    Returns
+    -------
+    int or numpy.ndarray of int64
+        Score 0-5: an int when every input is a scalar (or None), else an array of the
+        broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        Unknown sex, a negative or non-finite eGFR or drinks per day (for arrays, naming the
+        first bad index).
+
+    Examples
+    --------
+    >>> mds_score(diuretic=[True, False], ppi=True, egfr=[55.0, 95.0], drinks_per_day=0,
+    ...           sex="female")
+    array([4, 1])
+    """
+    if not _any_array(diuretic, ppi, egfr, drinks_per_day, sex):
+        return magnesium_depletion_score(
+            diuretic=cast(bool, diuretic),
+            ppi=cast(bool, ppi),
+            egfr=cast(float | None, egfr),
+            drinks_per_day=cast(float, drinks_per_day),
+            sex=cast(str, sex),
+        ).score
+    comp = markers()["mds"]["components"]
+    female = _female_mask(sex)
+    kidney: IntArray | int = 0
+    if egfr is not None:
+        e = _float_array(egfr)
+        _raise_at(~(np.isfinite(e) & (e >= 0)), e, "egfr must be a number of 0 or more, got {!r}")
+        k = np.zeros(e.shape, dtype=np.int64)
+        for band in comp["kidney_function"]["bands"]:
+            inside = (band["egfr_min"] <= e) & (e < band["egfr_max_exclusive"])
+            k = np.where(inside, np.int64(band["points"]), k)
+        kidney = k
+    drinks = _float_array(drinks_per_day)
+    _raise_at(
+        ~(np.isfinite(drinks) & (drinks >= 0)),
+        drinks,
+        "drinks_per_day must be 0 or more, got {!r}",
+    )
+    hd = comp["heavy_drinking"]
+    limit = np.where(female, hd["drinks_per_day_above_female"], hd["drinks_per_day_above_male"])
+    score = (
+        np.where(np.asarray(diuretic, dtype=np.bool_), np.int64(comp["diuretic"]["points"]), 0)
+        + np.where(np.asarray(ppi, dtype=np.bool_), np.int64(comp["ppi"]["points"]), 0)
+        + kidney
+        + np.where(drinks > limit, np.int64(hd["points"]), 0)
+    )
+    return np.asarray(score, dtype=np.int64)
+
+
+_MDS_GROUPS = ("0-1", "2", "3-5")
+
+
+@overload
+def mds_group(score: int) -> str: ...
+@overload
+def mds_group(score: _Array) -> StatusArray: ...
+@overload
+def mds_group(score: npt.ArrayLike) -> str | StatusArray: ...
+def mds_group(score: npt.ArrayLike) -> str | StatusArray:
+    """Group label of a Magnesium Depletion Score in the 0-1 / 2 / 3-5 scheme.
+
+    Parameters
+    ----------
+    score : int or array_like of int
+        Scores 0-5 (e.g. from :func:`mds_score`).
+
+    Returns
+    -------
+    str or numpy.ndarray of str
+        "0-1", "2" or "3-5" (the ``group`` of :class:`MDSResult`), per element for arrays.
+
+    Raises
+    ------
+    ValueError
+        A score that is not a whole number from 0 to 5 (for arrays, naming the first index).
+    """
+    mds = markers()["mds"]
+    lo, hi = mds["score_min"], mds["score_max"]
+    if not _any_array(score):
+        v = cast(float, score)
+        ok = isinstance(v, int | float | np.number) and math.isfinite(v)
+        if not (ok and v == int(v) and lo <= v <= hi):
+            raise ValueError(f"MDS score must be a whole number from {lo} to {hi}, got {v!r}")
+        return "0-1" if v <= 1 else "2" if v == 2 else "3-5"
+    x = _float_array(score)
+    _raise_at(
+        ~((x == np.floor(x)) & (x >= lo) & (x <= hi)),
+        x,
+        f"MDS score must be a whole number from {lo} to {hi}, got {{!r}}",
+    )
+    idx = (x >= 2).astype(np.intp) + (x >= 3)
+    return np.asarray(np.array(_MDS_GROUPS)[idx])
 
 
 # -- laboratory values -----------------------------------------------------------------------
@@ -368,28 +625,74 @@ def interpret_urine_magnesium(mg_per_day: float, serum_mmol_l: float | None) -> 
     )
 
 
+@overload
 def femg_percent(
     urine_mg: float, plasma_creatinine: float, plasma_mg: float, urine_creatinine: float
-) -> float:
+) -> float: ...
+@overload
+def femg_percent(
+    urine_mg: _Array,
+    plasma_creatinine: float | _Array,
+    plasma_mg: float | _Array,
+    urine_creatinine: float | _Array,
+) -> FloatArray: ...
+@overload
+def femg_percent(
+    urine_mg: npt.ArrayLike,
+    plasma_creatinine: npt.ArrayLike,
+    plasma_mg: npt.ArrayLike,
+    urine_creatinine: npt.ArrayLike,
+) -> float | FloatArray: ...
+def femg_percent(
+    urine_mg: npt.ArrayLike,
+    plasma_creatinine: npt.ArrayLike,
+    plasma_mg: npt.ArrayLike,
+    urine_creatinine: npt.ArrayLike,
+) -> float | FloatArray:
     """Fractional excretion of magnesium [%]:
     ``U_Mg * P_Cr / (0.7 * P_Mg * U_Cr) * 100``.
 
     Magnesium values in one unit and creatinine values in one unit (the ratio cancels them);
     0.7 is the filterable fraction of plasma magnesium.
+
+    Parameters
+    ----------
+    urine_mg, plasma_creatinine, plasma_mg, urine_creatinine : numeric
+        Spot urine and plasma magnesium and creatinine; each above zero.
+
+    Returns
+    -------
+    numeric
+        FEMg [%]: a float when every input is a scalar, else a float64 ndarray of the
+        broadcast shape.
+
+    Raises
+    ------
+    ValueError
+        A value that is not a number above zero (for arrays, naming the first bad index).
     """
-    for n, v in (
-        ("urine magnesium", urine_mg),
-        ("plasma creatinine", plasma_creatinine),
-        ("plasma magnesium", plasma_mg),
-        ("urine creatinine", urine_creatinine),
-    ):
-        _positive(n, v)
+    names = ("urine magnesium", "plasma creatinine", "plasma magnesium", "urine creatinine")
+    values = (urine_mg, plasma_creatinine, plasma_mg, urine_creatinine)
     frac = markers()["femg"]["filterable_fraction"]
-    return float(urine_mg * plasma_creatinine / (frac * plasma_mg * urine_creatinine) * 100.0)
+    if not _any_array(*values):
+        u, pc, pm, uc = (cast(float, v) for v in values)
+        for n, v in zip(names, (u, pc, pm, uc), strict=True):
+            _positive(n, v)
+        return float(u * pc / (frac * pm * uc) * 100.0)
+    u_a, pc_a, pm_a, uc_a = (_positive_array(n, v) for n, v in zip(names, values, strict=True))
+    return np.asarray(u_a * pc_a / (frac * pm_a * uc_a) * 100.0, dtype=np.float64)
 
 
 def interpret_femg(percent: float, serum_mmol_l: float | None) -> MarkerReading:
-    """FEMg against the 2 % and 4 % cut-offs (meaningful with low serum magnesium)."""
+    """FEMg against the 2 % and 4 % cut-offs (meaningful with low serum magnesium).
+
+    Raises
+    ------
+    ValueError
+        ``percent`` negative or not finite.
+    """
+    if not math.isfinite(percent) or percent < 0:
+        raise ValueError(f"FEMg must be 0 or more %, got {percent!r}")
     cuts = sorted(c["above_percent"] for c in markers()["femg"]["renal_wasting_cutoffs"])
     low_cut = markers()["serum_magnesium"]["reference_interval"]["low_mmol_l"]
     low_serum = serum_mmol_l is not None and serum_mmol_l < low_cut
@@ -408,6 +711,204 @@ def interpret_femg(percent: float, serum_mmol_l: float | None) -> MarkerReading:
         ["FEMg separates renal from extrarenal loss only when serum magnesium is low"],
         [c["source"] for c in markers()["femg"]["renal_wasting_cutoffs"]],
     )
+
+
+# -- vectorised status classifiers -----------------------------------------------------------
+# The ``status`` of the interpret_* readings for many values at once (no messages): the same
+# cut-offs from ``clinical_markers.toml``; scalar input returns the scalar reading's status.
+
+
+def _labels(labels: tuple[str, ...], idx: npt.NDArray[np.intp]) -> StatusArray:
+    return np.asarray(np.array(labels)[idx])
+
+
+def _low_serum(serum_mmol_l: npt.ArrayLike | None) -> npt.NDArray[np.bool_] | bool:
+    if serum_mmol_l is None:
+        return False
+    low = markers()["serum_magnesium"]["reference_interval"]["low_mmol_l"]
+    return np.asarray(_float_array(serum_mmol_l) < low)  # NaN (unknown) is not low
+
+
+_SERUM_STATUS = ("very_low", "low", "low_normal", "normal", "high")
+
+
+@overload
+def serum_magnesium_status(mmol_l: float) -> str: ...
+@overload
+def serum_magnesium_status(mmol_l: _Array) -> StatusArray: ...
+@overload
+def serum_magnesium_status(mmol_l: npt.ArrayLike) -> str | StatusArray: ...
+def serum_magnesium_status(mmol_l: npt.ArrayLike) -> str | StatusArray:
+    """Status of serum magnesium values, as :func:`interpret_serum_magnesium` gives it.
+
+    Parameters
+    ----------
+    mmol_l : numeric
+        Serum magnesium [mmol/L]; above zero.
+
+    Returns
+    -------
+    str or numpy.ndarray of str
+        "very_low", "low", "low_normal", "normal" or "high"; an array of the input's shape
+        for array input.
+
+    Raises
+    ------
+    ValueError
+        A value that is not a number above zero (for arrays, naming the first bad index).
+    """
+    if not _any_array(mmol_l):
+        return interpret_serum_magnesium(cast(float, mmol_l)).status
+    x = _positive_array("serum magnesium", mmol_l)
+    sm = markers()["serum_magnesium"]
+    ri = sm["reference_interval"]
+    idx = np.select(
+        [
+            x < sm["symptom_threshold"]["value_mmol_l"],
+            x < ri["low_mmol_l"],
+            x < sm["proposed_lower_cutoff"]["value_mmol_l"],
+            x <= ri["high_mmol_l"],
+        ],
+        [0, 1, 2, 3],
+        4,
+    )
+    return _labels(_SERUM_STATUS, idx)
+
+
+_RBC_STATUS = ("low", "borderline_low", "normal", "high")
+
+
+@overload
+def rbc_magnesium_status(mg_dl: float) -> str: ...
+@overload
+def rbc_magnesium_status(mg_dl: _Array) -> StatusArray: ...
+@overload
+def rbc_magnesium_status(mg_dl: npt.ArrayLike) -> str | StatusArray: ...
+def rbc_magnesium_status(mg_dl: npt.ArrayLike) -> str | StatusArray:
+    """Status of red-cell magnesium values, as :func:`interpret_rbc_magnesium` gives it.
+
+    Parameters
+    ----------
+    mg_dl : numeric
+        RBC magnesium [mg/dL]; above zero.
+
+    Returns
+    -------
+    str or numpy.ndarray of str
+        "low", "borderline_low", "normal" or "high".
+
+    Raises
+    ------
+    ValueError
+        A value that is not a number above zero (for arrays, naming the first bad index).
+    """
+    if not _any_array(mg_dl):
+        return interpret_rbc_magnesium(cast(float, mg_dl)).status
+    x = _positive_array("RBC magnesium", mg_dl)
+    ranges = [r for r in markers()["rbc_magnesium"]["reference_intervals"] if "low_mg_dl" in r]
+    lows = [r["low_mg_dl"] for r in ranges]
+    highs = [r["high_mg_dl"] for r in ranges]
+    idx = np.select([x < min(lows), x < max(lows), x > max(highs)], [0, 1, 3], 2)
+    return _labels(_RBC_STATUS, idx)
+
+
+_URINE_STATUS = ("renal_wasting_suspected", "extrarenal_loss_suspected", "low", "high", "normal")
+
+
+@overload
+def urine_magnesium_status(mg_per_day: float, serum_mmol_l: float | None = None) -> str: ...
+@overload
+def urine_magnesium_status(
+    mg_per_day: _Array, serum_mmol_l: float | _Array | None = None
+) -> StatusArray: ...
+@overload
+def urine_magnesium_status(
+    mg_per_day: npt.ArrayLike, serum_mmol_l: npt.ArrayLike | None = None
+) -> str | StatusArray: ...
+def urine_magnesium_status(
+    mg_per_day: npt.ArrayLike, serum_mmol_l: npt.ArrayLike | None = None
+) -> str | StatusArray:
+    """Status of 24-hour urine magnesium values, as :func:`interpret_urine_magnesium` gives it.
+
+    Parameters
+    ----------
+    mg_per_day : numeric
+        24-hour urine magnesium [mg/day]; 0 or more.
+    serum_mmol_l : numeric, optional
+        Serum magnesium [mmol/L], broadcast against ``mg_per_day``; None or NaN: unknown.
+
+    Returns
+    -------
+    str or numpy.ndarray of str
+        "renal_wasting_suspected", "extrarenal_loss_suspected" (both only with low serum),
+        "low", "high" or "normal".
+
+    Raises
+    ------
+    ValueError
+        Urine magnesium negative or not finite (for arrays, naming the first bad index).
+    """
+    if not _any_array(mg_per_day, serum_mmol_l):
+        return interpret_urine_magnesium(
+            cast(float, mg_per_day), cast(float | None, serum_mmol_l)
+        ).status
+    x = _float_array(mg_per_day)
+    _raise_at(~(np.isfinite(x) & (x >= 0)), x, "urine magnesium must be 0 or more mg/day, got {!r}")
+    u = markers()["urine_magnesium_24h"]
+    nr = u["normal_range"]
+    low_serum = _low_serum(serum_mmol_l)
+    above_cut = x > u["extrarenal_loss"]["below_mg_day"]
+    idx = np.select(
+        [low_serum & above_cut, low_serum, x < nr["low_mg_day"], x > nr["high_mg_day"]],
+        [0, 1, 2, 3],
+        4,
+    )
+    return _labels(_URINE_STATUS, idx)
+
+
+_FEMG_STATUS = ("renal_wasting_likely", "high", "indeterminate", "renal_loss_unlikely", "normal")
+
+
+@overload
+def femg_status(percent: float, serum_mmol_l: float | None = None) -> str: ...
+@overload
+def femg_status(percent: _Array, serum_mmol_l: float | _Array | None = None) -> StatusArray: ...
+@overload
+def femg_status(
+    percent: npt.ArrayLike, serum_mmol_l: npt.ArrayLike | None = None
+) -> str | StatusArray: ...
+def femg_status(
+    percent: npt.ArrayLike, serum_mmol_l: npt.ArrayLike | None = None
+) -> str | StatusArray:
+    """Status of FEMg values, as :func:`interpret_femg` gives it.
+
+    Parameters
+    ----------
+    percent : numeric
+        FEMg [%] (:func:`femg_percent`); 0 or more.
+    serum_mmol_l : numeric, optional
+        Serum magnesium [mmol/L], broadcast against ``percent``; None or NaN: unknown.
+
+    Returns
+    -------
+    str or numpy.ndarray of str
+        "renal_wasting_likely" / "renal_loss_unlikely" (with low serum), "high", "normal",
+        or "indeterminate".
+
+    Raises
+    ------
+    ValueError
+        FEMg negative or not finite (for arrays, naming the first bad index).
+    """
+    if not _any_array(percent, serum_mmol_l):
+        return interpret_femg(cast(float, percent), cast(float | None, serum_mmol_l)).status
+    x = _float_array(percent)
+    _raise_at(~(np.isfinite(x) & (x >= 0)), x, "FEMg must be 0 or more %, got {!r}")
+    cuts = sorted(c["above_percent"] for c in markers()["femg"]["renal_wasting_cutoffs"])
+    low_serum = _low_serum(serum_mmol_l)
+    above, between = x > cuts[-1], x > cuts[0]
+    idx = np.select([above & low_serum, above, between, low_serum], [0, 1, 2, 3], 4)
+    return _labels(_FEMG_STATUS, idx)
 
 
 # -- MNSI ------------------------------------------------------------------------------------
