@@ -53,7 +53,10 @@ def _simd_power() -> bool:
     return bool(__cpu_features__.get("AVX512_SKX"))
 
 
-POW_RTOL = 1e-12 if _simd_power() else 0.0
+# Power-based kernels agree to the last bit or two: numpy's power and the C library's pow may
+# round differently in the last place (seen on this machine for a few inputs even without
+# AVX-512), so they are compared to 1e-12 relative; everything else exactly.
+POW_RTOL = 1e-12
 
 SETTINGS = settings(max_examples=30, deadline=None)
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=5)
