@@ -81,3 +81,35 @@ def demo():
     from magnerve.datasets import load_demo
 
     return load_demo()
+
+
+# -- slow tests ---------------------------------------------------------------------------
+# Marked here in one place (measured with `pytest --durations=0`): the everyday run
+# `python -m pytest -m "not slow"` stays quick; CI (the README's Tests command) runs everything.
+SLOW = (
+    "tests/test_plan_properties.py::test_plan_safety_properties_many",
+    "tests/test_assessment.py::test_pdf_report",
+    "tests/test_assessment.py::test_demo_command_writes_report",
+    "tests/test_personas.py::test_cli_plan_and_assess_never_crash",
+    "tests/test_nerve.py::test_engines_agree_with_traces",
+    "tests/test_nerve.py::test_default_engine_is_numba_and_equals_numpy_reference",
+    "tests/test_nerve.py::test_fallback_to_numpy_without_numba",
+    "tests/test_nerve.py::test_cli_contracts",
+    "tests/test_quality.py::",
+    "tests/test_plain_words.py::test_report_has_no_ids_and_friendly_food_names",
+    "tests/test_plain_words.py::test_friendly_name_is_short_lowercase_and_clean_for_every_food",
+    "tests/test_plan.py::test_demo_report_has_plan",
+    "tests/test_plan.py::test_plan_html",
+    "tests/test_homeostasis.py::test_steady_state_urine_equals_net_absorption",
+    "tests/test_homeostasis.py::test_simulate_cli",
+    "tests/test_profile.py::test_random_profiles_never_crash",
+    "tests/test_golden.py::",
+    "tests/test_db.py::test_hard_coded_values_match_sqlite",
+    "tests/test_robustness.py::",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)

@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from magnerve.cli import app
-from magnerve.physiology.nerve import nmda_unblocked_fraction, simulate_sweep
+from magnerve.physiology import nerve
+from magnerve.physiology.nerve import nmda_unblocked_fraction, numba_available, simulate_sweep
+
+needs_numba = pytest.mark.skipif(not numba_available(), reason="numba not importable")
 
 
 @pytest.mark.parametrize(
@@ -108,3 +111,76 @@ def test_forward_euler_mode_close_to_exponential_euler():
     assert np.allclose(a.calcium_load, b.calcium_load, rtol=0.01)
     with pytest.raises(ValueError, match="method"):
         simulate_sweep([1.0], 0.1, method="rk4")
+
+
+# --- engines: the compiled (numba) path against the NumPy reference -----------------------
+
+MG7 = [0.2, 0.3, 0.5, 0.8, 1.0, 1.2, 1.5]
+
+
+@pytest.fixture(scope="module")
+def sweep_numpy():
+    return simulate_sweep(MG7, 1.0, engine="numpy")
+
+
+@needs_numba
+def test_default_engine_is_numba_and_equals_numpy_reference(sweep, sweep_numpy):
+    fast = simulate_sweep(MG7, 1.0, engine="numba")
+    assert np.array_equal(fast.firing_rate_hz, sweep.firing_rate_hz)  # default = numba
+    assert np.array_equal(fast.firing_rate_hz, sweep_numpy.firing_rate_hz)
+    assert np.allclose(fast.calcium_load, sweep_numpy.calcium_load, rtol=1e-9, atol=0)
+    assert np.allclose(sweep.calcium_load, sweep_numpy.calcium_load, rtol=1e-9, atol=0)
+    assert fast.duration_s == sweep_numpy.duration_s
+    assert np.array_equal(fast.mg_mM, sweep_numpy.mg_mM)
+
+
+def test_reference_figures_unchanged(sweep_numpy):
+    """Spike counts of the NumPy reference as recorded before the numba engine existed."""
+    assert sweep_numpy.firing_rate_hz.tolist() == [66.0, 55.0, 38.0, 12.0, 6.0, 6.0, 5.0]
+    assert sweep_numpy.calcium_load[:3] == pytest.approx(
+        [590.93934825, 449.90214409, 310.74407573], rel=1e-9
+    )
+
+
+@needs_numba
+@pytest.mark.parametrize(
+    ("method", "dt_ms", "seed"),
+    [("exponential_euler", None, 7), ("euler", 0.02, None), ("exponential_euler", 0.025, 3)],
+)
+def test_engines_agree_with_traces(method, dt_ms, seed):
+    mg = [0.0, 0.25, 1.0, 2.0]
+    kw = {"method": method, "dt_ms": dt_ms, "seed": seed, "record": True}
+    fast, tr_fast = simulate_sweep(mg, 0.2, engine="numba", **kw)
+    ref, tr_ref = simulate_sweep(mg, 0.2, engine="numpy", **kw)
+    assert tr_fast.shape == tr_ref.shape == (round(200 / (dt_ms or 0.05)), len(mg))
+    assert np.allclose(tr_fast, tr_ref, rtol=0, atol=1e-6)
+    assert np.array_equal(fast.firing_rate_hz, ref.firing_rate_hz)
+    assert np.allclose(fast.calcium_load, ref.calcium_load, rtol=1e-9, atol=1e-12)
+    assert fast.firing_rate_hz[0] > 0  # the run is not trivial (spikes at 0 mM)
+
+
+@needs_numba
+def test_numba_single_condition_and_sweep_agree(sweep):
+    single = simulate_sweep(0.5, 1.0, engine="numba")
+    k = MG7.index(0.5)
+    assert single.firing_rate_hz[0] == sweep.firing_rate_hz[k]
+    assert single.calcium_load[0] == pytest.approx(sweep.calcium_load[k], rel=1e-12)
+
+
+def test_fallback_to_numpy_without_numba(monkeypatch, sweep_numpy):
+    # numba cannot be imported: the loader reports it, auto falls back, numba is refused
+    monkeypatch.setitem(__import__("sys").modules, "numba", None)
+    assert nerve._compiled_kernel.__wrapped__() is None
+    monkeypatch.setattr(nerve, "_compiled_kernel", lambda: None)
+    assert not nerve.numba_available()
+    res = simulate_sweep(MG7[:2], 0.1)
+    ref = simulate_sweep(MG7[:2], 0.1, engine="numpy")
+    assert np.array_equal(res.firing_rate_hz, ref.firing_rate_hz)
+    assert np.array_equal(res.calcium_load, ref.calcium_load)
+    with pytest.raises(RuntimeError, match="numba"):
+        simulate_sweep([1.0], 0.1, engine="numba")
+
+
+def test_engine_validated():
+    with pytest.raises(ValueError, match="engine"):
+        simulate_sweep([1.0], 0.1, engine="cython")
