@@ -65,3 +65,23 @@ def test_flat_public_namespace() -> None:
     for name in magnerve.__all__:
         assert getattr(magnerve, name) is not None
     assert callable(magnerve.intake)
+
+
+def test_findings_are_registered_one_rule_functions(demo) -> None:
+    from magnerve import risk
+    from magnerve.risk import RULES, Finding, findings_for, rule
+
+    assert len(RULES) >= 20 and all(r.__doc__ for r in RULES)
+    diary, profile = demo
+    a = magnerve.assess(diary, profile)
+    n = len(findings_for(a))
+
+    @rule
+    def extra(a, found):  # type: ignore[no-untyped-def]
+        return [Finding("extra", "info", "Extra", "a test rule", [], "", [], [])]
+
+    try:
+        ids = [f.id for f in findings_for(a)]
+        assert len(ids) == n + 1 and "extra" in ids
+    finally:
+        risk.RULES.remove(extra)

@@ -9,6 +9,7 @@ Each rule looks at an :class:`~magnerve.assessment.Assessment` and, when it appl
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -21,7 +22,7 @@ from magnerve.profile import medication_group, water_hardness_mg_l
 if TYPE_CHECKING:  # pragma: no cover
     from magnerve.assessment import Assessment
 
-__all__ = ["Finding", "evidence", "findings_for"]
+__all__ = ["RULES", "Finding", "evidence", "findings_for", "rule"]
 
 SEVERITY_ORDER = {"urgent": 0, "high": 1, "moderate": 2, "low": 3, "info": 4}
 
@@ -113,14 +114,31 @@ def _water_message(
     return f"{lead} (about {mg_l:.1f} mg/L; at least {low_mg_l:g} mg/L is suggested)."
 
 
-def findings_for(a: Assessment) -> list[Finding]:
-    """All findings for an assessment, most severe first."""
-    out: list[Finding] = []
-    p = a.profile
-    adequacy = a.adequacy
-    conf = adequacy.get("confidence_adequate")
+RULES: list[Callable[[Assessment, Sequence[Finding]], list[Finding]]] = []
 
-    # -- safety first -------------------------------------------------------------------
+
+def rule(
+    fn: Callable[[Assessment, Sequence[Finding]], list[Finding]],
+) -> Callable[[Assessment, Sequence[Finding]], list[Finding]]:
+    """Register a finding rule: a function of the assessment (and the findings of the rules
+    before it) returning its findings. Rules run in registration order."""
+    RULES.append(fn)
+    return fn
+
+
+def findings_for(a: Assessment) -> list[Finding]:
+    """All findings for an assessment (every registered rule, in order), most severe first."""
+    out: list[Finding] = []
+    for r in RULES:
+        out += r(a, out)
+    out.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
+    return out
+
+
+@rule
+def _rule_kidney(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: kidney."""
+    out: list[Finding] = []
     if a.safety["supplements_need_clinician"]:
         k = a.kidney
         if k.refer:
@@ -146,6 +164,13 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "ckd_supplement_risk",
             )
         )
+    return out
+
+
+@rule
+def _rule_unrecognised_condition(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: unrecognised condition."""
+    out: list[Finding] = []
     if a.conditions.unrecognised:
         out.append(
             _finding(
@@ -158,6 +183,13 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "your clinician. Known conditions are listed in docs/profile.md.",
             )
         )
+    return out
+
+
+@rule
+def _rule_energy_under_reporting(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: energy under reporting."""
+    out: list[Finding] = []
     if a.energy is not None and a.energy.under_reporting:
         e = a.energy
         out.append(
@@ -172,6 +204,13 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "energy_under_reporting",
             )
         )
+    return out
+
+
+@rule
+def _rule_supplement_above_ul(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: supplement above ul."""
+    out: list[Finding] = []
     if a.safety["above_ul"]:
         out.append(
             _finding(
@@ -184,6 +223,13 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "supplement_ul",
             )
         )
+    return out
+
+
+@rule
+def _rule_drug_spacing(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: drug spacing."""
+    out: list[Finding] = []
     for cls in a.safety["drug_spacing"]:
         out.append(
             _finding(
@@ -195,6 +241,13 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "drug_spacing",
             )
         )
+    return out
+
+
+@rule
+def _rule_serum(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: serum."""
+    out: list[Finding] = []
     serum = a.markers.get("serum")
     if serum is not None and serum.status == "very_low":
         out.append(
@@ -216,6 +269,14 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "serum_limitations",
             )
         )
+    return out
+
+
+@rule
+def _rule_red_flag_symptoms(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: red flag symptoms."""
+    out: list[Finding] = []
+    p = a.profile
     symptoms = {s.lower() for s in p.neuropathy.symptoms}
     red = {
         "weakness",
@@ -239,7 +300,15 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "red_flags",
             )
         )
+    return out
 
+
+@rule
+def _rule_intake_adequacy(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: intake adequacy."""
+    out: list[Finding] = []
+    adequacy = a.adequacy
+    conf = a.adequacy.get("confidence_adequate")
     # -- intake and absorption ---------------------------------------------------------------
     if conf is not None:
         mean = adequacy["mean_intake"]
@@ -270,6 +339,14 @@ def findings_for(a: Assessment) -> list[Finding]:
                     "food_sources",
                 )
             )
+    return out
+
+
+@rule
+def _rule_absorption_sensitivity(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: absorption sensitivity."""
+    out: list[Finding] = []
+    conf = a.adequacy.get("confidence_adequate")
     re_conf = a.adequacy_reference_equivalent.get("confidence_adequate")
     if re_conf is not None and conf is not None and re_conf < conf - 0.15:
         out.append(
@@ -285,7 +362,14 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "supplement_forms",
             )
         )
+    return out
 
+
+@rule
+def _rule_ppi(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: ppi."""
+    out: list[Finding] = []
+    p = a.profile
     # -- medicines, kidney, alcohol (MDS) --------------------------------------------------
     classes = p.medication_classes()
     if "ppi" in classes:
@@ -299,6 +383,14 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "ppi_hypomagnesaemia",
             )
         )
+    return out
+
+
+@rule
+def _rule_diuretics(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: diuretics."""
+    out: list[Finding] = []
+    classes = a.profile.medication_classes()
     if classes & medication_group("magnesium_wasting_diuretics"):
         out.append(
             _finding(
@@ -309,6 +401,14 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "diuretics",
             )
         )
+    return out
+
+
+@rule
+def _rule_magnesium_wasting_medicines(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: magnesium wasting medicines."""
+    out: list[Finding] = []
+    classes = a.profile.medication_classes()
     wasting = sorted(
         classes
         & {
@@ -330,6 +430,13 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "renal_wasting_drugs",
             )
         )
+    return out
+
+
+@rule
+def _rule_malabsorption(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: malabsorption."""
+    out: list[Finding] = []
     gi = {c.text for c in a.conditions.recognised if c.category == "malabsorption"}
     if gi:
         out.append(
@@ -343,6 +450,13 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "gi_malabsorption",
             )
         )
+    return out
+
+
+@rule
+def _rule_calcium_very_high(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: calcium very high."""
+    out: list[Finding] = []
     ca_limit = thresholds()["calcium_absorption"]["no_effect_up_to_mg_per_day"]
     ca_total = (a.nutrients_mean.get("calcium_mg") or 0.0) + sum(
         s.calcium_mg for s in a.supplements
@@ -358,6 +472,13 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "calcium_absorption_competition",
             )
         )
+    return out
+
+
+@rule
+def _rule_mds(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: mds."""
+    out: list[Finding] = []
     if a.mds.get("score", 0) >= 3:
         out.append(
             _finding(
@@ -368,6 +489,14 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "mds",
             )
         )
+    return out
+
+
+@rule
+def _rule_diabetes(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: diabetes."""
+    out: list[Finding] = []
+    p = a.profile
     if p.health.diabetes != "none":
         out.append(
             _finding(
@@ -381,8 +510,19 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "diabetic_neuropathy_serum_mg",
             )
         )
+    return out
+
+
+@rule
+def _rule_alcohol(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: alcohol."""
+    out: list[Finding] = []
+    p = a.profile
     drinks_week = p.lifestyle.alcohol_drinks_per_week or 0.0
-    if drinks_week / 7 > (1 if p.person.sex == "female" else 2):
+    from magnerve.clinical import markers
+
+    hd = markers()["mds"]["components"]["heavy_drinking"]
+    if drinks_week / 7 > float(hd[f"drinks_per_day_above_{p.person.sex}"]):
         out.append(
             _finding(
                 "alcohol",
@@ -392,6 +532,14 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "alcohol",
             )
         )
+    return out
+
+
+@rule
+def _rule_caffeine(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: caffeine."""
+    out: list[Finding] = []
+    p = a.profile
     caffeine = (
         p.lifestyle.caffeine_mg_per_day
         or a.nutrients_mean.get("caffeine_from_cups_mg")
@@ -408,7 +556,13 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "caffeine",
             )
         )
+    return out
 
+
+@rule
+def _rule_interactions(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: interactions."""
+    out: list[Finding] = []
     # -- interactions ----------------------------------------------------------------------
     for it in a.interactions:
         if it.status in ("ok", "unknown"):
@@ -423,6 +577,13 @@ def findings_for(a: Assessment) -> list[Finding]:
                 *it.evidence,
             )
         )
+    return out
+
+
+@rule
+def _rule_grains(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: grains."""
+    out: list[Finding] = []
     ws = a.grains.get("whole_share")
     if ws is not None and ws == ws and ws < 0.5:
         out.append(
@@ -435,7 +596,15 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "refining_losses",
             )
         )
+    return out
 
+
+@rule
+def _rule_water(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: water."""
+    out: list[Finding] = []
+    p = a.profile
+    lt = thresholds()["lifestyle_thresholds"]
     # -- environment -----------------------------------------------------------------------
     mg_l = p.water.magnesium()[0]
     if p.water.source == "filtered_ro" or (mg_l is not None and mg_l < lt["water_low_mg_per_l"]):
@@ -448,6 +617,15 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "water_hardness",
             )
         )
+    return out
+
+
+@rule
+def _rule_stress(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: stress."""
+    out: list[Finding] = []
+    p = a.profile
+    lt = thresholds()["lifestyle_thresholds"]
     if p.lifestyle.stress_pss10 is not None and p.lifestyle.stress_pss10 >= lt["pss10_high_from"]:
         out.append(
             _finding(
@@ -459,6 +637,14 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "chronic_stress",
             )
         )
+    return out
+
+
+@rule
+def _rule_heavy_metals(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: heavy metals."""
+    out: list[Finding] = []
+    p = a.profile
     if p.environment.occupational_lead or p.environment.occupational_cadmium:
         out.append(
             _finding(
@@ -470,7 +656,13 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "heavy_metals_lead_cadmium",
             )
         )
+    return out
 
+
+@rule
+def _rule_taurine(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: taurine."""
+    out: list[Finding] = []
     taurate = [
         s.name for s in a.supplements if (s.form or "") == "taurate" or "taur" in s.name.lower()
     ]
@@ -484,8 +676,15 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "taurine",
             )
         )
+    return out
+
+
+@rule
+def _rule_b6_claims(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: b6 claims."""
+    out: list[Finding] = []
     b6_supp = [s.name for s in a.supplements if s.vitamin_b6_mg > 0]
-    if b6_supp and not any(f.id == "interaction_vitamin_b6" for f in out):
+    if b6_supp and not any(f.id == "interaction_vitamin_b6" for f in found):
         out.append(
             _finding(
                 "b6_claims",
@@ -497,7 +696,14 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "b6_neuropathy_ul",
             )
         )
+    return out
 
+
+@rule
+def _rule_nerves(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
+    """Rule: nerves."""
+    out: list[Finding] = []
+    symptoms = {s.lower() for s in a.profile.neuropathy.symptoms}
     # -- nerves ------------------------------------------------------------------------------
     hist = a.mnsi.get("history")
     exam = a.mnsi.get("exam")
@@ -515,5 +721,4 @@ def findings_for(a: Assessment) -> list[Finding]:
                 "nmda_block",
             )
         )
-    out.sort(key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
     return out
