@@ -85,3 +85,16 @@ def test_findings_are_registered_one_rule_functions(demo) -> None:
         assert len(ids) == n + 1 and "extra" in ids
     finally:
         risk.RULES.remove(extra)
+
+
+def test_readers_accept_text_bytes_and_files() -> None:
+    import io
+
+    row = "date,food\n2026-11-16,30 g almonds\n"
+    for src in (row, row.encode(), io.StringIO(row), io.BytesIO(row.encode("utf-8-sig"))):
+        (e,) = magnerve.read_diary(src).entries
+        assert e.food_id == "12061"
+    assert magnerve.load_profile(b'[person]\nage = 40\nsex = "female"\n').person.age == 40
+    assert magnerve.load_profile('{"person": {"age": 41, "sex": "male"}}').person.sex == "male"
+    with pytest.raises(magnerve.ProfileError):
+        magnerve.load_profile(b"\xff\xfe\x00garbage")

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from magnerve._cronometer import (
     CronometerAmount,
@@ -1174,13 +1174,19 @@ def read_diary_text(
     return Diary(entries, problems, source, n)
 
 
-def read_diary(path: str | Path, fmt: DiaryFormat = "auto", *, trust: Trust = "auto") -> Diary:
-    """Read a diary file (CSV, JSON, Cronometer or MyFitnessPal export, nutrient totals).
+def read_diary(
+    path: str | Path | bytes | IO[str] | IO[bytes],
+    fmt: DiaryFormat = "auto",
+    *,
+    trust: Trust = "auto",
+) -> Diary:
+    """Read a diary (CSV, JSON, Cronometer or MyFitnessPal export, nutrient totals).
 
     Parameters
     ----------
-    path : str or Path
-        Diary file.
+    path : str, Path, bytes or file object
+        A diary file's path; or its content as bytes, as a string holding more than one line,
+        or as an open text or binary file (what a web upload gives).
     fmt : {"auto", "csv", "json", "cronometer", "cronometer_daily", "mfp", "totals"}
         Format; ``auto`` uses the extension and content.
     trust : {"auto", "export", "sr28"}
@@ -1197,7 +1203,22 @@ def read_diary(path: str | Path, fmt: DiaryFormat = "auto", *, trust: Trust = "a
     >>> d = read_diary("servings.csv")  # doctest: +SKIP
     >>> [c.reason for c in d.disagreements]  # doctest: +SKIP
     >>> sum(s.elemental_mg or 0 for s in d.supplements)  # doctest: +SKIP
+    >>> read_diary(b"date,food\\n2026-11-16,30 g almonds\\n").entries[0].food_id
+    '12061'
     """
+    if hasattr(path, "read"):
+        content = path.read()
+        name = str(getattr(path, "name", "<upload>"))
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        return read_diary_text(text.lstrip("\ufeff"), fmt, name, trust=trust)
+    if isinstance(path, bytes):
+        try:
+            text = path.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = path.decode("latin-1")
+        return read_diary_text(text, fmt, "<bytes>", trust=trust)
+    if isinstance(path, str) and "\n" in path:
+        return read_diary_text(path, fmt, "<text>", trust=trust)
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")

@@ -385,19 +385,35 @@ def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
         raise ProfileError(_errors(e), source) from None
 
 
-def load_profile(path: str | Path) -> Profile:
+def load_profile(path: str | Path | bytes) -> Profile:
     """Read and validate a TOML or JSON profile.
+
+    Parameters
+    ----------
+    path : str, Path or bytes
+        A profile file's path; or its content as bytes, or as a string holding more than one
+        line (TOML) or starting with ``{`` (JSON).
 
     Raises
     ------
     ProfileError
         Unreadable file, syntax error (with line) or invalid fields.
     """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as e:
-        raise ProfileError([("(file)", f"cannot read {p}: {e.strerror}")], str(p)) from None
+    if isinstance(path, bytes):
+        try:
+            text, p = path.decode("utf-8-sig"), Path("<bytes>")
+        except UnicodeDecodeError:
+            raise ProfileError([("(file)", "a profile must be UTF-8 text")], "<bytes>") from None
+    elif isinstance(path, str) and ("\n" in path or path.lstrip().startswith("{")):
+        text, p = path, Path("<text>")
+    else:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except OSError as e:
+            raise ProfileError([("(file)", f"cannot read {p}: {e.strerror}")], str(p)) from None
+        except UnicodeDecodeError:
+            raise ProfileError([("(file)", "a profile must be UTF-8 text")], str(p)) from None
     try:
         if p.suffix.lower() == ".json" or text.lstrip().startswith("{"):
             data = json.loads(text)
