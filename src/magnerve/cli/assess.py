@@ -440,11 +440,14 @@ def _print_plan(data: dict[str, Any]) -> None:
 
 
 def _models(data: dict[str, Any], plan: dict[str, Any] | None, profile: Profile) -> dict[str, Any]:
-    """Model results for the report's nerve section (nerve sweep, homeostasis series)."""
-    from magnerve.physiology.homeostasis import body_inputs, modifiers_for, simulate
-    from magnerve.physiology.nerve import simulate_sweep
+    """Model results for the report's nerve section (nerve sweep, homeostasis series).
 
-    sweep = simulate_sweep([0.3, 0.5, 0.8, 1.0, 1.2], 1.0)
+    The nerve sweep is the same for everyone (fixed Mg levels, duration and seed): it is read
+    from the user cache when the model is unchanged (``magnerve.report._sweep_cache``).
+    """
+    from magnerve.physiology.homeostasis import body_inputs, modifiers_for, simulate
+    from magnerve.report._sweep_cache import nerve_sweep
+
     now = data["absorption"]["mean_absorbed_mg"] or 0.0
     mods, _ = modifiers_for(profile, data["intake"]["nutrients_mean"].get("caffeine_mg"))
     egfr = data.get("egfr") or {}
@@ -462,7 +465,7 @@ def _models(data: dict[str, Any], plan: dict[str, Any] | None, profile: Profile)
         for name, absorbed in [("current intake", now)]
         + ([("plan", plan["after"]["absorbed_mg"])] if plan and plan.get("after") else [])
     }
-    return {"nerve": sweep.to_dict(), "homeostasis": series}  # type: ignore[union-attr]
+    return {"nerve": nerve_sweep(), "homeostasis": series}
 
 
 @app.command("demo")
@@ -477,18 +480,20 @@ def demo_cmd(
 ) -> None:
     """Assess the bundled example person (58 y, type 2 diabetes, PPI + thiazide, soft water,
     a week of meals) and write the HTML report."""
-    from magnerve.report import render_html
-
-    data = _run_assessment(None, None, False)
     if as_json:
-        _emit_json(data)
+        _emit_json(_run_assessment(None, None, False))
         return
-    _print_assessment(data)
+    from magnerve.assessment import assess
     from magnerve.datasets import load_demo
     from magnerve.plan import make_plan
+    from magnerve.report import render_html
 
     diary, profile = load_demo()
-    plan = make_plan(diary, profile).to_dict()
+    assessment = assess(diary, profile)
+    data = assessment.to_dict()
+    _print_assessment(data)
+    # the plan starts from the assessment just made instead of assessing the diary again
+    plan = make_plan(diary, profile, assessment=assessment).to_dict()
     out.print("[bold]Plan[/] (details: magnerve plan --help):")
     for i, step in enumerate(plan["steps"], 1):
         out.print(f"  {i}. {escape(step)}", highlight=False)

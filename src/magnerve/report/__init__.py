@@ -1,19 +1,29 @@
 """Reports: self-contained HTML (charts inline as SVG) from an assessment's JSON data.
 
 Rendering is kept out of the core: it takes ``Assessment.to_dict()`` and needs nothing beyond
-the installed package (no network, no JavaScript).
+the installed package (no network, no JavaScript). The charts are SVG written directly
+(``charts``, standard library only): no matplotlib and no SciPy on the report's path.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, Template, select_autoescape
 
 from magnerve.errors import ModelError
 
 __all__ = ["PDFUnavailableError", "render_html", "render_plan_html", "write_pdf"]
+
+
+@cache
+def _template(name: str) -> Template:
+    """The compiled template ``templates/<name>`` (compiled once per process: compiling the
+    report's template costs more than drawing its charts)."""
+    text = resources.files("magnerve.report").joinpath(f"templates/{name}").read_text("utf-8")
+    return _environment().from_string(text)
 
 
 def _environment() -> Environment:
@@ -77,10 +87,7 @@ def render_html(
             ratio["value"] if ratio else None, band["low_band_below"], band["high_band_above"]
         ),
     }
-    env = _environment()
-    template = env.from_string(
-        resources.files("magnerve.report").joinpath("templates/report.html.j2").read_text("utf-8")
-    )
+    template = _template("report.html.j2")
     if models:
         figs["nerve"] = charts.nerve_sweep(models["nerve"])
         figs["homeostasis"] = charts.homeostasis(models["homeostasis"])
@@ -107,8 +114,4 @@ def write_pdf(data: dict[str, Any], path: str) -> None:
 
 def render_plan_html(plan: dict[str, Any]) -> str:
     """Render a plan (``Plan.to_dict()``) as a self-contained HTML page."""
-    env = _environment()
-    template = env.from_string(
-        resources.files("magnerve.report").joinpath("templates/plan.html.j2").read_text("utf-8")
-    )
-    return template.render(p=plan)
+    return _template("plan.html.j2").render(p=plan)
