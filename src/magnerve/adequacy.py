@@ -24,11 +24,11 @@ import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
+from statistics import NormalDist
 from typing import Any, TypeAlias, cast, overload
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import ndtr, ndtri
 
 from magnerve.requirements import ReferenceIntake, RequirementError, reference_intake
 
@@ -136,6 +136,23 @@ class IndividualAdequacyArray:
     def shape(self) -> tuple[int, ...]:
         """The broadcast shape of the inputs."""
         return tuple(self.z.shape)
+
+
+def _ndtr(z: float) -> float:
+    """Standard normal CDF of a scalar (math.erfc: no scipy import on the scalar path)."""
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+def _ndtri(p: float) -> float:
+    """Inverse standard normal CDF of a scalar in (0, 1)."""
+    return NormalDist().inv_cdf(p)
+
+
+def _ndtr_array(z: Any) -> Any:
+    """Standard normal CDF of an array (scipy, imported on first use)."""
+    from scipy.special import ndtr
+
+    return ndtr(z)
 
 
 def _check(name: str, value: float, *, positive: bool = False) -> None:
@@ -287,7 +304,7 @@ def individual_adequacy(
         d,
         sd_d,
         z,
-        float(ndtr(z)),
+        _ndtr(float(z)),
     )
 
 
@@ -328,7 +345,7 @@ def _adequacy_arrays(
         full(d),
         full(sd_d),
         full(z),
-        full(np.asarray(ndtr(z), dtype=np.float64)),
+        full(np.asarray(_ndtr_array(z), dtype=np.float64)),
     )
 
 
@@ -413,7 +430,7 @@ def required_mean_intake(
             requirement_sd=cast(float, requirement_sd),
             within_person_sd=cast(float, within_person_sd),
         )
-        return e + float(ndtri(c)) * base.sd_d
+        return e + _ndtri(float(c)) * base.sd_d
     conf = np.asarray(confidence, dtype=np.float64)
     _raise_at(
         ~((conf > 0.0) & (conf < 1.0)),
@@ -422,6 +439,8 @@ def required_mean_intake(
     )
     ear_a = np.asarray(ear, dtype=np.float64)
     arrays = _adequacy_arrays(ear_a, n_days, ear_a, requirement_sd, within_person_sd)
+    from scipy.special import ndtri
+
     return np.asarray(ear_a + ndtri(conf) * arrays.sd_d, dtype=np.float64)
 
 
@@ -487,12 +506,12 @@ def confidence_above(
         _check("mean_intake", m)
         _check("reference", r)
         _check("n_days", n, positive=True)
-        return float(ndtr((m - r) / (w / math.sqrt(n))))
+        return _ndtr((m - r) / (w / math.sqrt(n)))
     w_a = _check_array("within_sd", within_sd, positive=True)
     m_a = _check_array("mean_intake", mean_intake)
     r_a = _check_array("reference", reference)
     n_a = _check_array("n_days", n_days, positive=True)
-    return np.asarray(ndtr((m_a - r_a) / (w_a / np.sqrt(n_a))), dtype=np.float64)
+    return np.asarray(_ndtr_array((m_a - r_a) / (w_a / np.sqrt(n_a))), dtype=np.float64)
 
 
 # -- within-person SD defaults --------------------------------------------------------------
@@ -685,4 +704,4 @@ def probability_approach(usual: npt.ArrayLike, ear: float, requirement_sd: float
     if u.size == 0:
         raise ValueError("no intakes given")
     _check("requirement_sd", requirement_sd, positive=True)
-    return float(np.mean(1.0 - ndtr((u - ear) / requirement_sd)))
+    return float(np.mean(1.0 - _ndtr_array((u - ear) / requirement_sd)))
