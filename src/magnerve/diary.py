@@ -27,9 +27,10 @@ import io
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -416,6 +417,7 @@ class Diary:
             raise DiaryError(self.problems, self.source)
 
 
+@lru_cache(maxsize=65536)  # a diary repeats each date on every line of the day
 def _parse_date(value: str) -> date:
     m = _DATE.match(value or "")
     if not m:
@@ -494,6 +496,7 @@ def _refresh_parse_cache() -> None:
         state = (str(p), -1, -1)
     if state != _alias_state[0]:
         _parse_cached.cache_clear()
+        _food_outcome.cache_clear()
         _alias_state[0] = state
 
 
@@ -507,6 +510,57 @@ def _parse_cached(
         return parse_line(food)
     text = " ".join(x for x in (f"{amount:g}" if amount else "", unit or "", food) if x)
     return parse_food_amount(food, amount, unit, text=text)
+
+
+# (reason, suggestions, food) of a line that cannot be used
+_Problem = tuple[str, list[str], str]
+
+
+@lru_cache(maxsize=16384)
+def _food_outcome(food: str, amount_text: str, unit: str | None) -> ParsedLine | _Problem:
+    """What the food, amount and unit cells of a line resolve to: the parsed line (its
+    ``text`` is set per line) or a problem. Diaries repeat lines, so each distinct one is
+    resolved once; the result depends only on these arguments (and the alias file, whose
+    changes clear this cache)."""
+    try:
+        if amount_text:
+            amount, leftover = parse_amount(amount_text)
+            if amount is None or leftover:
+                if amount is not None and not unit:
+                    unit = leftover  # "1.00 cup" in one cell
+                else:
+                    raise AmountError(f"amount {amount_text!r} is not a number")
+            parsed = _parse_cached(food, amount, unit)
+        elif unit or food.isdigit():
+            parsed = _parse_cached(food, None, unit)
+        else:
+            parsed = _parse_cached(food, None, None, whole_line=True)
+    except AmountError as e:
+        return (str(e), ["amounts look like 1, 0.5, 1/2, 1 1/2 or ½"], "")
+    except ParseError as e:
+        return (e.reason, e.suggestions, "")
+    if parsed.confidence < MIN_CONFIDENCE:
+        alts = [f"{h.id} {h.description}" for h in parsed.alternatives[:4]]
+        return (
+            f"uncertain match {parsed.food.id} {parsed.food.description!r} "
+            f"(confidence {parsed.confidence:.2f}); write the food more precisely "
+            "or give its NDB number",
+            [f"{parsed.food.id} {parsed.food.description}", *alts],
+            food,
+        )
+    return parsed
+
+
+_PARSED_FIELDS = tuple(f.name for f in fields(ParsedLine))
+_parsed_values = attrgetter(*_PARSED_FIELDS)
+_TEXT_AT = _PARSED_FIELDS.index("text")
+
+
+def _with_text(parsed: ParsedLine, text: str) -> ParsedLine:
+    """``dataclasses.replace(parsed, text=text)``, without its per-call overhead."""
+    values = list(_parsed_values(parsed))
+    values[_TEXT_AT] = text
+    return ParsedLine(*values)
 
 
 def _resolve_food(
@@ -524,38 +578,12 @@ def _resolve_food(
     food = get("food")
     if not food:
         return DiaryProblem(line, text, "no food given", ["fill the food column"])
-    amount_text, unit = get("amount"), get("unit") or None
-    try:
-        if amount_text:
-            amount, leftover = parse_amount(amount_text)
-            if amount is None or leftover:
-                if amount is not None and not unit:
-                    unit = leftover  # "1.00 cup" in one cell
-                else:
-                    raise AmountError(f"amount {amount_text!r} is not a number")
-            parsed = _parse_cached(food, amount, unit)
-        elif unit or food.isdigit():
-            parsed = _parse_cached(food, None, unit)
-        else:
-            parsed = _parse_cached(food, None, None, whole_line=True)
-    except AmountError as e:
-        return DiaryProblem(line, text, str(e), ["amounts look like 1, 0.5, 1/2, 1 1/2 or ½"])
-    except ParseError as e:
-        return DiaryProblem(line, text, e.reason, e.suggestions)
-    parsed = replace(parsed, text=text)
-    if parsed.confidence < MIN_CONFIDENCE:
-        alts = [f"{h.id} {h.description}" for h in parsed.alternatives[:4]]
-        return DiaryProblem(
-            line,
-            text,
-            f"uncertain match {parsed.food.id} {parsed.food.description!r} "
-            f"(confidence {parsed.confidence:.2f}); write the food more precisely "
-            "or give its NDB number",
-            [f"{parsed.food.id} {parsed.food.description}", *alts],
-            food,
-        )
+    outcome = _food_outcome(food, get("amount"), get("unit") or None)
+    if isinstance(outcome, tuple):
+        reason, suggestions, problem_food = outcome
+        return DiaryProblem(line, text, reason, list(suggestions), problem_food)
     return DiaryEntry(
-        line, day, get("time") or None, (get("meal") or None), parsed, name=get("food")
+        line, day, get("time") or None, (get("meal") or None), _with_text(outcome, text), name=food
     )
 
 
@@ -572,7 +600,11 @@ def _rows_csv(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str],
             if isinstance(extra, list):
                 cells += [v for v in extra if isinstance(v, str)]
             start = end - sum(v.count("\n") for v in cells)
-            content = " ".join(raw_lines[start - 1 : end]).strip()
+            content = (
+                raw_lines[start - 1].strip()
+                if start == end and 0 < start <= len(raw_lines)
+                else " ".join(raw_lines[start - 1 : end]).strip()
+            )
             if any(v.strip() for v in cells):
                 yield start, row, content
 

@@ -10,8 +10,9 @@ missing value were zero.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,10 @@ import numpy.typing as npt
 
 from magnerve.diary import Diary, DiaryEntry
 from magnerve.foods._db import NutrientInfo, load_database
+from magnerve.foods._parse import ParsedLine
+
+_PARSED_FIELDS = tuple(f.name for f in fields(ParsedLine))
+_parsed_values = attrgetter(*_PARSED_FIELDS)
 
 __all__ = [
     "IntakeReport",
@@ -129,12 +134,20 @@ def _group_totals(
     missing: dict[tuple[int, int], list[int]] = {}
     for i, j in np.argwhere(~known).tolist():
         missing.setdefault((int(groups[i]), j), []).append(lines[i])
+    # plain lists: indexing numpy arrays element by element costs more than the totals
+    sums_l, known_l, lines_l = sums.tolist(), n_known.tolist(), n_lines.tolist()
+    empty: tuple[int, ...] = ()
+    if not missing:
+        return [
+            [NutrientTotal(v if c else None, n, empty) for v, c in zip(sv, kv, strict=True)]
+            for sv, kv, n in zip(sums_l, known_l, lines_l, strict=True)
+        ]
     return [
         [
             NutrientTotal(
-                float(sums[g, j]) if n_known[g, j] else None,
-                int(n_lines[g]),
-                tuple(missing.get((g, j), ())),
+                sums_l[g][j] if known_l[g][j] else None,
+                lines_l[g],
+                tuple(missing[(g, j)]) if (g, j) in missing else empty,
             )
             for j in range(k)
         ]
@@ -191,10 +204,16 @@ class IntakeReport:
         keys = [n.key for n in self.nutrients]
 
         def named(totals: list[NutrientTotal]) -> dict[str, Any]:
-            return {k: t.to_dict() for k, t in zip(keys, totals, strict=True)}
+            return {k: _total_dict(t) for k, t in zip(keys, totals, strict=True)}
 
+        # Diaries repeat lines ("coffee, 1 cup" every morning): the parts of a line's mapping
+        # that do not depend on the line (food, amount, nutrients) are made once per distinct
+        # line and copied.
+        parsed_parts: dict[Any, dict[str, Any]] = {}
+        nutrient_parts: dict[Any, dict[str, Any]] = {}
+        rows = self.values.tolist()
         lines = []
-        for e, row in zip(self.entries, self.values, strict=True):
+        for e, row in zip(self.entries, rows, strict=True):
             base: dict[str, Any] = {
                 "line": e.line,
                 "date": e.date.isoformat(),
@@ -202,9 +221,7 @@ class IntakeReport:
                 "meal": e.meal,
             }
             if e.parsed is not None:
-                parsed = e.parsed.to_dict()
-                parsed.pop("alternatives")
-                base.update(parsed, source="sr28")
+                base.update(_parsed_part(e.parsed, parsed_parts), source="sr28")
             else:
                 base.update(
                     text=e.name,
@@ -217,10 +234,13 @@ class IntakeReport:
                     notes=list(e.notes),
                     source="file",
                 )
-            base["nutrients"] = {
-                k: (None if np.isnan(v) else round(float(v), 4))
-                for k, v in zip(keys, row, strict=True)
-            }
+            vkey = tuple(row)
+            nutrients = nutrient_parts.get(vkey)
+            if nutrients is None:
+                nutrients = nutrient_parts[vkey] = {
+                    k: (None if v != v else round(v, 4)) for k, v in zip(keys, row, strict=True)
+                }
+            base["nutrients"] = dict(nutrients)
             lines.append(base)
         return {
             "nutrients": [
@@ -235,6 +255,39 @@ class IntakeReport:
             "mean_daily": {"n_days": len(self.days), "nutrients": named(self.mean_daily())},
             "plausibility": self.plausibility,
         }
+
+
+def _total_dict(t: NutrientTotal) -> dict[str, Any]:
+    """``t.to_dict()``, inlined for the thousands of totals of a long diary."""
+    missing = t.missing_lines
+    return {
+        "value": None if t.value is None else round(t.value, 4),
+        "complete": not missing,
+        "coverage": 1.0 if not missing else round(t.coverage, 4),
+        "missing_lines": list(missing),
+    }
+
+
+def _parsed_part(p: ParsedLine, memo: dict[Any, dict[str, Any]]) -> dict[str, Any]:
+    """``p.to_dict()`` without ``alternatives``, made once per distinct parsed line."""
+    try:
+        key: Any = tuple(
+            tuple(v) if isinstance(v, list) else v
+            for name, v in zip(_PARSED_FIELDS, _parsed_values(p), strict=True)
+            if name not in ("text", "alternatives")
+        )
+        hash(key)
+    except TypeError:  # an unhashable field: no sharing
+        key = None
+    part = memo.get(key) if key is not None else None
+    if part is None:
+        part = p.to_dict()
+        part.pop("alternatives")
+        if key is not None:
+            memo[key] = part
+    out = {k: (v.copy() if isinstance(v, (dict, list)) else v) for k, v in part.items()}
+    out["text"] = p.text
+    return out
 
 
 def intake(

@@ -1,9 +1,41 @@
 """Command-line interface (``magnerve``), one module per command group. UI only: all work is
-done by the library; heavy modules are imported inside the commands."""
+done by the library; heavy modules are imported inside the commands.
+
+``main`` answers ``magnerve foods search`` without importing typer (see
+:mod:`magnerve.cli._fast`); the typer app and its commands are loaded for everything else,
+and when ``magnerve.cli.app`` is first used.
+"""
 
 from __future__ import annotations
 
-from magnerve.cli import assess, diary, foods, nerve  # noqa: F401  (register the commands)
-from magnerve.cli._common import app, main
+import sys
+from typing import Any
 
 __all__ = ["app", "main"]
+
+
+def _register() -> None:
+    from magnerve.cli import assess, diary, foods, nerve  # noqa: F401  (register the commands)
+
+
+def main() -> None:
+    """Entry point of the ``magnerve`` console script."""
+    from magnerve.cli._fast import run_fast
+
+    code = run_fast(sys.argv[1:])
+    if code is not None:
+        sys.stdout.flush()
+        raise SystemExit(code)
+    _register()
+    from magnerve.cli._common import main as typer_main
+
+    typer_main()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        _register()
+        from magnerve.cli._common import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

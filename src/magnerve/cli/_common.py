@@ -4,7 +4,6 @@ errors and the diary/profile loaders. Heavy modules are imported inside function
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -107,7 +106,10 @@ class ByChoice(StrEnum):
 
 
 def _emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """Write ``data`` as indented JSON (orjson when installed; NaN and Infinity as null)."""
+    from magnerve.cli._fast import emit_json
+
+    emit_json(data)
 
 
 def _fail(message: str, code: int = 1, hints: list[str] | None = None) -> None:

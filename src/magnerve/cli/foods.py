@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -11,12 +11,10 @@ from magnerve.cli._common import (
     _emit_json,
     _fail,
     app,
+    err,
     foods_app,
     out,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @foods_app.command("search")
@@ -26,22 +24,12 @@ def foods_search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search the 8,789 USDA SR28 foods."""
-    from magnerve.foods import search
+    # the same function answers `magnerve foods search` before typer loads (cli/_fast.py)
+    from magnerve.cli._fast import show_search
 
-    hits = search(query, limit)
-    if as_json:
-        _emit_json([h.to_dict() for h in hits])
-        return
-    if not hits:
-        _fail(f"no food matches {query!r}", hints=["check the spelling or use fewer words"])
-    table = Table(title=f"Foods matching {query!r}")
-    table.add_column("NDB", style="cyan", no_wrap=True)
-    table.add_column("Description")
-    table.add_column("Group", style="dim")
-    table.add_column("Score", justify="right")
-    for h in hits:
-        table.add_row(h.id, h.description, h.food_group, f"{h.score:.2f}")
-    out.print(table)
+    code = show_search(query, limit, as_json, out=out, err=err)
+    if code:
+        raise typer.Exit(code)
 
 
 @foods_app.command("show")

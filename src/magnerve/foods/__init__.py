@@ -14,19 +14,8 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from magnerve.foods._aliases import (
-    add_alias,
-    alias_key,
-    alias_path,
-    load_aliases,
-    lookup_alias,
-    remove_alias,
-    save_aliases,
-)
 from magnerve.foods._db import (
     FoodDatabase,
     FoodNotFoundError,
@@ -34,21 +23,91 @@ from magnerve.foods._db import (
     NutrientInfo,
     load_database,
 )
-from magnerve.foods._names import friendly_name
-from magnerve.foods._parse import (
-    UNCERTAIN_BELOW,
-    FoodMatch,
-    FoodRef,
-    ParsedLine,
-    ParseError,
-    SupplementLineError,
-    looks_like_supplement,
-    match_food,
-    parse_food_amount,
-    parse_line,
-)
-from magnerve.foods._portions import AmountError, Portion, PortionError, parse_amount, to_grams
 from magnerve.foods._search import SearchHit, get_index
+
+if TYPE_CHECKING:
+    from magnerve.foods._aliases import (
+        add_alias,
+        alias_key,
+        alias_path,
+        load_aliases,
+        lookup_alias,
+        remove_alias,
+        save_aliases,
+    )
+    from magnerve.foods._names import friendly_name
+    from magnerve.foods._parse import (
+        UNCERTAIN_BELOW,
+        FoodMatch,
+        FoodRef,
+        ParsedLine,
+        ParseError,
+        SupplementLineError,
+        looks_like_supplement,
+        match_food,
+        parse_food_amount,
+        parse_line,
+    )
+    from magnerve.foods._portions import (
+        AmountError,
+        Portion,
+        PortionError,
+        parse_amount,
+        to_grams,
+    )
+
+# Line parsing, portions and aliases load on first use (PEP 562), so that a food search (the
+# database and the index only) starts fast.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "add_alias",
+            "alias_key",
+            "alias_path",
+            "load_aliases",
+            "lookup_alias",
+            "remove_alias",
+            "save_aliases",
+        ),
+        "magnerve.foods._aliases",
+    ),
+    "friendly_name": "magnerve.foods._names",
+    **dict.fromkeys(
+        (
+            "UNCERTAIN_BELOW",
+            "FoodMatch",
+            "FoodRef",
+            "ParsedLine",
+            "ParseError",
+            "SupplementLineError",
+            "looks_like_supplement",
+            "match_food",
+            "parse_food_amount",
+            "parse_line",
+        ),
+        "magnerve.foods._parse",
+    ),
+    **dict.fromkeys(
+        ("AmountError", "Portion", "PortionError", "parse_amount", "to_grams"),
+        "magnerve.foods._portions",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "UNCERTAIN_BELOW",
@@ -148,10 +207,8 @@ def nutrients(ndb: str | int) -> dict[str, float | None]:
         exists) -> value per 100 g [nutrient unit], or None when SR28 has no value.
     """
     db = load_database()
-    row = db.matrix[db.food_index(ndb)]
-    return {
-        n.key: (None if np.isnan(v) else float(v)) for n, v in zip(db.nutrients, row, strict=True)
-    }
+    row = db.matrix[db.food_index(ndb)].tolist()
+    return {n.key: (None if v != v else v) for n, v in zip(db.nutrients, row, strict=True)}
 
 
 def get_food(ndb: str | int) -> Food:

@@ -9,25 +9,29 @@ unknown, not zero).
 
 from __future__ import annotations
 
+import os
 import sqlite3
-import tomllib
+import urllib.parse
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
     "FoodDatabase",
     "FoodNotFoundError",
     "Measure",
     "NutrientInfo",
+    "database_path",
     "load_database",
 ]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 class FoodNotFoundError(KeyError):
@@ -109,60 +113,177 @@ class NutrientInfo:
 class FoodDatabase:
     """The SR28 foods, nutrient definitions, nutrient matrix and household measures.
 
-    Use :func:`load_database` to get the shared, lazily loaded instance.
+    Use :func:`load_database` to get the shared instance. The parts are read from the SQLite
+    file on first use, each on its own: a food search needs only the food table (ids,
+    descriptions, groups, flags), so it never decompresses the nutrient matrix or imports
+    numpy; :attr:`matrix`, :attr:`nutrients` and :attr:`measures` load when first asked for.
+
+    Parameters
+    ----------
+    source : sqlite3.Connection or str or os.PathLike
+        An open connection (everything is read at once, as before) or the path of the
+        SQLite file (parts are read lazily, each through a short-lived read-only connection).
     """
 
-    def __init__(self, con: sqlite3.Connection) -> None:
-        rows = con.execute(
+    def __init__(self, source: sqlite3.Connection | str | os.PathLike[str]) -> None:
+        if isinstance(source, sqlite3.Connection):
+            self._path: str | None = None
+            self._con: sqlite3.Connection | None = source
+            # an open connection may be closed by the caller: read every part now
+            for name in ("ids", "nutrients", "matrix", "measures", "meta"):
+                getattr(self, name)
+            self._con = None
+        else:
+            self._path = os.fspath(source)
+            self._con = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._con is not None:
+            return self._con
+        assert self._path is not None
+        uri = "file:" + urllib.parse.quote(self._path) + "?mode=ro&immutable=1"
+        return sqlite3.connect(uri, uri=True)
+
+    def _query(self, sql: str) -> list[Any]:
+        con = self._connect()
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            if con is not self._con:
+                con.close()
+
+    # -- food table (all a search needs) ----------------------------------------------------
+    @cached_property
+    def _foods(self) -> tuple[list[Any], ...]:
+        rows = self._query(
             "SELECT f.ndb, f.long_desc, f.group_code, g.description, f.manufacturer, "
             "f.common_name, f.survey FROM food f JOIN food_group g ON g.code = f.group_code "
             "ORDER BY f.idx"
-        ).fetchall()
-        self.ids: list[str] = [r[0] for r in rows]
-        self.descriptions: list[str] = [r[1] for r in rows]
-        self.group_codes: list[str] = [r[2] for r in rows]
-        self.group_names: list[str] = [r[3] for r in rows]
-        self.manufacturers: list[str] = [r[4] for r in rows]
-        self.common_names: list[str] = [r[5] for r in rows]
-        self.survey: list[bool] = [r[6] == "Y" for r in rows]
-        self.index: dict[str, int] = {ndb: i for i, ndb in enumerate(self.ids)}
+        )
+        cols = tuple(list(c) for c in zip(*rows, strict=True)) if rows else ([],) * 7
+        return cols
 
-        self.nutrients: list[NutrientInfo] = _nutrient_infos(con)
-        self.nutrient_index: dict[str, int] = {}
+    def food_rows(self, rows: Sequence[int]) -> list[tuple[str, str, str]]:
+        """(NDB number, description, group name) of some foods by row.
+
+        Reads only those rows when the food table is not loaded yet (a search shows ten foods
+        of 8,789).
+        """
+        if "_foods" in self.__dict__ or not rows:
+            return [(self.ids[i], self.descriptions[i], self.group_names[i]) for i in rows]
+        wanted = [int(i) for i in rows]
+        found = {
+            r[0]: r[1:]
+            for r in self._query(
+                "SELECT f.idx, f.ndb, f.long_desc, g.description FROM food f "
+                "JOIN food_group g ON g.code = f.group_code "
+                f"WHERE f.idx IN ({','.join(map(str, wanted))})"
+            )
+        }
+        if len(found) != len(set(wanted)):
+            raise IndexError("food row out of range")
+        return [found[i] for i in wanted]
+
+    @cached_property
+    def ids(self) -> list[str]:
+        """NDB numbers (5 characters), in matrix row order."""
+        return self._foods[0]
+
+    @cached_property
+    def descriptions(self) -> list[str]:
+        """SR28 long descriptions."""
+        return self._foods[1]
+
+    @cached_property
+    def group_codes(self) -> list[str]:
+        """SR28 food group codes ("1200")."""
+        return self._foods[2]
+
+    @cached_property
+    def group_names(self) -> list[str]:
+        """SR28 food group names."""
+        return self._foods[3]
+
+    @cached_property
+    def manufacturers(self) -> list[str]:
+        """Manufacturer of branded items ("" otherwise)."""
+        return self._foods[4]
+
+    @cached_property
+    def common_names(self) -> list[str]:
+        """SR28 common names ("" when none)."""
+        return self._foods[5]
+
+    @cached_property
+    def survey(self) -> list[bool]:
+        """True for foods used in the US dietary survey (SR28 ``Survey = Y``)."""
+        return [s == "Y" for s in self._foods[6]]
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """NDB number -> matrix row."""
+        return {ndb: i for i, ndb in enumerate(self.ids)}
+
+    # -- nutrients ----------------------------------------------------------------------
+    @cached_property
+    def nutrients(self) -> list[NutrientInfo]:
+        """Nutrient definitions, in matrix column order."""
+        return _nutrient_infos(
+            self._query("SELECT nutr_no, units, tagname, description FROM nutrient ORDER BY idx")
+        )
+
+    @cached_property
+    def nutrient_index(self) -> dict[str, int]:
+        """Lower-case key, SR28 number or unique tagname -> matrix column."""
+        index: dict[str, int] = {}
         for i, n in enumerate(self.nutrients):
             for alias in (n.key, n.nutr_no, f"sr28_{n.nutr_no}"):
-                self.nutrient_index[alias.lower()] = i
+                index[alias.lower()] = i
         tag_counts: dict[str, int] = {}
         for n in self.nutrients:
             tag_counts[n.tagname] = tag_counts.get(n.tagname, 0) + 1
         for i, n in enumerate(self.nutrients):
             if n.tagname and tag_counts[n.tagname] == 1:
-                self.nutrient_index.setdefault(n.tagname.lower(), i)
+                index.setdefault(n.tagname.lower(), i)
+        return index
 
-        blobs = dict(con.execute("SELECT name, data FROM matrix").fetchall())
+    @cached_property
+    def matrix(self) -> FloatArray:
+        """``(n_foods, n_nutrients)`` values per 100 g; NaN where SR28 has no value."""
+        import numpy as np
+
+        blobs = dict(self._query("SELECT name, data FROM matrix"))
         fi = np.frombuffer(zlib.decompress(blobs["food_idx"]), dtype="<u2")
         ni = np.frombuffer(zlib.decompress(blobs["nutr_idx"]), dtype="<u1")
         val = np.frombuffer(zlib.decompress(blobs["value"]), dtype="<f8")
         matrix = np.full((len(self.ids), len(self.nutrients)), np.nan)
         matrix[fi, ni] = val
         matrix.setflags(write=False)
-        self.matrix: FloatArray = matrix
+        return matrix
 
-        self.measures: dict[str, tuple[Measure, ...]] = {}
+    # -- measures and metadata -------------------------------------------------------------
+    @cached_property
+    def measures(self) -> dict[str, tuple[Measure, ...]]:
+        """NDB number -> household measures (``WEIGHT.txt``), in SR28 order."""
+        measures: dict[str, tuple[Measure, ...]] = {}
         current: list[Measure] = []
         last = None
-        for ndb, seq, amount, desc, grams in con.execute(
+        for ndb, seq, amount, desc, grams in self._query(
             "SELECT ndb, seq, amount, description, grams FROM weight ORDER BY ndb, seq"
         ):
             if ndb != last and last is not None:
-                self.measures[last] = tuple(current)
+                measures[last] = tuple(current)
                 current = []
             last = ndb
             current.append(Measure(seq, amount, desc, grams))
         if last is not None:
-            self.measures[last] = tuple(current)
+            measures[last] = tuple(current)
+        return measures
 
-        self.meta: dict[str, str] = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    @cached_property
+    def meta(self) -> dict[str, str]:
+        """The file's metadata table (source, version, counts)."""
+        return dict(self._query("SELECT key, value FROM meta"))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -194,15 +315,16 @@ def _normalise_ndb(ndb: str | int) -> str:
     return s
 
 
-def _nutrient_infos(con: sqlite3.Connection) -> list[NutrientInfo]:
+def _nutrient_infos(rows: list[Any]) -> list[NutrientInfo]:
+    import tomllib
+    from importlib import resources
+
     spec = tomllib.loads(
         resources.files("magnerve.data").joinpath("nutrients.toml").read_text("utf-8")
     )
     by_no = {v["nutr_no"]: (k, v) for k, v in spec["keys"].items()}
     infos = []
-    for nutr_no, units, tag, desc in con.execute(
-        "SELECT nutr_no, units, tagname, description FROM nutrient ORDER BY idx"
-    ):
+    for nutr_no, units, tag, desc in rows:
         units = units.replace("µ", "u")
         if nutr_no in by_no:
             key, v = by_no[nutr_no]
@@ -226,17 +348,35 @@ def _nutrient_infos(con: sqlite3.Connection) -> list[NutrientInfo]:
 
 @cache
 def load_database() -> FoodDatabase:
-    """Load the embedded SR28 database (once per process).
+    """The embedded SR28 database (one shared instance per process).
+
+    Parts are read from the SQLite file on first use (see :class:`FoodDatabase`).
 
     Returns
     -------
     FoodDatabase
         All 8,789 foods, 150 nutrients and 15,438 household measures.
     """
+    return FoodDatabase(database_path())
+
+
+@cache
+def database_path() -> str:
+    """Path of the embedded SR28 SQLite file."""
+    import magnerve.data
+
+    here = os.path.join(os.path.dirname(magnerve.data.__file__ or ""), "sr28.sqlite")
+    if os.path.isfile(here):  # the usual install: no importlib.resources machinery needed
+        return here
+    from importlib import resources
+
     src = resources.files("magnerve.data").joinpath("sr28.sqlite")
-    with resources.as_file(src) as path:
-        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-        try:
-            return FoodDatabase(con)
-        finally:
-            con.close()
+    if isinstance(src, os.PathLike):
+        return str(os.fspath(src))
+    # a zipped install: copy the file out once (the copy lives as long as the process)
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(suffix=".sqlite", prefix="magnerve-sr28-")
+    with os.fdopen(fd, "wb") as f:
+        f.write(src.read_bytes())
+    return tmp

@@ -27,25 +27,25 @@ grains and legumes cooked) gains a little.
 from __future__ import annotations
 
 import hashlib
+import heapq
+import json
 import math
 import os
-import pickle
 import re
-import tomllib
+import sys
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import DamerauLevenshtein
+from magnerve.foods._db import FoodDatabase, database_path, load_database
 
-from magnerve.foods._db import FoodDatabase, load_database
-from magnerve.foods._units import unit_registry
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["SearchHit", "SearchIndex", "get_index", "normalise_word", "tokenize"]
 
@@ -251,207 +251,549 @@ class _QueryWord:
 
 @cache
 def _lexicon() -> dict[str, Any]:
+    import tomllib
+    from importlib import resources
+
     text = resources.files("magnerve.data").joinpath("search_lexicon.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
+# Cache format of the built index (see get_index): bump when the stored layout changes.
+_FORMAT = 1
+_MAGIC = b"magnerve-search-index\n"
+
+
+class _Words(Mapping[str, int]):
+    """Word -> position in a newline-separated word list, decoded on first use."""
+
+    __slots__ = ("_blob", "_pos")
+
+    def __init__(self, blob: bytes | memoryview) -> None:
+        self._blob = blob
+        self._pos: dict[str, int] | None = None
+
+    @property
+    def pos(self) -> dict[str, int]:
+        if self._pos is None:
+            text = bytes(self._blob).decode("utf-8")
+            self._pos = {w: i for i, w in enumerate(text.split("\n"))} if text else {}
+        return self._pos
+
+    def __getitem__(self, key: str) -> int:
+        return self.pos[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.pos
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.pos)
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+
+class _Postings(Mapping[Any, Any]):
+    """A read-only word -> foods mapping over flat arrays (compressed sparse rows).
+
+    ``values`` given: the value of a word is ``(food rows, weights)``; else the food rows.
+    Keys are strings, or word pairs (stored as ``"a b"``) when ``pairs`` is true.
+    """
+
+    __slots__ = ("_bound", "_off", "_pairs", "_rows", "_table", "_values", "_words")
+
+    def __init__(
+        self,
+        words: _Words,
+        off: Sequence[int],
+        rows: Sequence[int],
+        values: Sequence[int] | None = None,
+        table: Sequence[float] = (),
+        *,
+        pairs: bool = False,
+        bound: int = 0,
+    ) -> None:
+        self._words, self._off, self._rows = words, off, rows
+        self._values, self._table, self._pairs = values, table, pairs
+        self._bound = bound  # number of foods: every row must be below it
+
+    def _key(self, key: object) -> object:
+        if self._pairs and isinstance(key, tuple):
+            return " ".join(key)
+        return key
+
+    def __getitem__(self, key: Any) -> Any:
+        k = self._words.pos[self._key(key)]  # type: ignore[index]
+        a, b = self._off[k], self._off[k + 1]
+        rows = self._rows[a:b]
+        if rows and max(rows) >= self._bound:  # only a hand-made file can get here
+            raise ValueError("search index: food row out of range")
+        if self._values is None:
+            return rows
+        table = self._table
+        return rows, [table[c] for c in self._values[a:b]]
+
+    def __contains__(self, key: object) -> bool:
+        return self._key(key) in self._words.pos
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._pairs:
+            return (tuple(k.split(" ")) for k in self._words.pos)
+        return iter(self._words.pos)
+
+    def __len__(self) -> int:
+        return len(self._words.pos)
+
+
+class _Floats(Mapping[str, float]):
+    """Word -> float over a word list and a float array (the IDF of each indexed word)."""
+
+    __slots__ = ("_values", "_words")
+
+    def __init__(self, words: _Words, values: Sequence[float]) -> None:
+        self._words, self._values = words, values
+
+    def __getitem__(self, key: str) -> float:
+        return float(self._values[self._words.pos[key]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words.pos)
+
+    def __len__(self) -> int:
+        return len(self._words.pos)
+
+
+def _csr(
+    mapping: Mapping[str, Any], *, sort: bool = False
+) -> tuple[bytes, list[int], list[int], list[float] | None]:
+    """Flatten word -> {row: value} (or word -> rows) into (words, offsets, rows, values)."""
+    keys = sorted(mapping) if sort else list(mapping)
+    off = [0]
+    rows: list[int] = []
+    values: list[float] | None = [] if keys and isinstance(mapping[keys[0]], dict) else None
+    for k in keys:
+        entry = mapping[k]
+        if isinstance(entry, dict):
+            rows.extend(entry)
+            assert values is not None
+            values.extend(entry.values())
+        else:
+            rows.extend(entry)
+        off.append(len(rows))
+    return "\n".join(keys).encode("utf-8"), off, rows, values
+
+
+def _build_state(db: FoodDatabase) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Build the index from the database: plain data (JSON-able) and flat arrays (bytes)."""
+    from magnerve.foods._units import unit_registry
+
+    lex = _lexicon()
+    n = len(db)
+    stop = set(lex["classes"]["stopwords"])
+    portion = {normalise_word(w) for w in lex["classes"]["portion"]}
+    prep = {normalise_word(w) for w in lex["classes"]["preparation"]}
+    baby_words = {normalise_word(w) for w in lex["classes"]["baby"]}
+    not_brand = set(lex["classes"]["not_brand"])
+    synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for table in ("synonyms", "everyday"):  # [synonyms] wins over [everyday]
+        for phrase, target in lex.get(table, {}).items():
+            key = tuple(w for w in tokenize(phrase) if w not in stop)
+            if key and key not in synonyms:
+                synonyms[key] = tuple(w for w in tokenize(target) if w not in stop)
+    defaults: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for table in ("defaults", "everyday_defaults"):
+        for phrase, target in lex.get(table, {}).items():
+            key = tuple(w for w in tokenize(phrase) if w not in stop)
+            if key and key not in defaults:
+                defaults[key] = tuple(w for w in tokenize(target) if w not in stop)
+    unit_words = {st for name in unit_registry() for st in tokenize(name) if not st.isdigit()} - {
+        "t",
+        "c",
+    }
+    dish = {normalise_word(w) for w in lex["classes"].get("dish", [])}
+    measure = {st for w in lex["classes"]["measure_words"] for st in tokenize(w)}
+    equivalents = {
+        normalise_word(k): {st for w in v for st in tokenize(w)}
+        for k, v in lex.get("equivalents", {}).items()
+    }
+    neutral = {normalise_word(w) for w in lex["classes"]["neutral"]}
+    categories = {tuple(tokenize(c)) for c in lex["classes"]["category_heads"]}
+    prep_by_group = {
+        code: {normalise_word(w) for w in words}
+        for code, words in lex["default_preparation"].items()
+    }
+    parsed = [_split_description(d) for d in db.descriptions]
+
+    # Brand words: words SR28 only ever writes in capitals (KELLOGG'S, CHEERIOS).
+    upper_only: dict[str, bool] = {}
+    upper_words: list[set[str]] = []
+    for desc, segs in zip(db.descriptions, parsed, strict=True):
+        uppers = {st for rw in _UPPER.findall(desc) if rw not in not_brand for st in tokenize(rw)}
+        upper_words.append(uppers)
+        for _, _, stems in segs:
+            for st in stems:
+                upper_only[st] = upper_only.get(st, True) and st in uppers
+    brand_words = {w for w, only in upper_only.items() if only}
+
+    postings: dict[str, dict[int, float]] = {}
+    costs: dict[str, dict[int, float]] = {}
+    head_post: dict[str, set[int]] = {}
+    bigrams: dict[tuple[str, str], set[int]] = {}
+    total_cost = [0.0] * n
+    default_prep = [False] * n
+    for i, segs in enumerate(parsed):
+        head_k = _head_segment(segs, categories, brand_words)
+        pairs: set[tuple[str, str]] = set()
+        prev: list[str] = []
+        word_cost: dict[str, float] = {}
+        for k, (paren, seg_text, stems) in enumerate(segs):
+            stems = [st for st in stems if st not in stop]
+            if "other than" in seg_text.lower():
+                # "tea, herb, other than chamomile": the words after it are not the food
+                before = seg_text.lower().split("other than")[0]
+                stems = [st for st in tokenize(before) if st not in stop]
+            # a phrase inside a segment reads in order ("Peanut butter"); across a comma
+            # SR28 inverts it: "Milk, chocolate" is chocolate milk, not milk chocolate
+            pairs.update(pairwise(stems))
+            if prev and stems:
+                pairs.add((stems[0], prev[-1]))
+            prev = stems or prev
+            seg_pw = _POS_WEIGHTS[min(k, len(_POS_WEIGHTS) - 1)]
+            for st in stems:
+                # SR28 always puts the preparation last: its position says nothing
+                pw = 1.0 if st in prep else seg_pw
+                p = postings.setdefault(st, {})
+                if p.get(i, 0.0) < pw:
+                    p[i] = pw
+                if st in neutral or st in stop:
+                    c = 0.0
+                elif k == head_k and not paren:
+                    c = _HEAD_WORD_COST
+                elif paren:
+                    c = _PAREN_WORD_COST
+                else:
+                    c = 1.0
+                word_cost[st] = max(word_cost.get(st, 0.0), c)
+            for m in _PCT_RANGE.finditer(segs[k][1]):
+                lo, hi = int(m.group(1)), int(m.group(2))
+                for pct in range(lo, min(hi, lo + 100) + 1):  # "70-85%" matches "70%"
+                    p = postings.setdefault(f"{pct}%", {})
+                    p[i] = max(p.get(i, 0.0), seg_pw)
+            if (k == head_k or paren) and stems:
+                alt_heads = stems if paren else stems[-1:]
+                for st in alt_heads:
+                    head_post.setdefault(st, set()).add(i)
+        if head_k < 0:
+            head_post.setdefault("", set()).add(i)  # no head: never penalised
+        for st, c in word_cost.items():
+            costs.setdefault(st, {})[i] = c
+        total_cost[i] = sum(word_cost.values())
+        for pair in pairs:
+            bigrams.setdefault(pair, set()).add(i)
+        common = db.common_names[i]
+        if common:
+            for st in tokenize(common):
+                if st not in stop:
+                    postings.setdefault(st, {}).setdefault(i, _POS_WEIGHTS[-1])
+                    head_post.setdefault(st, set()).add(i)
+        wanted = prep_by_group.get(db.group_codes[i])
+        if wanted and any(wanted & set(stems) for _, _, stems in segs):
+            default_prep[i] = True
+
+    # a query word SR28 writes in several ways matches any of them ("uncooked" -> raw, dry)
+    for eq_key, words in equivalents.items():
+        merged_p: dict[int, float] = {}
+        merged_c: dict[int, float] = {}
+        merged_h: set[int] = set()
+        for w in words | {eq_key}:
+            for i, pw in postings.get(w, {}).items():
+                merged_p[i] = max(merged_p.get(i, 0.0), pw)
+            for i, c in costs.get(w, {}).items():
+                merged_c[i] = max(merged_c.get(i, 0.0), c)
+            merged_h |= head_post.get(w, set())
+        if merged_p:
+            postings[eq_key] = merged_p
+            costs[eq_key] = merged_c
+            head_post[eq_key] = merged_h
+
+    headless = sorted(head_post.pop("", set()))
+    brand = [
+        bool(m) or bool(u & brand_words) for m, u in zip(db.manufacturers, upper_words, strict=True)
+    ]
+    baby = [
+        g == "0300" or any(baby_words & set(st) for _, _, st in segs)
+        for g, segs in zip(db.group_codes, parsed, strict=True)
+    ]
+    default_form_words = {normalise_word(w) for w in lex["classes"]["default_form"]}
+    default_form = [any(default_form_words & set(st) for _, _, st in segs) for segs in parsed]
+    restaurant = [g in ("2100", "3600") for g in db.group_codes]
+    stem_sets = [{st for _, _, stems in segs for st in stems} for segs in parsed]
+
+    def having(words: set[str]) -> list[bool]:
+        return [bool(words & ss) for ss in stem_sets]
+
+    conflicts = {
+        normalise_word(k): having({st for w in v for st in tokenize(w)})
+        for k, v in lex.get("state_conflicts", {}).items()
+    }
+    processed_words = {st for w in lex["classes"].get("processed", []) for st in tokenize(w)}
+    processed_ok = having(
+        {st for w in lex["classes"].get("processed_ok", []) for st in tokenize(w)}
+    )
+    processed = {
+        w: [h and not ok for h, ok in zip(having({w}), processed_ok, strict=True)]
+        for w in sorted(processed_words)
+    }
+    processed_any = [any(col) for col in zip(*processed.values(), strict=True)] or [False] * n
+
+    arrays: dict[str, bytes] = {}
+    meta: dict[str, Any] = {"n": n, "tables": {}}
+
+    def put_rows(name: str, rows: Sequence[int]) -> None:
+        arrays[name] = array("I", rows).tobytes()
+
+    def put_floats(name: str, values: Sequence[float]) -> None:
+        table = sorted(set(values))
+        if len(table) <= 256:  # store codes into a table of the (few) distinct values
+            code = {v: c for c, v in enumerate(table)}
+            arrays[name] = bytes(code[v] for v in values)
+            meta["tables"][name] = table
+        else:
+            arrays[name] = array("d", values).tobytes()
+
+    def put_flags(name: str, flags: Sequence[bool]) -> None:
+        arrays[name] = bytes(bytearray(bool(f) for f in flags))
+
+    for name, mapping, sort in (
+        ("post", postings, False),
+        ("cost", costs, False),
+        ("head", {w: sorted(v) for w, v in head_post.items()}, False),
+        ("bigram", {" ".join(k): sorted(v) for k, v in bigrams.items()}, True),
+    ):
+        words_blob, off, rows, values = _csr(mapping, sort=sort)
+        arrays[f"{name}.words"] = words_blob
+        put_rows(f"{name}.off", off)
+        put_rows(f"{name}.rows", rows)
+        if values is not None:
+            put_floats(f"{name}.values", values)
+    arrays["idf"] = array("d", [math.log(1.0 + n / len(p)) for p in postings.values()]).tobytes()
+    put_rows("headless", headless)
+    put_floats("total_cost", total_cost)
+    for name, flags in (
+        ("survey", db.survey),
+        ("brand", brand),
+        ("baby", baby),
+        ("restaurant", restaurant),
+        ("default_prep", default_prep),
+        ("default_form", default_form),
+        ("processed_any", processed_any),
+    ):
+        put_flags(f"flag.{name}", flags)
+    for w, flags in conflicts.items():
+        put_flags(f"conflict.{w}", flags)
+    for w, flags in processed.items():
+        put_flags(f"processed.{w}", flags)
+    meta.update(
+        stop=sorted(stop),
+        portion=sorted(portion),
+        prep=sorted(prep),
+        baby_words=sorted(baby_words),
+        synonyms=[[list(k), list(v)] for k, v in synonyms.items()],
+        defaults=[[list(k), list(v)] for k, v in defaults.items()],
+        unit_words=sorted(unit_words),
+        dish=sorted(dish),
+        measure=sorted(measure),
+        equivalents={k: sorted(v) for k, v in equivalents.items()},
+        neutral=sorted(neutral),
+        brand_words=sorted(brand_words),
+        conflicts=list(conflicts),
+        processed=list(processed),
+    )
+    return meta, arrays
+
+
+def _pack(meta: dict[str, Any], arrays: dict[str, bytes], key: str) -> bytes:
+    """The cache file: magic, then the SHA-256 of the body, then the body (a JSON header
+    giving the format, key, plain data and the place of each array, then the arrays)."""
+    layout = []
+    chunks = []
+    pos = 0
+    for name, data in arrays.items():
+        pad = -pos % 8
+        chunks.append(b"\0" * pad)
+        pos += pad
+        layout.append([name, pos, len(data)])
+        chunks.append(data)
+        pos += len(data)
+    header = {
+        "format": _FORMAT,
+        "key": key,
+        "byteorder": sys.byteorder,
+        "itemsize": [array("I").itemsize, array("d").itemsize],
+        "meta": meta,
+        "arrays": layout,
+    }
+    head = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    body = len(head).to_bytes(8, "little") + head + b"".join(chunks)
+    return _MAGIC + hashlib.sha256(body).digest() + body
+
+
+def _unpack(blob: bytes, key: str) -> tuple[dict[str, Any], dict[str, memoryview]]:
+    """Check and open a cache file (raises ValueError for anything unexpected)."""
+    if not blob.startswith(_MAGIC):
+        raise ValueError("not a magnerve search index")
+    start = len(_MAGIC) + 32
+    body = memoryview(blob)[start:]
+    if hashlib.sha256(body).digest() != blob[len(_MAGIC) : start]:
+        raise ValueError("checksum mismatch")
+    n_head = int.from_bytes(body[:8], "little")
+    header = json.loads(bytes(body[8 : 8 + n_head]))
+    if (
+        not isinstance(header, dict)
+        or header.get("format") != _FORMAT
+        or header.get("key") != key
+        or header.get("byteorder") != sys.byteorder
+        or header.get("itemsize") != [array("I").itemsize, array("d").itemsize]
+    ):
+        raise ValueError("stale or foreign index")
+    data = body[8 + n_head :]
+    arrays: dict[str, memoryview] = {}
+    for name, pos, size in header["arrays"]:
+        if not (isinstance(pos, int) and isinstance(size, int) and 0 <= pos <= pos + size):
+            raise ValueError("bad layout")
+        if pos + size > len(data):
+            raise ValueError("truncated")
+        arrays[str(name)] = data[pos : pos + size]
+    meta = header["meta"]
+    if not isinstance(meta, dict):
+        raise ValueError("bad header")
+    return meta, arrays
+
+
 class SearchIndex:
-    """Inverted index over SR28 long descriptions and common names."""
+    """Inverted index over SR28 long descriptions and common names.
+
+    Built from the database (a few hundred milliseconds) or opened from the cache written by
+    :func:`get_index`. The index is plain Python data over flat arrays: opening it and
+    searching need neither numpy nor the nutrient matrix.
+    """
 
     def __init__(self, db: FoodDatabase) -> None:
-        lex = _lexicon()
+        meta, raw = _build_state(db)
+        arrays = {k: memoryview(v) for k, v in raw.items()}
+        self._open(db, meta, arrays)
+
+    @classmethod
+    def _from_state(
+        cls, db: FoodDatabase, meta: dict[str, Any], arrays: dict[str, memoryview]
+    ) -> SearchIndex:
+        index = cls.__new__(cls)
+        index._open(db, meta, arrays)
+        return index
+
+    def _open(self, db: FoodDatabase, meta: dict[str, Any], arrays: dict[str, memoryview]) -> None:
+        """Set the attributes from stored data, checking every shape (ValueError if wrong)."""
+        n = meta["n"]
+        if not isinstance(n, int) or n < 0:
+            raise ValueError("bad food count")
+        tables: dict[str, list[float]] = meta["tables"]
+
+        def rows(name: str) -> Sequence[int]:
+            return arrays[name].cast("I")
+
+        def floats(name: str, size: int) -> Sequence[float]:
+            raw = arrays[name]
+            if name in tables:
+                table = [float(x) for x in tables[name]]
+                if len(raw) != size or (size and max(raw) >= len(table)):
+                    raise ValueError(f"{name}: bad codes")
+                return [table[c] for c in raw]
+            v = arrays[name].cast("d")
+            if len(v) != size:
+                raise ValueError(f"{name}: wrong size")
+            return v
+
+        def flags(name: str) -> bytes:
+            v = bytes(arrays[name])
+            if len(v) != n:
+                raise ValueError(f"{name}: wrong size")
+            return v
+
+        def postings(name: str, *, pairs: bool = False) -> _Postings:
+            # Cheap checks only (the checksum already vouches for the content): sizes that
+            # agree; rows are checked against the food count when a word is looked up.
+            words = _Words(arrays[f"{name}.words"])
+            off = rows(f"{name}.off")
+            flat = rows(f"{name}.rows")
+            if not off or off[0] != 0 or off[-1] != len(flat):
+                raise ValueError(f"{name}: bad offsets")
+            n_words = arrays[f"{name}.words"].tobytes().count(b"\n") + 1 if len(off) > 1 else 0
+            if n_words != len(off) - 1:
+                raise ValueError(f"{name}: word count")
+            values_name = f"{name}.values"
+            if values_name not in arrays:
+                return _Postings(words, off, flat, pairs=pairs, bound=n)
+            raw = arrays[values_name]
+            if len(raw) != len(flat):
+                raise ValueError(f"{name}: wrong size")
+            if values_name in tables:
+                table = [float(x) for x in tables[values_name]]
+                table += [math.nan] * (256 - len(table))  # every byte is a valid code
+                return _Postings(words, off, flat, raw, table, pairs=pairs, bound=n)
+            vals = raw.cast("d")
+            if len(vals) != len(flat):
+                raise ValueError(f"{name}: wrong size")
+            return _Postings(words, off, flat, range(len(flat)), vals, pairs=pairs, bound=n)
+
+        def words(key: str) -> set[str]:
+            return {str(w) for w in meta[key]}
+
         self.db = db
-        n = len(db)
-        self._stop = set(lex["classes"]["stopwords"])
-        self._portion = {normalise_word(w) for w in lex["classes"]["portion"]}
-        self._prep = {normalise_word(w) for w in lex["classes"]["preparation"]}
-        self._baby_words = {normalise_word(w) for w in lex["classes"]["baby"]}
-        not_brand = set(lex["classes"]["not_brand"])
-        self._synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for table in ("synonyms", "everyday"):  # [synonyms] wins over [everyday]
-            for phrase, target in lex.get(table, {}).items():
-                key = tuple(w for w in tokenize(phrase) if w not in self._stop)
-                if key and key not in self._synonyms:
-                    self._synonyms[key] = tuple(w for w in tokenize(target) if w not in self._stop)
-        self._max_phrase = max(len(k) for k in self._synonyms)
-        self._defaults: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for table in ("defaults", "everyday_defaults"):
-            for phrase, target in lex.get(table, {}).items():
-                key = tuple(w for w in tokenize(phrase) if w not in self._stop)
-                if key and key not in self._defaults:
-                    self._defaults[key] = tuple(w for w in tokenize(target) if w not in self._stop)
+        self._n = n
+        self._stop = words("stop")
+        self._portion = words("portion")
+        self._prep = words("prep")
+        self._baby_words = words("baby_words")
+        self._synonyms = {tuple(k): tuple(v) for k, v in meta["synonyms"]}
+        self._max_phrase = max((len(k) for k in self._synonyms), default=1)
+        self._defaults = {tuple(k): tuple(v) for k, v in meta["defaults"]}
         self._synonym_words = {w for k in (*self._synonyms, *self._defaults) for w in k}
-        self._unit_words = {
-            st for name in unit_registry() for st in tokenize(name) if not st.isdigit()
-        } - {"t", "c"}
-        self._dish = {normalise_word(w) for w in lex["classes"].get("dish", [])}
-        self._measure = {st for w in lex["classes"]["measure_words"] for st in tokenize(w)}
-        equivalents = {
-            normalise_word(k): {st for w in v for st in tokenize(w)}
-            for k, v in lex.get("equivalents", {}).items()
+        self._unit_words = words("unit_words")
+        self._dish = words("dish")
+        self._measure = words("measure")
+        self._equivalents: dict[str, set[str]] = {
+            str(k): set(v) for k, v in meta["equivalents"].items()
         }
-        self._equivalents = equivalents
+        self._neutral = words("neutral")
+        self._brand_words = words("brand_words")
+        self._postings = postings("post")
+        self._costs = postings("cost")
+        self._head_post = postings("head")
+        self._bigrams = postings("bigram", pairs=True)
+        idf = arrays["idf"].cast("d")
+        if len(idf) != len(self._postings._off) - 1:
+            raise ValueError("idf: wrong size")
+        self._idf = _Floats(self._postings._words, idf)
+        self._headless = rows("headless")
+        self._total_cost = floats("total_cost", n)
+        self._survey = flags("flag.survey")
+        self._brand = flags("flag.brand")
+        self._baby = flags("flag.baby")
+        self._restaurant = flags("flag.restaurant")
+        self._default_prep = flags("flag.default_prep")
+        self._default_form = flags("flag.default_form")
+        self._processed_any = flags("flag.processed_any")
+        self._conflicts = {str(w): flags(f"conflict.{w}") for w in meta["conflicts"]}
+        self._processed = {str(w): flags(f"processed.{w}") for w in meta["processed"]}
+        self._typo_cache: dict[str, list[str]] = {}
+        self._vocab_list: list[str] | None = None
 
-        self._neutral = {normalise_word(w) for w in lex["classes"]["neutral"]}
-        categories = {tuple(tokenize(c)) for c in lex["classes"]["category_heads"]}
-        prep_by_group = {
-            code: {normalise_word(w) for w in words}
-            for code, words in lex["default_preparation"].items()
-        }
-        parsed = [_split_description(d) for d in db.descriptions]
-
-        # Brand words: words SR28 only ever writes in capitals (KELLOGG'S, CHEERIOS).
-        upper_only: dict[str, bool] = {}
-        upper_words: list[set[str]] = []
-        for desc, segs in zip(db.descriptions, parsed, strict=True):
-            uppers = {
-                st for rw in _UPPER.findall(desc) if rw not in not_brand for st in tokenize(rw)
-            }
-            upper_words.append(uppers)
-            for _, _, stems in segs:
-                for st in stems:
-                    upper_only[st] = upper_only.get(st, True) and st in uppers
-        self._brand_words = {w for w, only in upper_only.items() if only}
-
-        postings: dict[str, dict[int, float]] = {}
-        costs: dict[str, dict[int, float]] = {}
-        head_post: dict[str, set[int]] = {}
-        bigrams: dict[tuple[str, str], set[int]] = {}
-        total_cost = np.zeros(n, dtype=np.float64)
-        default_prep = np.zeros(n, dtype=bool)
-        for i, segs in enumerate(parsed):
-            head_k = _head_segment(segs, categories, self._brand_words)
-            pairs: set[tuple[str, str]] = set()
-            prev: list[str] = []
-            word_cost: dict[str, float] = {}
-            for k, (paren, seg_text, stems) in enumerate(segs):
-                stems = [st for st in stems if st not in self._stop]
-                if "other than" in seg_text.lower():
-                    # "tea, herb, other than chamomile": the words after it are not the food
-                    before = seg_text.lower().split("other than")[0]
-                    stems = [st for st in tokenize(before) if st not in self._stop]
-                # a phrase inside a segment reads in order ("Peanut butter"); across a comma
-                # SR28 inverts it: "Milk, chocolate" is chocolate milk, not milk chocolate
-                pairs.update(pairwise(stems))
-                if prev and stems:
-                    pairs.add((stems[0], prev[-1]))
-                prev = stems or prev
-                seg_pw = _POS_WEIGHTS[min(k, len(_POS_WEIGHTS) - 1)]
-                for st in stems:
-                    # SR28 always puts the preparation last: its position says nothing
-                    pw = 1.0 if st in self._prep else seg_pw
-                    p = postings.setdefault(st, {})
-                    if p.get(i, 0.0) < pw:
-                        p[i] = pw
-                    if st in self._neutral or st in self._stop:
-                        c = 0.0
-                    elif k == head_k and not paren:
-                        c = _HEAD_WORD_COST
-                    elif paren:
-                        c = _PAREN_WORD_COST
-                    else:
-                        c = 1.0
-                    word_cost[st] = max(word_cost.get(st, 0.0), c)
-                for m in _PCT_RANGE.finditer(segs[k][1]):
-                    lo, hi = int(m.group(1)), int(m.group(2))
-                    for pct in range(lo, min(hi, lo + 100) + 1):  # "70-85%" matches "70%"
-                        p = postings.setdefault(f"{pct}%", {})
-                        p[i] = max(p.get(i, 0.0), seg_pw)
-                if (k == head_k or paren) and stems:
-                    alt_heads = stems if paren else stems[-1:]
-                    for st in alt_heads:
-                        head_post.setdefault(st, set()).add(i)
-            if head_k < 0:
-                head_post.setdefault("", set()).add(i)  # no head: never penalised
-            for st, c in word_cost.items():
-                costs.setdefault(st, {})[i] = c
-            total_cost[i] = sum(word_cost.values())
-            for pair in pairs:
-                bigrams.setdefault(pair, set()).add(i)
-            common = db.common_names[i]
-            if common:
-                for st in tokenize(common):
-                    if st not in self._stop:
-                        postings.setdefault(st, {}).setdefault(i, _POS_WEIGHTS[-1])
-                        head_post.setdefault(st, set()).add(i)
-            wanted = prep_by_group.get(db.group_codes[i])
-            if wanted and any(wanted & set(stems) for _, _, stems in segs):
-                default_prep[i] = True
-
-        # a query word SR28 writes in several ways matches any of them ("uncooked" -> raw, dry)
-        for eq_key, words in equivalents.items():
-            merged_p: dict[int, float] = {}
-            merged_c: dict[int, float] = {}
-            merged_h: set[int] = set()
-            for w in words | {eq_key}:
-                for i, pw in postings.get(w, {}).items():
-                    merged_p[i] = max(merged_p.get(i, 0.0), pw)
-                for i, c in costs.get(w, {}).items():
-                    merged_c[i] = max(merged_c.get(i, 0.0), c)
-                merged_h |= head_post.get(w, set())
-            if merged_p:
-                postings[eq_key] = merged_p
-                costs[eq_key] = merged_c
-                head_post[eq_key] = merged_h
-
-        def arr(ix: set[int] | dict[int, float]) -> npt.NDArray[np.intp]:
-            return np.fromiter(ix, dtype=np.intp, count=len(ix))
-
-        self._postings: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]] = {
-            w: (arr(p), np.fromiter(p.values(), dtype=np.float64, count=len(p)))
-            for w, p in postings.items()
-        }
-        self._costs = {
-            w: (arr(c), np.fromiter(c.values(), dtype=np.float64, count=len(c)))
-            for w, c in costs.items()
-        }
-        # plain lists: numpy indexes with them directly, and converting ~20,000 small sets to
-        # arrays up front would double the build time
-        self._head_post = {w: sorted(v) for w, v in head_post.items()}
-        self._headless = self._head_post.pop("", [])
-        self._bigrams = {k: sorted(v) for k, v in bigrams.items()}
-        self._idf = {w: math.log(1.0 + n / len(p)) for w, p in postings.items()}
+    @property
+    def _vocab(self) -> list[str]:
         # a typo is corrected into a food word, never into a portion or unit word
         # ("lager" is not "large", "punnet" not "pint")
-        self._vocab = sorted(set(self._postings) - self._portion - self._unit_words)
-        self._total_cost = total_cost
-        self._default_prep = default_prep
-        self._brand = np.array(
-            [
-                bool(m) or bool(u & self._brand_words)
-                for m, u in zip(db.manufacturers, upper_words, strict=True)
-            ],
-            dtype=bool,
-        )
-        self._baby = np.array(
-            [
-                g == "0300" or any(self._baby_words & set(st) for _, _, st in segs)
-                for g, segs in zip(db.group_codes, parsed, strict=True)
-            ],
-            dtype=bool,
-        )
-        default_form = {normalise_word(w) for w in lex["classes"]["default_form"]}
-        self._default_form = np.array(
-            [any(default_form & set(st) for _, _, st in segs) for segs in parsed], dtype=bool
-        )
-        self._restaurant = np.array([g in ("2100", "3600") for g in db.group_codes], dtype=bool)
-        self._survey = np.array(db.survey, dtype=bool)
-        stem_sets = [{st for _, _, stems in segs for st in stems} for segs in parsed]
-
-        def having(words: set[str]) -> npt.NDArray[np.bool_]:
-            return np.array([bool(words & ss) for ss in stem_sets], dtype=bool)
-
-        self._conflicts = {
-            normalise_word(k): having({st for w in v for st in tokenize(w)})
-            for k, v in lex.get("state_conflicts", {}).items()
-        }
-        processed = {st for w in lex["classes"].get("processed", []) for st in tokenize(w)}
-        processed_ok = having(
-            {st for w in lex["classes"].get("processed_ok", []) for st in tokenize(w)}
-        )
-        self._processed = {w: having({w}) & ~processed_ok for w in sorted(processed)}
-        self._processed_any = np.logical_or.reduce(list(self._processed.values()))
-        self._typo_cache: dict[str, list[str]] = {}
+        if self._vocab_list is None:
+            self._vocab_list = sorted(set(self._postings) - self._portion - self._unit_words)
+        return self._vocab_list
 
     # -- food classes (public: the plan filters candidates with them) ---------------------
     def is_brand(self, i: int) -> bool:
@@ -471,6 +813,9 @@ class SearchIndex:
         """Map a word unknown to SR28 onto known words (split compounds, then fix typos)."""
         if word in self._typo_cache:
             return self._typo_cache[word]
+        from rapidfuzz import fuzz, process
+        from rapidfuzz.distance import DamerauLevenshtein
+
         out: list[str] = []
         if word.isalpha() and len(word) >= 6:
             for cut in range(3, len(word) - 2):
@@ -594,15 +939,18 @@ class SearchIndex:
         return list(uniq.values())
 
     # -- ranking --------------------------------------------------------------------------
-    def scores(self, query: str) -> npt.NDArray[np.float64]:
-        """Score every food for ``query`` (``-inf`` for foods matching no query word)."""
+    def _candidate_scores(self, query: str) -> dict[int, float]:
+        """Scores of the foods matching at least one query word (row -> score).
+
+        Plain Python over the (few) foods that match: each operation is the one a dense
+        array formula over all foods would do, in the same order, so the scores are
+        bit-for-bit those of :meth:`scores`.
+        """
         qwords = self.analyse(query)
-        n = len(self.db)
-        matched = np.zeros(n)
-        hits = np.zeros(n)
-        paid = np.zeros(n)
-        head_ok = np.zeros(n, dtype=bool)
-        head_ok[self._headless] = True
+        n = self._n
+        matched: dict[int, float] = {}
+        paid: dict[int, float] = {}
+        head_lists: list[Sequence[int]] = []
         denom = 0.0
         stems = [q.stem for q in qwords]
         for q in qwords:
@@ -612,83 +960,103 @@ class SearchIndex:
             if post is None:
                 continue
             idx, pw = post
-            matched[idx] += idf * pw * min(q.need, 1.0)
-            hits[idx] += 1.0
+            f = min(q.need, 1.0)
+            for i, w in zip(idx, pw, strict=True):
+                matched[i] = matched.get(i, 0.0) + idf * w * f
             cpost = self._costs.get(q.stem)
             if cpost is not None:
-                paid[cpost[0]] += cpost[1]
+                for i, c in zip(*cpost, strict=True):
+                    paid[i] = paid.get(i, 0.0) + c
             hp = self._head_post.get(q.stem)
             if hp is not None:
-                head_ok[hp] = True
-        if denom == 0.0:
-            return np.full(n, -np.inf)
-        coverage = np.minimum(matched / denom, 1.0)
-        extra = np.maximum(self._total_cost - paid, 0.0)
-        brevity = 1.0 / (1.0 + _BREVITY_RATE * extra)
-        score = coverage * (0.8 + 0.2 * brevity)
-        score -= _HEAD_PENALTY * ~head_ok
-
+                head_lists.append(hp)
+        if denom == 0.0 or not matched:
+            return {}
+        head_ok = set(self._headless)
+        for hp in head_lists:
+            head_ok.update(hp)
+        phrase_sets = []
         for pair in pairwise(stems):
             idx_b = self._bigrams.get(pair)
             if idx_b is not None:
-                score[idx_b] += _PHRASE_BONUS
+                phrase_sets.append(set(idx_b))
         qset = set(stems)
-        score += _SURVEY_BONUS * self._survey
-        if not qset & self._brand_words:
-            score -= _BRAND_PENALTY * self._brand
-            score -= _RESTAURANT_PENALTY * self._restaurant
-        if not qset & self._baby_words:
-            score -= _BABY_PENALTY * self._baby
-        if not qset & self._prep:
-            score += _DEFAULT_PREP_BONUS * self._default_prep
-        score += _DEFAULT_FORM_BONUS * self._default_form
-        # words that change the food: states the query rules out, processing it does not ask
+        plain = not qset & self._brand_words
+        no_baby = not qset & self._baby_words
+        no_prep = not qset & self._prep
         asked = set(qset)
         for st in qset:
             asked |= self._equivalents.get(st, set())
-        for q in qwords:  # only words the user typed; a synonym's extra words may disagree
-            conflict = self._conflicts.get(q.stem) if q.original else None
-            if conflict is not None:
-                score -= _CONFLICT_PENALTY * conflict
+        conflicts = [
+            c
+            for q in qwords  # only words the user typed; a synonym's extra words may disagree
+            if q.original and (c := self._conflicts.get(q.stem)) is not None
+        ]
         if asked & self._processed.keys():
-            proc = np.zeros(n, dtype=bool)
-            for w, has in self._processed.items():
-                if w not in asked:
-                    proc |= has
-            score -= _PROCESSED_PENALTY * proc
+            proc_flags = [has for w, has in self._processed.items() if w not in asked]
         else:
-            score -= _PROCESSED_PENALTY * self._processed_any
+            proc_flags = [self._processed_any]
         # a dish ("green salad", "lentil soup"): foods that only mention it lose
         food_words = [q.stem for q in qwords if q.original and q.need >= 1.0]
+        dish_heads: set[int] | None = None
         if food_words and food_words[-1] in self._dish:
-            not_dish = np.ones(n, dtype=bool)
-            not_dish[self._head_post.get(food_words[-1], [])] = False
-            score -= _DISH_PENALTY * not_dish
-        score[hits == 0] = -np.inf
+            dish_heads = set(self._head_post.get(food_words[-1], []))
+        total_cost = self._total_cost
+        survey, brand, restaurant = self._survey, self._brand, self._restaurant
+        baby, default_prep, default_form = self._baby, self._default_prep, self._default_form
+        out: dict[int, float] = {}
+        for i, m in matched.items():
+            coverage = min(m / denom, 1.0)
+            extra = max(total_cost[i] - paid.get(i, 0.0), 0.0)
+            brevity = 1.0 / (1.0 + _BREVITY_RATE * extra)
+            s = coverage * (0.8 + 0.2 * brevity)
+            s -= _HEAD_PENALTY * (i not in head_ok)
+            for ps in phrase_sets:
+                if i in ps:
+                    s += _PHRASE_BONUS
+            s += _SURVEY_BONUS * survey[i]
+            if plain:
+                s -= _BRAND_PENALTY * brand[i]
+                s -= _RESTAURANT_PENALTY * restaurant[i]
+            if no_baby:
+                s -= _BABY_PENALTY * baby[i]
+            if no_prep:
+                s += _DEFAULT_PREP_BONUS * default_prep[i]
+            s += _DEFAULT_FORM_BONUS * default_form[i]
+            for c in conflicts:
+                s -= _CONFLICT_PENALTY * c[i]
+            s -= _PROCESSED_PENALTY * any(has[i] for has in proc_flags)
+            if dish_heads is not None:
+                s -= _DISH_PENALTY * (i not in dish_heads)
+            out[i] = s
+        return out
+
+    def scores(self, query: str) -> npt.NDArray[np.float64]:
+        """Score every food for ``query`` (``-inf`` for foods matching no query word)."""
+        import numpy as np
+
+        score = np.full(self._n, -np.inf)
+        cand = self._candidate_scores(query)
+        if cand:
+            score[np.fromiter(cand, dtype=np.intp, count=len(cand))] = np.fromiter(
+                cand.values(), dtype=np.float64, count=len(cand)
+            )
         return score
 
     def search(self, query: str, limit: int = 10) -> list[SearchHit]:
         """Best ``limit`` foods for ``query``, best first."""
         if limit <= 0 or not query.strip():
             return []
-        score = self.scores(query)
-        finite = np.flatnonzero(np.isfinite(score))
-        if finite.size == 0:
+        cand = self._candidate_scores(query)
+        if not cand:
             return []
-        k = min(limit, finite.size)
-        kth = np.partition(score[finite], finite.size - k)[finite.size - k]
-        cand = finite[score[finite] >= kth]  # keeps every tie at the cut
+        total_cost = self._total_cost
         # best score first; ties: fewer extra words, then SR28 order (independent of limit)
-        order = cand[np.lexsort((cand, self._total_cost[cand], -score[cand]))][:k]
-        db = self.db
+        order = heapq.nsmallest(limit, cand, key=lambda i: (-cand[i], total_cost[i], i))
+        rows = self.db.food_rows(order)
         return [
-            SearchHit(
-                db.ids[i],
-                db.descriptions[i],
-                float(min(max(score[i] / _MAX_SCORE, 0.0), 1.0)),
-                db.group_names[i],
-            )
-            for i in order.tolist()
+            SearchHit(ndb, desc, float(min(max(cand[i] / _MAX_SCORE, 0.0), 1.0)), group)
+            for i, (ndb, desc, group) in zip(order, rows, strict=True)
         ]
 
 
@@ -697,51 +1065,74 @@ def get_index() -> SearchIndex:
     """The shared search index.
 
     Building the index from the embedded database takes a few hundred milliseconds, so the
-    built index is cached with pickle in the user cache directory
-    (``$MAGNERVE_CACHE_DIR``, else ``$XDG_CACHE_HOME/magnerve``, else ``~/.cache/magnerve``),
-    keyed by a hash of the database, the lexicon and this module. Any problem with the
-    cache (unreadable, stale, read-only disk) falls back to building the index; set
-    ``MAGNERVE_CACHE_DIR=""`` to disable the cache.
+    built index is cached in the user cache directory (``$MAGNERVE_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/magnerve``, else ``~/.cache/magnerve``), keyed by a hash of the
+    database, the lexicon, the units and this module. The cache holds only plain data (a
+    JSON header and flat number arrays, no pickle: opening it cannot run code), with a format
+    version and the SHA-256 of its content, both checked on opening. A missing, stale,
+    corrupt or foreign file is ignored and rebuilt; a read-only disk only means no cache.
+    Set ``MAGNERVE_CACHE_DIR=""`` to disable the cache.
     """
     db = load_database()
-    path = _cache_path()
+    path, key = _cache_path()
     if path is not None:
         try:
-            with path.open("rb") as f:
-                state = pickle.load(f)
-            index = SearchIndex.__new__(SearchIndex)
-            index.__dict__.update(state)
-            index.db = db
-            return index
-        except Exception:
+            blob = path.read_bytes()
+        except OSError:
             pass
-    index = SearchIndex(db)
+        else:
+            try:
+                meta, arrays = _unpack(blob, key)
+                return SearchIndex._from_state(db, meta, arrays)
+            except Exception:  # anything unexpected in the file: rebuild it
+                pass
+    meta, raw = _build_state(db)
+    index = SearchIndex._from_state(db, meta, {k: memoryview(v) for k, v in raw.items()})
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            state = {k: v for k, v in index.__dict__.items() if k != "db"}
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
-                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(_pack(meta, raw, key))
             tmp.replace(path)
         except OSError:
             pass
     return index
 
 
-def _cache_path() -> Path | None:
+def _cache_key() -> str:
+    """Key of what the index is built from: the database, lexicon, units and this module.
+
+    Each file counts by its path, size and modification time (a changed or reinstalled file
+    gives a new key, so a stale index is never opened); a file that is not on disk (a zipped
+    install) counts by its content.
+    """
+    h = hashlib.sha256(f"format {_FORMAT} {sys.version_info[:2]}\n".encode())
+    data = Path(database_path()).parent
+    for path in (
+        data / "sr28.sqlite",
+        data / "search_lexicon.toml",
+        data / "units.toml",
+        Path(__file__),
+    ):
+        try:
+            st = path.stat()
+            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError:
+            from importlib import resources
+
+            h.update(resources.files("magnerve.data").joinpath(path.name).read_bytes())
+    return h.hexdigest()
+
+
+def _cache_path() -> tuple[Path | None, str]:
+    """Cache file of the index and its key (path None: caching disabled)."""
     env = os.environ.get("MAGNERVE_CACHE_DIR")
     if env == "":
-        return None
+        return None, ""
     if env:
         base = Path(env)
     else:
         xdg = os.environ.get("XDG_CACHE_HOME")
         base = (Path(xdg) if xdg else Path.home() / ".cache") / "magnerve"
-    h = hashlib.sha256()
-    data = resources.files("magnerve.data")
-    for name in ("sr28.sqlite", "search_lexicon.toml"):
-        h.update(data.joinpath(name).read_bytes())
-    h.update(Path(__file__).read_bytes())
-    h.update(np.__version__.encode())
-    return base / f"search-index-{h.hexdigest()[:16]}.pickle"
+    key = _cache_key()
+    return base / f"search-index-{key[:16]}.v{_FORMAT}.bin", key

@@ -1,0 +1,133 @@
+"""A 10-year diary (issue 10): ``magnerve intake FILE --json`` <= 1 s and <= 300 MiB, and
+``assess`` <= 0.5 s, each next to a baseline run in the same call.
+
+The diary is made here from ``examples/diary_week.csv``: its week repeated with shifted dates
+for 3,650 days (about 38,000 lines).
+
+Rows:
+
+- ``intake --json`` (whole process, wall and peak RSS from ``os.wait4``, as ``/usr/bin/time
+  -v`` reports them), next to the same command on the one-week example and ``python -c pass``;
+- the JSON writer in process: the CLI's (orjson when installed) against the standard
+  library's indented ``json.dumps`` (pure-Python encoder), on the same report;
+- ``assess`` in process (``magnerve.assessment.assess`` on the diary already read; the read is
+  timed on its own row), next to the one-week diary.
+
+Run: ``python benchmarks/bench_big_diary.py [-n RUNS]`` (prints a table; no pass/fail exit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WEEK = ROOT / "examples" / "diary_week.csv"
+PROFILE = ROOT / "examples" / "profile_t2d.toml"
+
+
+def make_diary(path: Path, days: int = 3650) -> int:
+    """Write the example week repeated over ``days`` days; the number of lines."""
+    with WEEK.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    d0 = min(dt.date.fromisoformat(r["date"]) for r in rows)
+    span = (max(dt.date.fromisoformat(r["date"]) for r in rows) - d0).days + 1
+    n = 0
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        for start in range(0, days, span):
+            for r in rows:
+                off = (dt.date.fromisoformat(r["date"]) - d0).days + start
+                if off < days:
+                    w.writerow({**r, "date": (d0 + dt.timedelta(days=off)).isoformat()})
+                    n += 1
+    return n
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{cmd} failed")
+    return wall, usage.ru_maxrss / 1024
+
+
+def _median(f: object, runs: int) -> float:
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        f()  # type: ignore[operator]
+        out.append(time.perf_counter() - t0)
+    return statistics.median(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", "--runs", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "diary_10y.csv"
+        n_lines = make_diary(big)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
+        env.setdefault("MAGNERVE_CACHE_DIR", str(Path(tmp) / "cache"))
+        cli = [sys.executable, "-c", "from magnerve.cli import main; main()"]
+        rows = {
+            f"intake --json, 10 years ({n_lines:,} lines)": [*cli, "intake", str(big), "--json"],
+            "intake --json, one week (baseline)": [*cli, "intake", str(WEEK), "--json"],
+            "python -c pass (baseline)": [sys.executable, "-c", "pass"],
+        }
+        for cmd in rows.values():
+            _run(cmd, env)
+        res = {k: [_run(c, env) for _ in range(args.runs)] for k, c in rows.items()}
+        print(f"whole process, median of {args.runs} runs: wall, peak RSS")
+        for name, rs in res.items():
+            w = statistics.median(r[0] for r in rs)
+            m = statistics.median(r[1] for r in rs)
+            print(f"  {name:44s} {w:7.3f} s  {m:7.1f} MiB")
+        big_w = statistics.median(r[0] for r in next(iter(res.values())))
+        big_m = statistics.median(r[1] for r in next(iter(res.values())))
+        print(
+            f"target intake <= 1 s and <= 300 MiB: {big_w:.2f} s, {big_m:.0f} MiB "
+            f"({'met' if big_w <= 1 and big_m <= 300 else 'NOT met'})"
+        )
+
+        from magnerve.assessment import assess
+        from magnerve.cli._fast import dumps_json
+        from magnerve.diary import read_diary
+        from magnerve.intake import intake
+        from magnerve.profile import load_profile
+
+        t0 = time.perf_counter()
+        diary = read_diary(big)
+        t_read = time.perf_counter() - t0
+        report = intake(diary).to_dict()
+        t_fast = _median(lambda: dumps_json(report), args.runs)
+        t_std = _median(lambda: json.dumps(report, indent=2, ensure_ascii=False), 1)
+        print("in process")
+        print(f"  read the 10-year diary                       {t_read:7.3f} s")
+        print(f"  JSON writer (CLI)                            {t_fast:7.3f} s")
+        print(f"  JSON writer, json.dumps indent=2 (baseline)  {t_std:7.3f} s")
+        profile = load_profile(PROFILE)
+        week = read_diary(WEEK)
+        t_big = _median(lambda: assess(diary, profile), args.runs)
+        t_week = _median(lambda: assess(week, profile), args.runs)
+        print(f"  assess, 10 years (diary already read)        {t_big:7.3f} s")
+        print(f"  assess, one week (baseline)                  {t_week:7.3f} s")
+        print(f"target assess <= 0.5 s: {t_big:.2f} s ({'met' if t_big <= 0.5 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
