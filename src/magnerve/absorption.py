@@ -41,10 +41,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, TypeAlias, cast, overload
+from typing import Any, cast, overload
 
 import numpy as np
 import numpy.typing as npt
+
+from magnerve._numeric import ArrayInput as _Array
+from magnerve._numeric import FloatArray
+from magnerve._numeric import any_array as _any_array
+from magnerve._numeric import float_array as _float_array
+from magnerve._numeric import raise_at as _raise_at
 
 __all__ = [
     "Dose",
@@ -118,28 +124,6 @@ def parameters() -> Parameters:
             float(m["sensitivity_band"]["value"][1]),
         ),
     )
-
-
-FloatArray: TypeAlias = npt.NDArray[np.float64]
-#: What the kernels treat as an array (anything else numeric is a scalar): the result is then
-#: a float64 ndarray of the broadcast shape, 0-d included.
-_Array: TypeAlias = npt.NDArray[Any] | list[Any] | tuple[Any, ...]
-
-
-def _any_array(*values: object) -> bool:
-    return any(isinstance(v, np.ndarray | list | tuple) for v in values)
-
-
-def _float_array(value: npt.ArrayLike) -> FloatArray:
-    return np.asarray(value, dtype=np.float64)
-
-
-def _raise_at(bad: npt.NDArray[np.bool_], values: FloatArray, message: str) -> None:
-    """Raise ``ValueError(message.format(value))`` naming the first element where ``bad``."""
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        where = str(idx[0]) if len(idx) == 1 else str(idx)
-        raise ValueError(f"{message.format(float(values[idx]))} at index {where}")
 
 
 @overload

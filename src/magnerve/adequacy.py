@@ -30,6 +30,10 @@ from typing import Any, TypeAlias, cast, overload
 import numpy as np
 import numpy.typing as npt
 
+from magnerve._numeric import ArrayInput as _Array
+from magnerve._numeric import FloatArray
+from magnerve._numeric import any_array as _any_array
+from magnerve._numeric import raise_at as _raise_at
 from magnerve.requirements import ReferenceIntake, RequirementError, reference_intake
 
 __all__ = [
@@ -93,11 +97,7 @@ class IndividualAdequacy:
         return {k: getattr(self, k) for k in self.__slots__}
 
 
-FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.int64]
-#: What the kernels treat as an array (anything else numeric is a scalar): the result is then
-#: an ndarray of the broadcast shape, 0-d included.
-_Array: TypeAlias = npt.NDArray[Any] | list[Any] | tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,18 +159,6 @@ def _check(name: str, value: float, *, positive: bool = False) -> None:
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
         rule = "more than zero" if positive else "zero or more"
         raise ValueError(f"{name} must be a finite number {rule}, got {value!r}")
-
-
-def _any_array(*values: object) -> bool:
-    return any(isinstance(v, np.ndarray | list | tuple) for v in values)
-
-
-def _raise_at(bad: npt.NDArray[np.bool_], values: FloatArray, message: str) -> None:
-    """Raise ``ValueError(message.format(value))`` naming the first element where ``bad``."""
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        where = str(idx[0]) if len(idx) == 1 else str(idx)
-        raise ValueError(f"{message.format(float(values[idx]))} at index {where}")
 
 
 def _check_array(name: str, value: npt.ArrayLike, *, positive: bool = False) -> FloatArray:

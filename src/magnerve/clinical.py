@@ -28,6 +28,13 @@ from typing import Any, Literal, TypeAlias, cast, overload
 import numpy as np
 import numpy.typing as npt
 
+from magnerve._numeric import ArrayInput as _Array
+from magnerve._numeric import FloatArray
+from magnerve._numeric import any_array as _any_array
+from magnerve._numeric import first_index as _index
+from magnerve._numeric import float_array as _float_array
+from magnerve._numeric import raise_at as _raise_at
+
 __all__ = [
     "MDSResult",
     "MNSIResult",
@@ -74,34 +81,10 @@ def _positive(name: str, v: float) -> None:
         raise ValueError(f"{name} must be a number above zero, got {v!r}")
 
 
-FloatArray: TypeAlias = npt.NDArray[np.float64]
 StatusArray: TypeAlias = npt.NDArray[np.str_]
-#: What the kernels treat as an array (anything else is a scalar): the result is then an
-#: ndarray of the broadcast shape, 0-d included.
-_Array: TypeAlias = npt.NDArray[Any] | list[Any] | tuple[Any, ...]
 
 _FEMALE = ("f", "female", "woman")
 _MALE = ("m", "male", "man")
-
-
-def _any_array(*values: object) -> bool:
-    return any(isinstance(v, np.ndarray | list | tuple) for v in values)
-
-
-def _float_array(value: npt.ArrayLike) -> FloatArray:
-    return np.asarray(value, dtype=np.float64)
-
-
-def _index(bad: npt.NDArray[np.bool_]) -> tuple[tuple[int, ...], str]:
-    idx = tuple(int(i) for i in np.argwhere(bad)[0])
-    return idx, str(idx[0]) if len(idx) == 1 else str(idx)
-
-
-def _raise_at(bad: npt.NDArray[np.bool_], values: FloatArray, message: str) -> None:
-    """Raise ``ValueError(message.format(value))`` naming the first element where ``bad``."""
-    if bad.any():
-        idx, where = _index(bad)
-        raise ValueError(f"{message.format(float(values[idx]))} at index {where}")
 
 
 def _positive_array(name: str, value: npt.ArrayLike) -> FloatArray:
