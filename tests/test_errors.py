@@ -37,3 +37,18 @@ def test_diary_error_carries_line_numbers() -> None:
         d.raise_for_problems()
     assert ei.value.line == 3
     assert ei.value.to_dict()["problems"][0]["line"] == 3
+
+
+def test_one_sex_type_and_spelling() -> None:
+    from magnerve._sex import normalise_sex
+    from magnerve.clinical import egfr_ckd_epi_2021
+    from magnerve.requirements import reference_intake
+
+    for s in ("F", " woman ", "female"):
+        assert normalise_sex(s) == "female"
+        assert reference_intake("magnesium", age=40, sex=s).ear == 265
+        assert egfr_ckd_epi_2021(1.0, 50, s) == egfr_ckd_epi_2021(1.0, 50, "female")
+    with pytest.raises(ValueError):
+        normalise_sex("x")
+    with pytest.raises(RequirementError):
+        reference_intake("magnesium", age=40, sex="x")

@@ -34,6 +34,7 @@ from magnerve._numeric import ArrayInput as _Array
 from magnerve._numeric import FloatArray
 from magnerve._numeric import any_array as _any_array
 from magnerve._numeric import raise_at as _raise_at
+from magnerve._sex import normalise_sex
 from magnerve.requirements import ReferenceIntake, RequirementError, reference_intake
 
 __all__ = [
@@ -604,7 +605,7 @@ def assess_individual(
             "method needs an EAR (use authority 'iom')"
         )
     if within_person_sd is None:
-        sex_n = "male" if sex.lower().startswith("m") else "female"
+        sex_n = normalise_sex(sex)
         within_person_sd, src, conf = default_within_sd(
             nutrient, age=age, sex=sex_n, pregnant=pregnant, lactating=lactating
         )

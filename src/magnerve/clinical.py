@@ -23,7 +23,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, TypeAlias, cast, overload
+from typing import Any, TypeAlias, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,7 @@ from magnerve._numeric import any_array as _any_array
 from magnerve._numeric import first_index as _index
 from magnerve._numeric import float_array as _float_array
 from magnerve._numeric import raise_at as _raise_at
+from magnerve._sex import FEMALE_SPELLINGS, MALE_SPELLINGS, Sex, normalise_sex
 
 __all__ = [
     "MDSResult",
@@ -57,8 +58,6 @@ __all__ = [
     "urine_magnesium_status",
 ]
 
-Sex = Literal["female", "male"]
-
 
 @cache
 def markers() -> dict[str, Any]:
@@ -68,12 +67,7 @@ def markers() -> dict[str, Any]:
 
 
 def _sex(sex: str) -> Sex:
-    s = sex.strip().lower()
-    if s in ("f", "female", "woman"):
-        return "female"
-    if s in ("m", "male", "man"):
-        return "male"
-    raise ValueError(f"sex must be 'female' or 'male', got {sex!r}")
+    return normalise_sex(sex)
 
 
 def _positive(name: str, v: float) -> None:
@@ -83,8 +77,8 @@ def _positive(name: str, v: float) -> None:
 
 StatusArray: TypeAlias = npt.NDArray[np.str_]
 
-_FEMALE = ("f", "female", "woman")
-_MALE = ("m", "male", "man")
+_FEMALE = FEMALE_SPELLINGS
+_MALE = MALE_SPELLINGS
 
 
 def _positive_array(name: str, value: npt.ArrayLike) -> FloatArray:

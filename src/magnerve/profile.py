@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from magnerve._sex import Sex
 from magnerve.errors import InputError
 
 __all__ = [
@@ -150,7 +151,7 @@ class Person(BaseModel):
 
     model_config = _STRICT
     age: float = Field(ge=0, le=130)
-    sex: Literal["female", "male"]
+    sex: Sex
     pregnant: bool = False
     lactating: bool = False
     weight_kg: float | None = Field(default=None, gt=0, le=400)

@@ -18,8 +18,9 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
+from magnerve._sex import normalise_sex
 from magnerve.errors import ReferenceDataError
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
     "reference_intake",
 ]
 
-Sex = Literal["female", "male"]
 
 _AUTHORITY_ALIASES = {
     "iom": "iom",
@@ -231,13 +231,10 @@ def reference_intake(
             f"no {auth} reference intakes for {nutrient!r} (authorities for it: {have}; "
             f"nutrients: {known})"
         )
-    sex_n = sex.strip().lower()
-    if sex_n in ("f", "woman", "w"):
-        sex_n = "female"
-    if sex_n in ("m", "man"):
-        sex_n = "male"
-    if sex_n not in ("female", "male"):
-        raise RequirementError(f"sex must be 'female' or 'male', got {sex!r}")
+    try:
+        sex_n = normalise_sex(sex)
+    except ValueError:
+        raise RequirementError(f"sex must be 'female' or 'male', got {sex!r}") from None
     if not (isinstance(age, int | float) and math.isfinite(age)) or age < 0 or age > 130:
         raise RequirementError(f"age must be a number of years between 0 and 130, got {age!r}")
     if (pregnant or lactating) and sex_n != "female":
