@@ -28,7 +28,7 @@ from magnerve.diary import Diary
 from magnerve.profile import Profile
 from magnerve.registry import get_registry
 
-__all__ = ["Analysis", "StepTime", "analyse"]
+__all__ = ["Analysis", "StepTime", "analyse", "homeostasis_scenarios"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +146,17 @@ def analyse(
     return Analysis(a, p, sims, get_registry().hash, tuple(steps))
 
 
-def _homeostasis(a: Assessment, plan: Any, profile: Profile, days: float) -> dict[str, Any]:
+def homeostasis_scenarios(
+    a: Assessment, plan: Any, profile: Profile, days: float
+) -> dict[str, Any]:
+    """Homeostasis trajectories for the current intake (and the plan's, when given).
+
+    Returns
+    -------
+    dict
+        ``absorbed`` (scenario -> absorbed magnesium [mg/day]), ``series`` (scenario ->
+        trajectory as a dict), ``notes``, and the model inputs ``mods`` and ``body`` used.
+    """
     from magnerve.physiology.homeostasis import body_inputs, modifiers_for, simulate
 
     mods, notes = modifiers_for(profile, a.nutrients_mean.get("caffeine_mg"))
@@ -155,18 +165,21 @@ def _homeostasis(a: Assessment, plan: Any, profile: Profile, days: float) -> dic
     scen = {"current intake": now}
     if plan is not None and plan.after is not None:
         scen["plan"] = plan.after["absorbed_mg"]
-    return {
-        "notes": notes,
-        "series": {
-            k: simulate(
-                v,
-                days,
-                start_absorbed_mg=now,
-                mods=mods,
-                egfr=body.egfr,
-                weight_kg=body.weight_kg,
-                initial_serum_mmol_l=body.initial_serum_mmol_l,
-            ).to_dict()
-            for k, v in scen.items()
-        },
+    series = {
+        k: simulate(
+            v,
+            days,
+            start_absorbed_mg=now,
+            mods=mods,
+            egfr=body.egfr,
+            weight_kg=body.weight_kg,
+            initial_serum_mmol_l=body.initial_serum_mmol_l,
+        ).to_dict()
+        for k, v in scen.items()
     }
+    return {"absorbed": scen, "series": series, "notes": notes, "mods": mods, "body": body}
+
+
+def _homeostasis(a: Assessment, plan: Any, profile: Profile, days: float) -> dict[str, Any]:
+    h = homeostasis_scenarios(a, plan, profile, days)
+    return {"notes": h["notes"], "series": h["series"]}

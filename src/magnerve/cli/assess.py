@@ -519,38 +519,21 @@ def simulate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the series).")] = False,
 ) -> None:
     """Simulate serum and body magnesium over time for the current intake (and the plan)."""
+    from magnerve.analysis import homeostasis_scenarios
     from magnerve.assessment import assess
-    from magnerve.physiology.homeostasis import (
-        body_inputs,
-        modifiers_for,
-        simulate,
-        steady_state,
-    )
+    from magnerve.physiology.homeostasis import steady_state
 
     prof = _load_profile(profile)
     d = _load_diary(diary, "auto", skip_bad)
     a = assess(d, prof)
-    absorbed_now = a.to_dict()["absorption"]["mean_absorbed_mg"] or 0.0
-    mods, notes = modifiers_for(prof, a.nutrients_mean.get("caffeine_mg"))
-    body = body_inputs(prof, a.egfr, a.egfr_source)
-    scen = {"current intake": absorbed_now}
+    plan = None
     if with_plan:
         from magnerve.plan import make_plan
 
-        plan = make_plan(d, prof)
-        if plan.after is not None:
-            scen["plan"] = plan.after["absorbed_mg"]
-    series = {}
-    for name, absorbed in scen.items():
-        series[name] = simulate(
-            absorbed,
-            days,
-            start_absorbed_mg=absorbed_now,
-            mods=mods,
-            egfr=body.egfr,
-            weight_kg=body.weight_kg,
-            initial_serum_mmol_l=body.initial_serum_mmol_l,
-        ).to_dict()
+        plan = make_plan(d, prof, assessment=a)
+    h = homeostasis_scenarios(a, plan, prof, days)
+    scen, series, notes = h["absorbed"], h["series"], h["notes"]
+    mods, body = h["mods"], h["body"]
     data: dict[str, Any] = {
         "model": "three-pool magnesium homeostasis model (pools scaled to body weight, GFR from "
         "eGFR when known); a model, not a measurement",
