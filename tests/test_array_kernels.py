@@ -45,15 +45,6 @@ from magnerve.clinical import (
     urine_magnesium_status,
 )
 
-
-def _simd_power() -> bool:
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__
-    except ImportError:  # pragma: no cover - layout of other NumPy versions
-        return True
-    return bool(__cpu_features__.get("AVX512_SKX"))
-
-
 # Power-based kernels agree to the last bit or two: numpy's power and the C library's pow may
 # round differently in the last place (seen on this machine for a few inputs even without
 # AVX-512), so they are compared to 1e-12 relative; everything else exactly.

@@ -587,6 +587,16 @@ def _resolve_food(
     )
 
 
+def _too_many_cells(line: int, row: dict[Any, Any], content: str, n_columns: int) -> DiaryProblem:
+    """The problem of a CSV row with more cells than the header has columns."""
+    return DiaryProblem(
+        line,
+        content,
+        f"{n_columns + len(row[None])} cells but the header has {n_columns} columns",
+        ['quote text containing commas, e.g. "Nuts, almonds"'],
+    )
+
+
 def _rows_csv(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str], str]]]:
     reader = csv.DictReader(io.StringIO(text))
     fieldnames = list(reader.fieldnames or [])
@@ -1151,16 +1161,7 @@ def read_diary_text(
         for line, row, content in rows:
             n += 1
             if None in row:
-                problems_ = reader.problems
-                problems_.append(
-                    DiaryProblem(
-                        line,
-                        content,
-                        f"{len(fieldnames) + len(row[None])} cells but the header has "  # type: ignore[index]
-                        f"{len(fieldnames)} columns",
-                        ['quote text containing commas, e.g. "Nuts, almonds"'],
-                    )
-                )
+                reader.problems.append(_too_many_cells(line, row, content, len(fieldnames)))
                 continue
             reader.row(line, row, content)
         return Diary(
@@ -1191,15 +1192,7 @@ def read_diary_text(
     for line, row, content in rows:
         n += 1
         if None in row:  # more cells than header columns
-            problems.append(
-                DiaryProblem(
-                    line,
-                    content,
-                    f"{len(fieldnames) + len(row[None])} cells but the header has "  # type: ignore[index]
-                    f"{len(fieldnames)} columns",
-                    ['quote text containing commas, e.g. "Nuts, almonds"'],
-                )
-            )
+            problems.append(_too_many_cells(line, row, content, len(fieldnames)))
             continue
         res = _resolve(line, row, cols, content)
         (entries if isinstance(res, DiaryEntry) else problems).append(res)  # type: ignore[arg-type]
