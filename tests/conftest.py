@@ -106,6 +106,10 @@ SLOW = (
     "tests/test_golden.py::",
     "tests/test_db.py::test_hard_coded_values_match_sqlite",
     "tests/test_robustness.py::",
+    # each rebuilds the search index from SR28 (2-3 s); the fast path keeps the reuse tests
+    "tests/test_index_cache.py::test_bad_cache_is_ignored_and_rebuilt",
+    "tests/test_index_cache.py::test_planted_files_in_the_cache_dir_are_never_loaded",
+    "tests/test_index_cache.py::test_unwritable_or_disabled_cache",
 )
 
 

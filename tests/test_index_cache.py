@@ -191,9 +191,15 @@ def test_fast_path_declines_other_commands() -> None:
     "args", [["almonds"], ["almonds", "--json", "-l", "4"], ["zzqqxx"], ["[/red]"]]
 )
 def test_fast_path_prints_what_typer_prints(
-    args: list[str], capsys: pytest.CaptureFixture[str]
+    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from magnerve.cli import app
+    from magnerve.cli import _common, app
+
+    # both paths at the same width: the CLI's console is created once per process, so an
+    # earlier test (CliRunner with COLUMNS=200) would otherwise fix its width
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setattr(_common.out, "_console", None)
+    monkeypatch.setattr(_common.err, "_console", None)
 
     code = run_fast(["foods", "search", *args])
     fast = capsys.readouterr()
