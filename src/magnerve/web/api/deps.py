@@ -1,0 +1,90 @@
+"""Dependencies of the API routes: the database session and the caller.
+
+An API call is authenticated by a personal access token (``Authorization: Bearer mnv_…``)
+or by the browser's session cookie. A cookie-authenticated call that changes something
+(POST, PUT, PATCH, DELETE) must also send the session's CSRF token in ``X-CSRF-Token``;
+token calls need none (a token is never sent by the browser on its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.orm import Session
+
+from magnerve.web import crud
+from magnerve.web.core import security
+from magnerve.web.core.config import Settings
+from magnerve.web.models import AuthSession, User
+
+__all__ = ["CSRF_HEADER", "Caller", "CurrentCaller", "Db", "client_ip", "get_db", "get_settings"]
+
+CSRF_HEADER = "X-CSRF-Token"
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A database session for one request."""
+    with request.app.state.sessionmaker() as db:
+        yield db
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+Db = Annotated[Session, Depends(get_db)]
+
+
+def client_ip(request: Request) -> str:
+    """The client's address as seen by the server (no proxy headers are trusted)."""
+    return request.client.host if request.client else "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: the account, how it signed in, and the browser session if any."""
+
+    user: User
+    via: Literal["cookie", "token"]
+    session: AuthSession | None = None
+
+
+def _unauthorised(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def get_caller(request: Request, db: Db) -> Caller:
+    """The authenticated caller, or 401 (403 for a cookie call without its CSRF token)."""
+    settings = get_settings(request)
+    auth = request.headers.get("authorization")
+    if auth is not None:
+        scheme, _, raw = auth.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise _unauthorised("use 'Authorization: Bearer <personal access token>'")
+        user = crud.token_user(db, raw.strip())
+        if user is None:
+            raise _unauthorised("unknown or revoked access token")
+        return Caller(user, "token")
+    raw_cookie = request.cookies.get(settings.session_cookie)
+    found = crud.session_user(db, raw_cookie) if raw_cookie else None
+    if found is None:
+        raise _unauthorised("sign in, or send a personal access token")
+    user, session = found
+    if request.method in _UNSAFE and not security.same(
+        request.headers.get(CSRF_HEADER), session.csrf_token
+    ):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, detail=f"missing or wrong {CSRF_HEADER} header"
+        )
+    return Caller(user, "cookie", session)
+
+
+CurrentCaller = Annotated[Caller, Depends(get_caller)]

@@ -1,0 +1,1 @@
+"""Route modules of the JSON API, one per resource."""

@@ -1,0 +1,83 @@
+"""Database engine, sessions and migrations (SQLAlchemy 2, Alembic).
+
+SQLite runs in WAL mode with foreign keys on (a committed write survives a killed
+process); PostgreSQL uses psycopg 3. ``migrate`` applies the Alembic scripts shipped in
+``magnerve/web/migrations`` programmatically (no ``alembic.ini`` needed).
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from magnerve.web.core.config import Settings, policy
+
+__all__ = ["make_engine", "make_sessionmaker", "migrate"]
+
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def make_engine(settings: Settings) -> Engine:
+    """An engine for ``settings.database_url`` (SQLite pragmas or PostgreSQL schema set).
+
+    Raises
+    ------
+    ValueError
+        For an unsupported database or a bad schema name.
+    """
+    url = make_url(settings.resolved_url())
+    if url.drivername == "postgresql":  # SQLAlchemy's default driver is psycopg2: use psycopg 3
+        url = url.set(drivername="postgresql+psycopg")
+    backend = url.get_backend_name()
+    connect_args: dict[str, Any] = {}
+    if backend == "sqlite":
+        connect_args["check_same_thread"] = False
+    elif backend == "postgresql":
+        schema = settings.database_schema
+        if schema is not None:
+            if not _SCHEMA_NAME.match(schema):
+                raise ValueError(f"bad PostgreSQL schema name {schema!r}")
+            connect_args["options"] = f"-csearch_path={schema}"
+    else:
+        raise ValueError(
+            f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://"
+        )
+    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=backend != "sqlite")
+    if backend == "sqlite":
+        busy = int(policy()["sqlite"]["busy_timeout_ms"])
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={busy}")
+            cur.close()
+
+    elif settings.database_schema is not None:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{settings.database_schema}"'))
+    return engine
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Session factory bound to ``engine`` (objects stay readable after commit)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every Alembic migration up to ``head`` on ``engine``."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    location = resources.files("magnerve.web").joinpath("migrations")
+    cfg.set_main_option("script_location", str(location))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

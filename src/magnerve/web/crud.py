@@ -1,0 +1,390 @@
+"""Database operations. Every diary query is filtered by its owner's id: one person's rows
+are never reachable from another's account (a missing or foreign id is the same "not
+found"). Food lines are understood by the core's public API (``magnerve.foods``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from magnerve import foods
+from magnerve.errors import InputError
+from magnerve.web.core import security
+from magnerve.web.core.config import Settings
+from magnerve.web.models import (
+    AccessToken,
+    AuthSession,
+    DiaryEntryRow,
+    LoginFailure,
+    User,
+    utcnow,
+)
+
+__all__ = [
+    "FieldError",
+    "RateLimited",
+    "authenticate",
+    "copy_day",
+    "create_entry",
+    "create_session",
+    "create_token",
+    "create_user",
+    "day_range",
+    "delete_entry",
+    "delete_session",
+    "delete_token",
+    "get_entry",
+    "get_user_by_email",
+    "list_entries",
+    "list_tokens",
+    "session_user",
+    "set_password",
+    "token_user",
+    "update_entry",
+]
+
+
+class FieldError(InputError):
+    """Bad input at a field of a request (an HTTP 422 with ``loc``).
+
+    Parameters
+    ----------
+    loc : tuple
+        Field path, e.g. ``("body", "text")``.
+    message : str
+        What is wrong, in words.
+    suggestions : list of str
+        What the person could write instead.
+    """
+
+    def __init__(
+        self, loc: tuple[str | int, ...], message: str, suggestions: Sequence[str] = ()
+    ) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.suggestions = list(suggestions)
+
+
+class RateLimited(Exception):
+    """Too many failed sign-ins for this account from this client (HTTP 429)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many failed sign-ins; try again later")
+        self.retry_after = retry_after
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+def get_user_by_email(db: Session, email: str) -> User | None:
+    """The account with this (normalised) e-mail, or None."""
+    return db.scalar(select(User).where(User.email == email))
+
+
+def create_user(db: Session, email: str, password: str) -> User:
+    """A new account.
+
+    Raises
+    ------
+    FieldError
+        When the e-mail is already registered.
+    """
+    if get_user_by_email(db, email) is not None:
+        raise FieldError(("body", "email"), "this e-mail is already registered; sign in instead")
+    user = User(email=email, password_hash=security.hash_password(password))
+    db.add(user)
+    db.commit()
+    return user
+
+
+def authenticate(
+    db: Session, email: str, password: str, client: str, settings: Settings
+) -> User | None:
+    """The account when the password matches, None otherwise (a failure is recorded).
+
+    Raises
+    ------
+    RateLimited
+        When ``settings.login_max_failures`` failures of this (account, client) fall within
+        ``settings.login_window``; the password is then not checked.
+    """
+    key = security.rate_key(email, client)
+    since = utcnow() - settings.login_window
+    failures = db.scalar(
+        select(func.count()).where(LoginFailure.key == key, LoginFailure.at > since)
+    )
+    if (failures or 0) >= settings.login_max_failures:
+        oldest = db.scalar(
+            select(func.min(LoginFailure.at)).where(
+                LoginFailure.key == key, LoginFailure.at > since
+            )
+        )
+        wait = (oldest + settings.login_window - utcnow()) if oldest else settings.login_window
+        raise RateLimited(max(1, int(wait.total_seconds()) + 1))
+    user = get_user_by_email(db, email)
+    if user is None:
+        security.burn_time(password)
+        ok = False
+    else:
+        ok = security.verify_password(password, user.password_hash)
+    if not ok:
+        db.add(LoginFailure(key=key))
+        db.execute(delete(LoginFailure).where(LoginFailure.at <= since))
+        db.commit()
+        return None
+    db.execute(delete(LoginFailure).where(LoginFailure.key == key))
+    db.commit()
+    return user
+
+
+def set_password(db: Session, user: User, new_password: str, keep: AuthSession | None) -> None:
+    """Change the password and end every other session of the account (``keep`` stays)."""
+    user.password_hash = security.hash_password(new_password)
+    q = delete(AuthSession).where(AuthSession.user_id == user.id)
+    if keep is not None:
+        q = q.where(AuthSession.id != keep.id)
+    db.execute(q)
+    db.commit()
+
+
+# --- sessions and tokens --------------------------------------------------------------------
+
+
+def create_session(db: Session, user: User, settings: Settings) -> tuple[str, AuthSession]:
+    """A new sign-in session: (the cookie value, the stored row)."""
+    raw = security.new_token()
+    row = AuthSession(
+        token_hash=security.digest(raw),
+        user_id=user.id,
+        csrf_token=security.new_token(),
+        expires_at=utcnow() + settings.session_lifetime,
+    )
+    db.add(row)
+    db.execute(delete(AuthSession).where(AuthSession.expires_at <= utcnow()))
+    db.commit()
+    return raw, row
+
+
+def session_user(db: Session, raw: str) -> tuple[User, AuthSession] | None:
+    """The account and session of a cookie value; None when unknown or expired."""
+    row = db.scalar(select(AuthSession).where(AuthSession.token_hash == security.digest(raw)))
+    if row is None:
+        return None
+    if row.expires_at <= utcnow():
+        db.delete(row)
+        db.commit()
+        return None
+    user = db.get(User, row.user_id)
+    return None if user is None else (user, row)
+
+
+def delete_session(db: Session, row: AuthSession) -> None:
+    """End a session (sign-out)."""
+    db.execute(delete(AuthSession).where(AuthSession.id == row.id))
+    db.commit()
+
+
+def create_token(db: Session, user: User, name: str) -> tuple[str, AccessToken]:
+    """A new personal access token: (the secret, shown once; the stored row)."""
+    raw = security.new_token(security.TOKEN_PREFIX)
+    row = AccessToken(
+        user_id=user.id,
+        name=name,
+        prefix=raw[: len(security.TOKEN_PREFIX) + 4],
+        token_hash=security.digest(raw),
+    )
+    db.add(row)
+    db.commit()
+    return raw, row
+
+
+def list_tokens(db: Session, user: User) -> list[AccessToken]:
+    """The account's tokens, oldest first."""
+    return list(
+        db.scalars(
+            select(AccessToken).where(AccessToken.user_id == user.id).order_by(AccessToken.id)
+        )
+    )
+
+
+def delete_token(db: Session, user: User, token_id: int) -> bool:
+    """Revoke one of the account's tokens; False when it has no such token."""
+    res = db.execute(
+        delete(AccessToken).where(AccessToken.id == token_id, AccessToken.user_id == user.id)
+    )
+    db.commit()
+    return bool(getattr(res, "rowcount", 0))
+
+
+def token_user(db: Session, raw: str) -> User | None:
+    """The account of a bearer token; None when unknown or revoked."""
+    row = db.scalar(select(AccessToken).where(AccessToken.token_hash == security.digest(raw)))
+    if row is None:
+        return None
+    row.last_used_at = utcnow()
+    db.commit()
+    return db.get(User, row.user_id)
+
+
+# --- diary ----------------------------------------------------------------------------------
+
+
+# The core's "bad input" exceptions for a food line (not all derive from InputError yet).
+_CORE_INPUT_ERRORS: tuple[type[Exception], ...] = (
+    InputError,
+    foods.ParseError,
+    foods.AmountError,
+    foods.PortionError,
+    foods.FoodNotFoundError,
+)
+
+
+def _parse(text: str, loc: tuple[str | int, ...]) -> Any:
+    """The core's reading of a diary line (``magnerve.foods.parse_line``)."""
+    try:
+        return foods.parse_line(text)
+    except _CORE_INPUT_ERRORS as e:
+        raise FieldError(loc, str(e), getattr(e, "suggestions", ())) from None
+
+
+def _apply(row: DiaryEntryRow, parsed: Any, keep_alternatives: bool = False) -> None:
+    row.food_id = parsed.food.id
+    row.food_description = parsed.food.description
+    row.amount = float(parsed.amount)
+    row.unit = parsed.unit
+    row.grams = float(parsed.grams)
+    row.measure = parsed.measure
+    row.confidence = float(parsed.confidence)
+    row.uncertain = bool(parsed.uncertain)
+    if not keep_alternatives or parsed.alternatives:
+        row.alternatives = [h.to_dict() for h in parsed.alternatives]
+    row.notes = list(parsed.notes)
+
+
+def list_entries(db: Session, user: User, start: date, end: date) -> list[DiaryEntryRow]:
+    """The account's entries from ``start`` to ``end`` (inclusive), in date and entry order."""
+    return list(
+        db.scalars(
+            select(DiaryEntryRow)
+            .where(
+                DiaryEntryRow.user_id == user.id,
+                DiaryEntryRow.date >= start,
+                DiaryEntryRow.date <= end,
+            )
+            .order_by(DiaryEntryRow.date, DiaryEntryRow.id)
+        )
+    )
+
+
+def get_entry(db: Session, user: User, entry_id: int) -> DiaryEntryRow | None:
+    """One of the account's entries; None when it has no entry with this id."""
+    return db.scalar(
+        select(DiaryEntryRow).where(DiaryEntryRow.id == entry_id, DiaryEntryRow.user_id == user.id)
+    )
+
+
+def create_entry(
+    db: Session, user: User, day: date, text: str, meal: str | None, note: str
+) -> DiaryEntryRow:
+    """Understand ``text`` with the core and store it.
+
+    Raises
+    ------
+    FieldError
+        When the core cannot understand the line (with its reason and suggestions).
+    """
+    parsed = _parse(text, ("body", "text"))
+    row = DiaryEntryRow(user_id=user.id, date=day, meal=meal or None, text=text, note=note)
+    _apply(row, parsed)
+    db.add(row)
+    db.commit()
+    return row
+
+
+def update_entry(db: Session, row: DiaryEntryRow, changes: dict[str, Any]) -> DiaryEntryRow:
+    """Apply ``changes`` (date, text, meal, note, food_id) to an entry of the caller's.
+
+    A new ``text`` is understood again; ``food_id`` keeps the amount and unit and uses that
+    SR28 food (the person's choice, so the confidence is the core's for an NDB number).
+
+    Raises
+    ------
+    FieldError
+        When the new text, or the amount with the chosen food, cannot be understood.
+    """
+    if changes.get("date") is not None:
+        row.date = changes["date"]
+    if "meal" in changes:
+        row.meal = changes["meal"] or None
+    if changes.get("note") is not None:
+        row.note = changes["note"]
+    if changes.get("text") is not None:
+        row.text = changes["text"]
+        _apply(row, _parse(row.text, ("body", "text")))
+    if changes.get("food_id") is not None:
+        ndb = changes["food_id"]
+        try:
+            foods.get_food(ndb)
+            parsed = foods.parse_food_amount(ndb, row.amount, row.unit, text=row.text)
+        except _CORE_INPUT_ERRORS as e:
+            raise FieldError(("body", "food_id"), str(e), getattr(e, "suggestions", ())) from None
+        _apply(row, parsed, keep_alternatives=True)
+    row.updated_at = utcnow()
+    db.commit()
+    return row
+
+
+def delete_entry(db: Session, row: DiaryEntryRow) -> None:
+    """Delete an entry of the caller's."""
+    db.delete(row)
+    db.commit()
+
+
+def copy_day(
+    db: Session, user: User, from_date: date, to_date: date, meal: str | None
+) -> list[DiaryEntryRow]:
+    """Copy the account's entries of ``from_date`` (only ``meal``, when given) to ``to_date``.
+
+    Raises
+    ------
+    FieldError
+        When the two dates are the same.
+    """
+    if from_date == to_date:
+        raise FieldError(("body", "to_date"), "choose a different day to copy to")
+    source = list_entries(db, user, from_date, from_date)
+    if meal:
+        source = [e for e in source if (e.meal or "").lower() == meal.lower()]
+    copies = []
+    for e in source:
+        c = DiaryEntryRow(user_id=user.id, date=to_date)
+        for col in (
+            "meal", "text", "note", "food_id", "food_description", "amount", "unit", "grams",
+            "measure", "confidence", "uncertain", "alternatives", "notes",
+        ):  # fmt: skip
+            setattr(c, col, getattr(e, col))
+        copies.append(c)
+    db.add_all(copies)
+    db.commit()
+    return copies
+
+
+def day_range(start: date, end: date | None, max_days: int) -> tuple[date, date]:
+    """Check a listing range: ``end`` defaults to ``start``.
+
+    Raises
+    ------
+    FieldError
+        When ``end`` is before ``start`` or the range is longer than ``max_days``.
+    """
+    end = start if end is None else end
+    if end < start:
+        raise FieldError(("query", "end"), "end must not be before start")
+    if end - start >= timedelta(days=max_days):
+        raise FieldError(("query", "end"), f"at most {max_days} days at a time")
+    return start, end

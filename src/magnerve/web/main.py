@@ -1,0 +1,120 @@
+"""The app factory: ``create_app(settings)`` wires the database, the API, the pages, the
+static files, the error handlers and the security headers together.
+
+Layout (after tiangolo's full-stack-fastapi-template): ``core/`` (config, db, security),
+``models.py`` (tables), ``schemas.py`` (API bodies), ``crud.py`` (database operations),
+``api/`` (``/api/v1`` routes and their dependencies), ``pages.py`` with ``templates/`` and
+``static/`` (server-rendered pages), ``migrations/`` (Alembic).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from magnerve import __version__
+from magnerve.errors import InputError
+from magnerve.web.api.main import api_router
+from magnerve.web.core.config import Settings
+from magnerve.web.core.db import make_engine, make_sessionmaker, migrate
+
+__all__ = ["SECURITY_HEADERS", "create_app"]
+
+# Scripts and styles only from this server's /static (no inline script, no CDN).
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware adding :data:`SECURITY_HEADERS` (and ``Cache-Control: no-store`` on
+    everything but static files) to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = str(scope.get("path", "")).startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [h for h in self._headers if h[0] not in present]
+                if not static and b"cache-control" not in present:
+                    extra.append((b"cache-control", b"no-store"))
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _input_error(request: Request, exc: Exception) -> JSONResponse:
+    """A user mistake found by the core or the web layer: 422 with the field path."""
+    assert isinstance(exc, InputError)
+    item: dict[str, Any] = {
+        "loc": list(exc.loc) or ["body"],
+        "msg": str(exc),
+        "type": type(exc).__name__,
+    }
+    if exc.line is not None:
+        item["line"] = exc.line
+    suggestions = getattr(exc, "suggestions", None)
+    if suggestions:
+        item["suggestions"] = list(suggestions)
+    return JSONResponse({"detail": [item]}, status_code=422)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The magnerve web app.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Database and security settings; default ``Settings()`` (the SQLite file in the data
+        directory).
+
+    Returns
+    -------
+    fastapi.FastAPI
+        With the Alembic migrations applied (unless ``settings.run_migrations`` is False).
+    """
+    from magnerve.web import pages
+
+    settings = settings or Settings()
+    engine = make_engine(settings)
+    if settings.run_migrations:
+        migrate(engine)
+    app = FastAPI(
+        title="magnerve",
+        version=__version__,
+        summary="Magnesium status and nerve health: food diary API (screening and education).",
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.add_exception_handler(InputError, _input_error)
+    app.include_router(api_router)
+    app.include_router(pages.router)
+    static = resources.files("magnerve.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,249 @@
+"""Request and response bodies of the JSON API (pydantic), with their bounds.
+
+Bounds come from ``settings.toml`` (``[limits]``, ``[password]``). Text fields refuse
+control characters (PostgreSQL cannot store NUL; a diary line is one line).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from magnerve.web.core.config import Limits
+
+__all__ = [
+    "Alternative",
+    "CopyRequest",
+    "CopyResult",
+    "Credentials",
+    "EntryCreate",
+    "EntryList",
+    "EntryOut",
+    "EntryUpdate",
+    "FoodHit",
+    "FoodOut",
+    "PasswordChange",
+    "SearchResult",
+    "SignIn",
+    "SignedIn",
+    "TokenCreate",
+    "TokenCreated",
+    "TokenOut",
+    "UserOut",
+]
+
+LIMITS = Limits.from_policy()
+DB_INT_MAX = 2**31 - 1  # largest SQL INTEGER (PostgreSQL int4): no id can be above it
+
+
+def _one_line(value: str) -> str:
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("must not contain control characters (tabs, line breaks, NUL)")
+    return value.strip()
+
+
+def _multi_line(value: str) -> str:
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
+        raise ValueError("must not contain control characters")
+    return value.strip()
+
+
+def _email(value: str) -> str:
+    v = value.strip().lower()
+    local, at, domain = v.rpartition("@")
+    if not at or not local or "." not in domain or any(c.isspace() for c in v):
+        raise ValueError("is not an e-mail address (name@example.org)")
+    return v
+
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+Email = Annotated[
+    str,
+    Field(max_length=LIMITS.email_max_length),
+    AfterValidator(_one_line),
+    AfterValidator(_email),
+]
+Password = Annotated[
+    str,
+    Field(min_length=LIMITS.password_min_length, max_length=LIMITS.password_max_length),
+    AfterValidator(_multi_line),
+]
+AnyPassword = Annotated[str, Field(max_length=LIMITS.password_max_length)]
+Line = Annotated[
+    str,
+    Field(max_length=LIMITS.text_max_length),
+    AfterValidator(_one_line),
+    AfterValidator(_not_blank),
+]
+Meal = Annotated[str, Field(max_length=LIMITS.meal_max_length), AfterValidator(_one_line)]
+Note = Annotated[str, Field(max_length=LIMITS.note_max_length), AfterValidator(_multi_line)]
+Ndb = Annotated[str, Field(pattern=r"^[0-9]{4,5}$")]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Credentials(_Body):
+    """E-mail and password (sign-up, sign-in)."""
+
+    email: Email
+    password: Password
+
+
+class SignIn(_Body):
+    """Sign-in: any stored password is accepted in length (the policy applies at sign-up)."""
+
+    email: Email
+    password: AnyPassword
+
+
+class PasswordChange(_Body):
+    """The current password and the new one."""
+
+    current_password: AnyPassword
+    new_password: Password
+
+
+class UserOut(BaseModel):
+    """An account as shown to its owner."""
+
+    id: int
+    email: str
+    created_at: dt.datetime
+
+
+class SignedIn(BaseModel):
+    """Answer to a sign-in: the account and the CSRF token for unsafe cookie calls."""
+
+    user: UserOut
+    csrf_token: str
+
+
+class TokenCreate(_Body):
+    """A new personal access token's name."""
+
+    name: Annotated[
+        str,
+        Field(max_length=LIMITS.token_name_max_length),
+        AfterValidator(_one_line),
+        AfterValidator(_not_blank),
+    ]
+
+
+class TokenOut(BaseModel):
+    """A personal access token as listed (never the secret)."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+
+
+class TokenCreated(TokenOut):
+    """A new token: ``token`` is shown once and stored only as a digest."""
+
+    token: str
+
+
+class Alternative(BaseModel):
+    """Another candidate food for a line (the core's ``SearchHit``)."""
+
+    id: str
+    description: str
+    score: float
+    food_group: str
+
+
+class FoodOut(BaseModel):
+    """An SR28 food by NDB number."""
+
+    id: str
+    description: str
+
+
+class EntryCreate(_Body):
+    """A diary line typed by the person: ``"1/2 cup boiled spinach"``."""
+
+    date: dt.date
+    text: Line
+    meal: Meal | None = None
+    note: Note = ""
+
+
+class EntryUpdate(_Body):
+    """Changes to a diary line; ``food_id`` picks one of its alternatives (or any SR28 food)."""
+
+    date: dt.date | None = None
+    text: Line | None = None
+    meal: Meal | None = None
+    note: Note | None = None
+    food_id: Ndb | None = None
+
+
+class EntryOut(BaseModel):
+    """A stored diary line and how the core understood it.
+
+    ``grams`` [g] is the edible weight; ``confidence`` is 0-1 and ``uncertain`` is True when
+    it is below the core's review threshold.
+    """
+
+    id: int
+    date: dt.date
+    meal: str | None
+    text: str
+    note: str
+    food: FoodOut
+    amount: float
+    unit: str
+    grams: float
+    measure: str | None
+    confidence: float
+    uncertain: bool
+    alternatives: list[Alternative]
+    notes: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class EntryList(BaseModel):
+    """Entries of a date range, oldest first."""
+
+    start: dt.date
+    end: dt.date
+    entries: list[EntryOut]
+
+
+class CopyRequest(_Body):
+    """Copy every entry of ``from_date`` (or of one meal) to ``to_date``."""
+
+    from_date: dt.date
+    to_date: dt.date
+    meal: Meal | None = None
+
+
+class CopyResult(BaseModel):
+    """The entries created by a copy."""
+
+    copied: int
+    entries: list[EntryOut]
+
+
+class FoodHit(Alternative):
+    """One food search result (score 0-1, higher is better)."""
+
+
+class SearchResult(BaseModel):
+    """Food search results, best first."""
+
+    query: str
+    hits: list[FoodHit]
