@@ -1,0 +1,139 @@
+"""``magnerve cohort``: prevalence of inadequate usual magnesium intake in a survey file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from magnerve.cli._common import Table, _emit_json, _fail, app, escape, out
+
+
+class EngineChoice(StrEnum):
+    polars = "polars"
+    dask = "dask"
+
+
+class MethodChoice(StrEnum):
+    cutpoint = "cutpoint"
+    probability = "probability"
+
+
+class UsualChoice(StrEnum):
+    shrink = "shrink"
+    nci = "nci"
+
+
+_EXCLUDED = {
+    "no_day1_intake": "without a day-1 intake (DR1TMAGN)",
+    "no_ear_under_1_year": "under 1 year of age (IOM gives an AI, no EAR)",
+}
+
+
+def _pct(v: float) -> str:
+    return f"{v * 100:.1f} %"
+
+
+@app.command("cohort")
+def cohort_cmd(
+    file: Annotated[
+        Path, typer.Argument(help="Cohort file (CSV, Parquet or XPT) with NHANES columns.")
+    ],
+    persons: Annotated[
+        Path | None,
+        typer.Option("--persons", help="Person file joined on SEQN (RIDEXPRG, DSQTMAGN)."),
+    ] = None,
+    engine: Annotated[
+        EngineChoice, typer.Option("--engine", help="polars (default) or dask.")
+    ] = EngineChoice.polars,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address (tcp://host:port); default: a local cluster.",
+        ),
+    ] = None,
+    method: Annotated[
+        MethodChoice,
+        typer.Option("--method", help="EAR cut-point method or the probability approach."),
+    ] = MethodChoice.cutpoint,
+    usual: Annotated[
+        UsualChoice,
+        typer.Option("--usual", help="Usual intakes: shrink (nci is not yet available)."),
+    ] = UsualChoice.shrink,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write the prevalence chart (SVG) here.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Share of a survey population with usual magnesium intake below the EAR, overall and
+    by sex and IOM age group, with design-based standard errors (docs/cohort.md)."""
+    if usual is UsualChoice.nci:
+        _fail(
+            "--usual nci (the NCI usual-intake method) is not yet available; "
+            "use --usual shrink (see docs/cohort.md)",
+            code=2,
+        )
+    if scheduler is not None and engine is not EngineChoice.dask:
+        _fail("--scheduler needs --engine dask", code=2)
+    if not file.is_file():
+        _fail(f"cohort file not found: {escape(str(file))}", code=2)
+    if persons is not None and not persons.is_file():
+        _fail(f"person file not found: {escape(str(persons))}", code=2)
+    try:
+        from magnerve.cohort import cohort_prevalence
+    except ImportError as e:
+        _fail(
+            f"magnerve cohort needs the extra 'magnerve[cohort]' ({e.name} is not installed)",
+            code=2,
+            hints=['python -m pip install "magnerve[cohort]"'],
+        )
+        raise
+    from magnerve.errors import InputError
+
+    try:
+        result = cohort_prevalence(
+            file,
+            persons=persons,
+            engine=engine.value,
+            scheduler=scheduler,
+            method=method.value,
+            usual=usual.value,
+        )
+    except InputError as e:
+        _fail(escape(str(e)), code=1)
+        raise
+    if chart is not None:
+        result.plot(chart)
+    if as_json:
+        _emit_json(result.to_dict())
+        return
+    t = Table(
+        title=f"Usual magnesium intake below the EAR ({method.value}, usual intakes: "
+        f"{usual.value}); {result.n_persons:,} persons"
+    )
+    t.add_column("Sex")
+    t.add_column("Age")
+    for name in ("n", "Below EAR", "SE", "95 % CI"):
+        t.add_column(name, justify="right")
+    for row in result.summary().iter_rows(named=True):
+        t.add_row(
+            row["sex"],
+            row["age_group"],
+            f"{row['n']:,}",
+            _pct(row["prevalence"]),
+            _pct(row["se"]),
+            f"{_pct(row['ci95_low'])} – {_pct(row['ci95_high'])}",
+        )
+    out.print(t)
+    skipped = {k: v for k, v in result.excluded.items() if v}
+    if skipped:
+        out.print(
+            "[dim]not in the estimate:[/] "
+            + ", ".join(f"{v:,} {_EXCLUDED.get(k, k)}" for k, v in skipped.items()),
+            highlight=False,
+        )
+    if chart is not None:
+        out.print(f"chart: {escape(str(chart))}", highlight=False)

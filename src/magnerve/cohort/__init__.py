@@ -1,0 +1,172 @@
+"""Cohorts: usual magnesium intake and the prevalence of inadequacy in a survey.
+
+One wide file (CSV, Parquet or SAS transport XPT) with NHANES column names, one row per
+person: ``SEQN``, ``RIAGENDR`` (1 = male, 2 = female), ``RIDAGEYR`` [years], ``DR1TMAGN``
+and ``DR2TMAGN`` [mg/day; blank where there is no second day], ``WTDRD1`` (day-1 dietary
+weight), ``SDMVSTRA`` and ``SDMVPSU`` (design strata and PSUs). An optional person file
+(joined on ``SEQN``) adds ``RIDEXPRG`` (1 = pregnant) and ``DSQTMAGN`` (supplemental
+magnesium [mg/day], added after the usual-intake shrinkage).
+
+>>> from magnerve.cohort import cohort_prevalence
+>>> r = cohort_prevalence("nhanes.parquet")                      # doctest: +SKIP
+>>> r.to_dict()["overall"]                                       # doctest: +SKIP
+{'prevalence_below_ear': 0.47, 'se': 0.012, 'ci95': [0.44, 0.50]}
+>>> r.summary(); r.plot("prevalence.svg")                        # doctest: +SKIP
+
+Needs the extra ``magnerve[cohort]`` (polars, pyreadstat, dask, distributed, svy). Methods
+and limits: ``docs/cohort.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from magnerve.cohort._engine import Engine, SchedulerError, load_table
+from magnerve.cohort._estimate import (
+    DesignError,
+    Method,
+    Usual,
+    UsualMethodUnavailable,
+    estimate,
+)
+from magnerve.cohort._io import CohortFileError, file_columns, require_columns
+from magnerve.cohort._prepare import COHORT_COLUMNS, PERSON_COLUMNS, check_values
+from magnerve.cohort._result import CohortResult, GroupPrevalence, Prevalence
+
+__all__ = [
+    "COHORT_COLUMNS",
+    "PERSON_COLUMNS",
+    "CohortFileError",
+    "CohortResult",
+    "DesignError",
+    "Engine",
+    "GroupPrevalence",
+    "Method",
+    "Prevalence",
+    "SchedulerError",
+    "Usual",
+    "UsualMethodUnavailable",
+    "cohort_prevalence",
+    "estimate_prevalence",
+    "read_cohort",
+]
+
+
+def _read_persons(path: Path) -> pl.DataFrame:
+    require_columns(path, ["SEQN"])
+    have = [c for c in PERSON_COLUMNS if c in file_columns(path)]
+    if not have:
+        raise CohortFileError(
+            f"{path}: a person file needs SEQN and at least one of {', '.join(PERSON_COLUMNS)}"
+        )
+    cols = ["SEQN", *have]
+    table = load_table(path, cols, engine="polars")
+    check_values(table, path, cols)
+    out = table.select(cols)
+    for c in PERSON_COLUMNS:
+        if c not in have:
+            out = out.with_columns(pl.lit(None, dtype=pl.Float64).alias(c))
+    return out
+
+
+def read_cohort(
+    path: str | Path,
+    *,
+    persons: str | Path | None = None,
+    engine: Engine = "polars",
+    scheduler: str | None = None,
+) -> pl.DataFrame:
+    """Read and check a cohort file (and a person file) into one row per person.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Cohort file: CSV, Parquet or XPT with the columns in :data:`COHORT_COLUMNS`.
+    persons : str or pathlib.Path, optional
+        Person file with ``SEQN`` and any of :data:`PERSON_COLUMNS`.
+    engine : {"polars", "dask"}, default "polars"
+        Engine that reads and prepares the rows.
+    scheduler : str, optional
+        Dask scheduler address (``tcp://host:port``); default: a local two-worker cluster.
+
+    Returns
+    -------
+    polars.DataFrame
+        Sorted by SEQN: the cohort columns as Float64 [mg/day for intakes, years for age],
+        ``pregnant`` [bool] and ``DSQTMAGN`` [mg/day, null = none].
+
+    Raises
+    ------
+    CohortFileError
+        Unknown format, missing columns, or a bad value (named with its SEQN).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise CohortFileError(f"cohort file not found: {p}")
+    require_columns(p, COHORT_COLUMNS)
+    table = load_table(p, COHORT_COLUMNS, engine=engine, scheduler=scheduler)
+    check_values(table, p, COHORT_COLUMNS)
+    table = table.select(COHORT_COLUMNS)
+    if persons is not None:
+        pp = Path(persons)
+        if not pp.is_file():
+            raise CohortFileError(f"person file not found: {pp}")
+        table = table.join(_read_persons(pp), on="SEQN", how="left")
+    else:
+        table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in PERSON_COLUMNS)
+    return table.with_columns(
+        ((pl.col("RIDEXPRG") == 1.0) & (pl.col("RIAGENDR") == 2.0))
+        .fill_null(False)
+        .alias("pregnant")
+    )
+
+
+def estimate_prevalence(
+    table: pl.DataFrame, *, method: Method = "cutpoint", usual: Usual = "shrink"
+) -> CohortResult:
+    """Prevalence of usual magnesium intake below the EAR from a table of :func:`read_cohort`.
+
+    Parameters
+    ----------
+    table : polars.DataFrame
+        From :func:`read_cohort`.
+    method : {"cutpoint", "probability"}, default "cutpoint"
+        EAR cut-point method, or the probability approach (normal requirements, the CV of
+        magnerve's reference table).
+    usual : {"shrink", "nci"}, default "shrink"
+        Usual intakes by within-person-variance shrinkage; "nci" is not yet available.
+
+    Returns
+    -------
+    CohortResult
+    """
+    return estimate(table, method=method, usual=usual)
+
+
+def cohort_prevalence(
+    path: str | Path,
+    *,
+    persons: str | Path | None = None,
+    engine: Engine = "polars",
+    scheduler: str | None = None,
+    method: Method = "cutpoint",
+    usual: Usual = "shrink",
+) -> CohortResult:
+    """Read a cohort file and estimate the prevalence of inadequate magnesium intake.
+
+    :func:`read_cohort` then :func:`estimate_prevalence`; see them for the parameters.
+
+    Returns
+    -------
+    CohortResult
+        ``to_dict()``, ``summary()`` and ``plot()``.
+    """
+    if usual == "nci":  # say so before reading a large file
+        raise UsualMethodUnavailable(
+            "the NCI usual-intake method (--usual nci) is not yet available; "
+            "use --usual shrink (see docs/cohort.md)"
+        )
+    table = read_cohort(path, persons=persons, engine=engine, scheduler=scheduler)
+    return estimate_prevalence(table, method=method, usual=usual)
