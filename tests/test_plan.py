@@ -302,3 +302,180 @@ def test_demo_report_has_plan(tmp_path):
     html = out.read_text()
     assert "<h2>Plan" in html and "Reference-equivalent magnesium" in html
     assert "What this means for your nerves" in html and "a model, not a measurement" in html
+
+
+# -- formulate -> solve -> interpret (issue 10) ----------------------------------------------
+
+
+def _no_timings(d):
+    return {k: v for k, v in d.items() if k not in ("solve_ms", "total_ms")}
+
+
+@pytest.mark.parametrize("scope", ["filtered", "all"])
+def test_three_steps_compose_to_make_plan(demo, scope):
+    from magnerve.assessment import assess
+    from magnerve.plan import PlanOptions, formulate, interpret, solve
+
+    diary, profile = demo
+    a = assess(diary, profile)
+    plan = make_plan(diary, profile, scope=scope, assessment=a)
+    f = formulate(a, PlanOptions(scope=scope), diary=diary)
+    s = solve(f)
+    assert s.status == "optimal" and s.x is not None
+    mine = interpret(f, s, a, diary=diary)
+    assert _no_timings(mine.to_dict()) == _no_timings(plan.to_dict())
+    # solve_ms is the solver only; the whole plan is timed separately
+    assert mine.solve_ms == s.solve_ms > 0
+    assert plan.total_ms > plan.solve_ms > 0
+    assert s.objective == pytest.approx(float(f.c @ s.x))
+
+
+def test_formulation_is_frozen_and_consistent(demo):
+    import dataclasses
+
+    import numpy as np
+
+    from magnerve.assessment import assess
+    from magnerve.plan import PlanOptions, formulate, solve
+
+    diary, profile = demo
+    f = formulate(assess(diary, profile), PlanOptions(scope="all"), diary=diary)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        f.target_mg = 0.0  # type: ignore[misc]
+    with pytest.raises(ValueError, match="read-only"):
+        f.ub[0] = 99.0
+    n = f.n_columns
+    assert f.A.shape == (len(f.row_lower), n)
+    assert len(f.c) == len(f.lb) == len(f.ub) == len(f.integrality) == n
+    assert f.A.shape[0] >= len(f.soft_rows) and f.soft_rows[0] == "magnesium_target"
+    # only columns that can move: additions of candidates, removals, options, slacks
+    add, rem = f.add_columns, f.remove_columns
+    assert np.all(f.candidate[f.add_foods]) and not np.any(f.forced[f.add_foods])
+    assert np.all(f.ub[add] >= 1) and np.all(f.ub[rem] == 4)
+    ns = len(f.soft_rows)
+    sides = np.isfinite(f.row_lower[:ns]).sum() + np.isfinite(f.row_upper[:ns]).sum()
+    assert len(f.slack_rows) == sides
+    # far fewer columns than two per food plus two slacks per soft row (the pre-issue model)
+    assert n < 2 * len(f.foods) + len(f.options) + 2 * len(f.soft_rows)
+    # the solution is feasible for the formulation, integral where asked, slack-free
+    s = solve(f)
+    x = s.x
+    act = f.A @ x
+    assert np.all(act >= f.row_lower - 1e-6) and np.all(act <= f.row_upper + 1e-6)
+    assert np.all(x >= f.lb - 1e-9) and np.all(x <= f.ub + 1e-9)
+    ints = f.integrality == 1
+    assert np.allclose(x[ints], np.round(x[ints]), atol=1e-6)
+    assert np.all(x[f.slack_columns] <= 1e-6)
+
+
+def test_reduced_cost_fixing_matches_plain_highs(demo):
+    """The fast solve finds the optimum HiGHS finds on the whole model (within the MIP gap)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    from magnerve.assessment import assess
+    from magnerve.plan import PlanOptions, formulate, solve
+
+    diary, profile = demo
+    a = assess(diary, profile)
+    for opts in (PlanOptions(scope="all"), PlanOptions(scope="all", pattern="vegan")):
+        f = formulate(a, opts, diary=diary)
+        assert f.n_columns >= 600  # the reduced-cost path, not the small-model path
+        ref = milp(
+            f.c,
+            constraints=LinearConstraint(f.A, f.row_lower, f.row_upper),
+            integrality=f.integrality,
+            bounds=Bounds(f.lb, f.ub),
+            options={"mip_rel_gap": 1e-6},
+        )
+        assert solve(f).objective == pytest.approx(ref.fun, rel=2e-3)
+
+
+def test_infeasible_solution_names_rules_from_slacks(demo):
+    from magnerve.assessment import assess
+    from magnerve.plan import PlanOptions, formulate, interpret, solve
+
+    diary, profile = demo
+    a = assess(diary, profile)
+    # no food may be added and no supplement: the magnesium row must use its slack
+    f = formulate(
+        a, PlanOptions(supplements=False, exclude_foods=("a", "e", "i", "o", "u")), diary=diary
+    )
+    assert len(f.add_foods) == 0 and not f.options
+    s = solve(f)
+    assert s.status == "infeasible"
+    plan = interpret(f, s, a, diary=diary)
+    assert plan.status == "infeasible"
+    names = [c["constraint"] for c in plan.conflicts]
+    assert names[0] == "magnesium_target"
+    # the shortfall is what the rule misses without its slack: the whole gap, plus the
+    # magnesium of the foods that must go (every food is excluded here)
+    x = s.x.copy()
+    x[f.slack_columns] = 0.0
+    missing = f.row_lower[0] - (f.A @ x)[0]
+    assert missing >= f.target_mg - f.current_mg - 1e-6
+    assert plan.conflicts[0]["shortfall"] == pytest.approx(missing, abs=0.01)
+
+
+def test_plan_options_errors_carry_the_option(demo):
+    from magnerve.plan import PlanOptions
+
+    for field, kw in [
+        ("pattern", {"pattern": "carnivore"}),
+        ("exclude", {"exclude": ("gluten", "nightshades")}),
+        ("target", {"target": 1.5}),
+        ("target", {"target": "max"}),
+        ("scope", {"scope": "everything"}),
+        ("ca_mg_band", {"ca_mg_band": "lower"}),
+    ]:
+        with pytest.raises(PlanError) as err:
+            PlanOptions(**kw)
+        assert err.value.loc == ("options", field)
+        assert err.value.to_dict()["loc"] == ["options", field]
+    with pytest.raises(PlanError, match="scope"):
+        make_plan(*demo, scope="everything")
+
+
+def test_plan_reads_no_private_names_of_other_modules():
+    """The plan uses other modules' public surfaces only (issue 10)."""
+    import ast
+
+    pkg = ROOT / "src" / "magnerve" / "plan"
+    bad = []
+    for path in sorted(pkg.glob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                mod = node.module or ""
+                parts = mod.split(".")
+                own = node.level > 0 or mod.startswith("magnerve.plan") or mod == "__future__"
+                if not own and any(p.startswith("_") for p in parts):
+                    bad.append(f"{path.name}: from {mod}")
+                if not own:
+                    bad += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")]
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
+                bad.append(f"{path.name}:{node.lineno}: .{node.attr}")
+    assert not bad, bad
+
+
+def test_food_family_and_flags_are_public():
+    from magnerve import foods
+
+    assert foods.food_family("Spinach, raw") == "spinach"
+    assert foods.food_family("Spinach, cooked, boiled, drained, without salt") == "spinach"
+    assert foods.food_family("Nuts, almonds") == "almonds"
+    assert foods.food_family("Beans, black, mature seeds, cooked, boiled, without salt") != (
+        foods.food_family("Nuts, almonds")
+    )
+    flags = foods.food_flags()
+    db = foods.load_database()
+    assert flags.brand.shape == flags.baby.shape == flags.restaurant.shape == (len(db),)
+    assert not flags.brand.flags.writeable
+    g = flags.generic
+    assert 0 < g.sum() < len(db)
+    baby = [i for i, d in enumerate(db.descriptions) if d.startswith("Babyfood")]
+    assert baby and flags.baby[baby].all() and not g[baby].any()
+    assert g[db.index["12061"]]  # almonds: a generic food

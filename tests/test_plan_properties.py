@@ -12,13 +12,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from magnerve.assessment import assess
 from magnerve.diary import read_diary
-from magnerve.foods._db import load_database
-from magnerve.plan import make_plan
+from magnerve.foods import load_database
+from magnerve.plan import PlanOptions, formulate, interpret, make_plan, solve
 from magnerve.plan._model import _choking
 from magnerve.profile import ProfileError, parse_profile
 from magnerve.requirements import reference_intake
@@ -141,6 +143,25 @@ def _check(diary_text: str, prof_data: dict[str, Any]) -> None:
         ).rda
         assert a["protein_g"] >= min(b["protein_g"], pr) - 1e-6
         assert a["magnesium_mg"] >= plan.target["magnesium_mg"] - 1e-6
+    # the three steps: the solution is feasible for its formulation (rows, bounds,
+    # integrality), uses a slack exactly when the plan is infeasible, and interprets to the plan
+    if plan.n_candidates and not plan.supplement_changes:
+        a = assess(diary, prof)
+        f = formulate(a, PlanOptions(), diary=diary)
+        sol = solve(f)
+        assert sol.x is not None
+        x = sol.x
+        act = f.A @ x
+        assert np.all(act >= f.row_lower - 1e-6) and np.all(act <= f.row_upper + 1e-6)
+        assert np.all(x >= f.lb - 1e-9) and np.all(x <= f.ub + 1e-9)
+        ints = f.integrality == 1
+        assert np.allclose(x[ints], np.round(x[ints]), atol=1e-6)
+        assert (sol.status == "infeasible") == bool(np.any(x[f.slack_columns] > 1e-6))
+        assert sol.status == plan.status
+        again = interpret(f, sol, a, diary=diary).to_dict()
+        mine = {k: v for k, v in again.items() if k not in ("solve_ms", "total_ms")}
+        theirs = {k: v for k, v in plan.to_dict().items() if k not in ("solve_ms", "total_ms")}
+        assert mine == theirs
     # no whole nuts or seeds (or popcorn) under 4 years
     if person.age < 4:
         db = load_database()

@@ -252,3 +252,111 @@ def search(query: str, limit: int = 10) -> list[SearchHit]:
         Best first; each with ``id``, ``description``, ``score`` (0-1) and ``food_group``.
     """
     return get_index().search(query, limit)
+
+
+# -- food classes and families (public: the plan selects and groups its candidate foods) ------
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
+    import numpy.typing as npt
+
+    from magnerve.foods._search import SearchIndex
+
+
+@dataclass(frozen=True, slots=True)
+class FoodFlags:
+    """Classes of every SR28 food, in database row order (``FoodDatabase.ids``).
+
+    Attributes
+    ----------
+    brand : numpy.ndarray of bool
+        Branded food (a manufacturer, or a brand word in the description).
+    baby : numpy.ndarray of bool
+        Baby food.
+    restaurant : numpy.ndarray of bool
+        Restaurant or fast food.
+    """
+
+    brand: npt.NDArray[np.bool_]
+    baby: npt.NDArray[np.bool_]
+    restaurant: npt.NDArray[np.bool_]
+
+    @property
+    def generic(self) -> npt.NDArray[np.bool_]:
+        """Neither branded, nor a baby food, nor a restaurant food."""
+        out: npt.NDArray[np.bool_] = ~(self.brand | self.baby | self.restaurant)
+        return out
+
+
+# made once per search index: (index, flags) and (index, description -> family)
+_FLAGS: list[tuple[SearchIndex, FoodFlags]] = []
+_FAMILIES: list[tuple[SearchIndex, dict[str, str], set[tuple[str, ...]]]] = []
+
+
+def food_flags() -> FoodFlags:
+    """Brand, baby-food and restaurant flags of all foods (read-only arrays, made once).
+
+    Returns
+    -------
+    FoodFlags
+        One boolean per food, in database row order, as the search ranker classifies them.
+    """
+    index = get_index()
+    if not _FLAGS or _FLAGS[0][0] is not index:
+        import numpy
+
+        n = len(load_database())
+
+        def flags(test: Callable[[int], bool]) -> npt.NDArray[np.bool_]:
+            a = numpy.fromiter((test(i) for i in range(n)), dtype=bool, count=n)
+            a.flags.writeable = False
+            return a
+
+        made = FoodFlags(flags(index.is_brand), flags(index.is_baby), flags(index.is_restaurant))
+        _FLAGS[:] = [(index, made)]
+    return _FLAGS[0][1]
+
+
+def food_family(description: str) -> str:
+    """The family of an SR28 food: the segment of its description that names the food.
+
+    Raw and cooked spinach are both "spinach"; category words ("Nuts", "Fish", "Cereals
+    ready-to-eat") and brand names are skipped, as the search ranker does.
+
+    Parameters
+    ----------
+    description : str
+        SR28 long description, e.g. ``"Spinach, cooked, boiled, drained, without salt"``.
+
+    Returns
+    -------
+    str
+        The naming segment in lower case (``"spinach"``); the whole description in lower case
+        when no segment names the food.
+    """
+    from magnerve.foods._search import _head_segment, _lexicon, _split_description, tokenize
+
+    index = get_index()
+    if not _FAMILIES or _FAMILIES[0][0] is not index:
+        heads = {tuple(tokenize(c)) for c in _lexicon()["classes"]["category_heads"]}
+        _FAMILIES[:] = [(index, {}, heads)]
+    _, known, heads = _FAMILIES[0]
+    family = known.get(description)
+    if family is None:
+        segs = _split_description(description)
+        h = _head_segment(segs, heads, index._brand_words)
+        family = segs[h][1].lower() if h >= 0 else description.lower()
+        known[description] = family
+    return family
+
+
+# Plan categories and FDA serving sizes of foods (``data/servings.toml``), loaded on first use:
+# food_category(description, group) -> str, racc_grams(description, group) -> float [g].
+if TYPE_CHECKING:
+    from magnerve._servings import food_category, racc_grams
+
+_LAZY.update(dict.fromkeys(("food_category", "racc_grams"), "magnerve._servings"))
+
+__all__ += ["FoodFlags", "food_category", "food_family", "food_flags", "racc_grams"]

@@ -1,5 +1,15 @@
 """Personalised magnesium plan: a mixed-integer linear programme solved with HiGHS.
 
+:func:`make_plan` orchestrates three public steps, usable on their own (e.g. by a service
+that keeps the formulation, or a cohort that times the solver):
+
+* :func:`formulate` ``(assessment, options, diary=...) -> Formulation``: the programme as
+  plain numpy/scipy data (costs, sparse rows, bounds, integrality) with what the columns mean;
+* :func:`solve` ``(formulation) -> Solution``: status, ``x``, objective and ``solve_ms``, the
+  solver's time only;
+* :func:`interpret` ``(formulation, solution, assessment, diary=...) -> Plan``: steps in
+  household measures with reasons, the supplement, the full-model check and the binding rules.
+
 Order of work (:func:`make_plan`):
 
 1. Assess the diary and profile; classify safety (``magnerve.conditions``): advanced kidney
@@ -29,8 +39,10 @@ estimated need); calcium >= min(current, EAR); protein >= min(current, RDA); pot
 phosphorus not rising in CKD stage 3 / unknown stage; zinc, vitamin D <= UL; vitamin B6 <= EFSA
 UL; sodium <= max(current, CDRR); supplemental magnesium <= UL; caps per food, per category
 (scaled with energy), per food family and on new foods; one food at most half of the magnesium
-gap; Ca:Mg only when asked (adults). An elastic copy of each row names conflicts in words when no
-plan is feasible; binding rows and duals come from the LP relaxation.
+gap; Ca:Mg only when asked (adults). An elastic column on each bounded side of each row names
+conflicts in words when no plan is feasible; binding rows and duals come from the LP
+relaxation. Only columns that can move exist (no column for a food that cannot be added or
+reduced), which halves the model over all foods.
 
 Absorption does not enter the model: it is a sensitivity reported after the solve (the plan is
 re-assessed with the full model, and ``worst_case`` varies the absorption Km).
@@ -38,6 +50,30 @@ re-assessed with the full model, and ``worst_case`` varies the absorption Km).
 
 from __future__ import annotations
 
-from magnerve.plan._model import Plan, PlanChange, PlanError, make_plan
+from magnerve.plan._model import (
+    Formulation,
+    Plan,
+    PlanChange,
+    PlanError,
+    PlanOptions,
+    Solution,
+    SupplementOption,
+    formulate,
+    interpret,
+    make_plan,
+    solve,
+)
 
-__all__ = ["Plan", "PlanChange", "PlanError", "make_plan"]
+__all__ = [
+    "Formulation",
+    "Plan",
+    "PlanChange",
+    "PlanError",
+    "PlanOptions",
+    "Solution",
+    "SupplementOption",
+    "formulate",
+    "interpret",
+    "make_plan",
+    "solve",
+]
