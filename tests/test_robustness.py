@@ -41,3 +41,17 @@ def test_parse_line_any_text(text: str) -> None:
 @given(AMOUNTS, UNITS, st.lists(WORDS, min_size=0, max_size=4))
 def test_parse_line_structured(amount: str, unit: str, words: list[str]) -> None:
     _check(" ".join(x for x in (amount, unit, *words) if x))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1_000, 10**9), st.sampled_from(["", ".5", ".25"]))
+def test_thousands_separators_are_read_as_thousands(n: int, frac: str) -> None:
+    p = parse_line(f"{n:,}{frac} g almonds")
+    assert p.grams == float(f"{n}{frac}")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 99), st.integers(1, 99))
+def test_decimal_commas_stay_decimal(whole: int, dec: int) -> None:
+    text = f"{whole},{dec:02d} oz almonds"  # two decimals: never a thousands group
+    assert parse_line(text).grams == float(f"{whole}.{dec:02d}") * 28.349523125

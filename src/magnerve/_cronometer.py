@@ -23,6 +23,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
+from magnerve._limits import diary_limits
 from magnerve.foods import load_database, nutrients
 from magnerve.foods._portions import PortionError, measure_head, piece_weight, to_grams
 from magnerve.foods._search import tokenize
@@ -68,6 +69,8 @@ _STATED_PAREN = re.compile(
     rf"\s*\(\s*(?:each\s+)?(?P<num>{_NUM})\s*(?P<unit>{_UNIT_WORDS})\s*\)", re.IGNORECASE
 )
 _QUANTITY = re.compile(r"^\s*(?P<q>\d+(?:[.,]\d+)?|\.\d+)(?:\s+(?P<rest>.*))?$", re.DOTALL)
+# "1,000.00 g": a leading quantity with thousands separators (every comma before 3 digits)
+_THOUSANDS = re.compile(r"^\s*[1-9]\d{0,2}(?:,\d{3})+(?=\.\d|\s|$)")
 _MULTIPLIER = re.compile(r"^x\s*(?P<m>\d+(?:\.\d+)?|\.\d+)\s*(?P<rest>.*)$", re.IGNORECASE)
 
 
@@ -156,7 +159,8 @@ def parse_cronometer_amount(text: str) -> CronometerAmount:
     Raises
     ------
     ValueError
-        When the cell does not start with a number.
+        When the cell does not start with a number, or the number of servings is not finite
+        or beyond the sanity bound of ``data/limits.toml`` (``max_nutrient_value``).
 
     Examples
     --------
@@ -167,7 +171,7 @@ def parse_cronometer_amount(text: str) -> CronometerAmount:
     >>> a.unit, a.each_amount, a.each_unit
     ('regular size bar', 2.07, 'oz')
     """
-    m = _QUANTITY.match(text or "")
+    m = _QUANTITY.match(_THOUSANDS.sub(lambda t: t.group(0).replace(",", ""), text or ""))
     if not m:
         raise ValueError(f"amount {text!r} does not start with a number")
     quantity = float(m.group("q").replace(",", "."))
@@ -177,14 +181,22 @@ def parse_cronometer_amount(text: str) -> CronometerAmount:
     if mm:
         multiplier = float(mm.group("m"))
         rest = mm.group("rest").strip()
+    bound = diary_limits().max_nutrient_value
+    if not (math.isfinite(quantity) and math.isfinite(multiplier)) or (
+        quantity * multiplier > bound
+    ):
+        raise ValueError(
+            f"amount {text[:40]!r} is beyond the sanity bound of {bound:,.0f} servings"
+        )
     each_amount: float | None = None
     each_unit: str | None = None
     for pat in (_STATED_EACH, _STATED_PAREN):
         sm = pat.search(rest)
         if sm:
             u = lookup_unit(sm.group("unit").replace(".", ""))
-            if u is not None and u.kind in ("mass", "volume"):
-                each_amount = _number(sm.group("num"))
+            size = _number(sm.group("num"))
+            if u is not None and u.kind in ("mass", "volume") and 0 <= size <= bound:
+                each_amount = size
                 each_unit = u.name
                 rest = (rest[: sm.start()] + " " + rest[sm.end() :]).strip()
                 break
@@ -586,6 +598,9 @@ def supplement_dose(name: str, amount: CronometerAmount) -> SupplementDose:
         if key is None:
             continue
         val = float(dm.group("num").replace(",", "."))
+        if not val <= diary_limits().max_nutrient_value:  # also inf: "Zinc 999...9 mg"
+            notes.append(f"dose {dm.group(0)[:30]!r} beyond the sanity bound: not read")
+            continue
         unit = dm.group("unit").lower()
         if key == "vitamin_d_iu":
             if unit != "iu":
@@ -629,6 +644,6 @@ def supplement_dose(name: str, amount: CronometerAmount) -> SupplementDose:
         else:
             elemental = mass_amount_mg
             notes.append(f"amount {mass_amount_mg:g} mg read as elemental magnesium")
-    if elemental is not None and (math.isnan(elemental) or elemental < 0):
+    if elemental is not None and not (math.isfinite(elemental) and elemental >= 0):
         elemental = None
     return SupplementDose(form, hydrate, elemental, salt, doses, notes)

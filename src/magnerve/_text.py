@@ -8,8 +8,56 @@ reaches a person's page. JSON output keeps the ids.
 from __future__ import annotations
 
 import math
+import re
 
-__all__ = ["format_probability", "hardness_class", "plain_label"]
+__all__ = ["UNSAFE_TEXT", "format_probability", "hardness_class", "plain_label", "printable"]
+
+# Characters that move the cursor or the line like a line break (vertical tab, form feed,
+# file/group/record/unit separators, carriage return, NEL, line and paragraph separators):
+# shown as a space, so that line numbers stay those of a text editor (by "\n" only).
+_BREAKS = "\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029"
+#: Control characters a terminal may act on (C0 except tab and newline, DEL, C1 with NEL, the
+#: line/paragraph separators, and the bidirectional overrides and isolates of "Trojan source").
+UNSAFE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(m: re.Match[str]) -> str:
+    c = m.group(0)
+    if c in _BREAKS:
+        return " "
+    o = ord(c)
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+
+
+def printable(text: str) -> str:
+    r"""Text from a user's file made safe to print on a terminal.
+
+    Line-break-like characters (form feed, vertical tab, carriage return, NEL, U+2028,
+    U+2029, the C0 separators) become a space; other control characters (ESC, NUL, DEL, C1
+    codes, bidirectional overrides) become a visible escape such as ``\x1b``. Tabs and all
+    printable characters (accents, CJK, emoji) are kept. Newlines are not expected (the
+    readers split lines first) and are kept.
+
+    Parameters
+    ----------
+    text : str
+        A line or cell as read.
+
+    Returns
+    -------
+    str
+        The same text when it holds nothing unsafe (the common case: no copy).
+
+    Examples
+    --------
+    >>> print(printable("café \x1b[31mred\x1b[0m"))
+    café \x1b[31mred\x1b[0m
+    >>> printable("1 banana\x0c")
+    '1 banana '
+    """
+    if UNSAFE_TEXT.search(text) is None:
+        return text
+    return UNSAFE_TEXT.sub(_visible, text)
 
 
 def format_probability(p: float) -> str:

@@ -16,21 +16,40 @@ date [day]             YYYY-MM-DD (required)
 time                   optional, e.g. 08:30 or 8:30 AM
 meal [group]           optional, e.g. breakfast
 food [food_name, item] SR28 NDB number, food text, or a whole line ("1/2 cup boiled spinach")
-amount [quantity, qty] optional number (1, 0.5, 1/2, 1 1/2, ½); blank: read it from ``food``
+amount [quantity, qty] optional number (1, 0.5, 1/2, 1 1/2, ½, 1,000); blank: read it from
+                       ``food``
 unit                   optional unit or SR28 measure word (g, cup, medium, slice ...)
+
+Hostile and careless input (issue 11)
+-------------------------------------
+* Lines are numbered like a text editor does, by ``\n`` only; form feed, NEL, U+2028 and
+  other separators stay inside their line and are shown as spaces. Control characters
+  (terminal escapes, bidirectional overrides) are made printable before any message is
+  built (:func:`magnerve._text.printable`).
+* An unterminated quote is a problem of its own line; the lines after it are read on their
+  own. A quoted cell may hold line breaks only when the quote closes within
+  ``max_record_lines`` and the record is well-formed (``Diary.spans``).
+* A header naming a column twice (``date`` and ``Date``), or a JSON entry with a key twice,
+  is refused. JSON must be exactly one array (or ``{"entries": [...]}``): anything after it
+  is an error with its line and column; problems of a JSON entry carry its index and column.
+* Nutrient cells must be finite, non-negative numbers; portions, dates and nutrient values
+  beyond the sanity bounds of ``data/limits.toml`` are problems of their line; file size,
+  line count, line length, food text length and JSON depth beyond its limits raise
+  :class:`DiaryError`. Bytes are decoded as UTF-8, and a line that is not UTF-8 alone as
+  Windows-1252, with a note naming it (see :func:`read_diary`).
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import gc
 import json
+import math
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
-from operator import attrgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -44,6 +63,8 @@ from magnerve._cronometer import (
     supplement_dose,
 )
 from magnerve._formats import FORMAT_NOTES, detect_format, nutrient_columns
+from magnerve._limits import diary_limits
+from magnerve._text import UNSAFE_TEXT, printable
 from magnerve.errors import InputError
 from magnerve.foods._db import load_database
 from magnerve.foods._parse import (
@@ -51,6 +72,7 @@ from magnerve.foods._parse import (
     FoodRef,
     ParsedLine,
     ParseError,
+    normalise_thousands,
     parse_food_amount,
     parse_line,
 )
@@ -168,22 +190,35 @@ class DiaryProblem:
     reason: str
     suggestions: list[str] = field(default_factory=list)
     food: str = ""  # the food text of the line, when known (the review step keys aliases on it)
+    #: JSON diaries: 1-based index of the entry in the array, and the column where it starts
+    #: (a one-line JSON array has every entry on line 1). None for CSV lines.
+    entry: int | None = None
+    column: int | None = None
 
     def __str__(self) -> str:
         text = self.text if len(self.text) <= 100 else self.text[:97] + "..."
-        s = f"line {self.line}: {self.reason} [{text}]"
+        where = f"line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column}"
+        if self.entry is not None:
+            where += f" (entry {self.entry})"
+        s = f"{where}: {self.reason} [{text}]"
         if self.suggestions:
             s += " — try: " + "; ".join(self.suggestions[:5])
         return s
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping."""
-        return {
+        """JSON-ready mapping (``entry`` and ``column`` only for JSON diaries)."""
+        d: dict[str, Any] = {
             "line": self.line,
             "text": self.text,
             "reason": self.reason,
             "suggestions": list(self.suggestions),
         }
+        if self.entry is not None:
+            d["entry"] = self.entry
+            d["column"] = self.column
+        return d
 
 
 class DiaryError(InputError):
@@ -191,7 +226,7 @@ class DiaryError(InputError):
 
     def __init__(self, problems: list[DiaryProblem], source: str) -> None:
         self.problems = problems
-        self.line = problems[0].line if problems else None
+        self.line = problems[0].line if problems and problems[0].line > 0 else None
         lines = "\n".join(f"  {p}" for p in problems)
         super().__init__(f"{source}: {len(problems)} line(s) could not be used:\n{lines}")
 
@@ -392,7 +427,11 @@ class Diary:
         Format read (``csv``, ``json``, ``cronometer``, ``cronometer_daily``, ``mfp``,
         ``totals``).
     notes : list of str
-        What the format gives and loses, columns ignored.
+        What the format gives and loses, columns ignored, lines that were not UTF-8.
+    spans : dict of int to int
+        CSV records that span several physical lines (a quoted cell holding a line break):
+        first line -> last line. Every other non-blank line after the header is the line of
+        exactly one entry, supplement or problem.
     """
 
     entries: list[DiaryEntry]
@@ -404,6 +443,7 @@ class Diary:
     kind: Literal["foods", "meal_totals", "day_totals"] = "foods"
     format: str = "csv"
     notes: list[str] = field(default_factory=list)
+    spans: dict[int, int] = field(default_factory=dict)
 
     @property
     def disagreements(self) -> list[ExportCheck]:
@@ -423,13 +463,74 @@ def _parse_date(value: str) -> date:
     if not m:
         raise ValueError(f"date {value!r} is not in YYYY-MM-DD form (e.g. 2024-03-05)")
     try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError as e:
         raise ValueError(f"date {value!r} is not a real date ({e})") from None
+    lim = diary_limits()
+    if not lim.min_year <= d.year <= lim.max_year:
+        raise ValueError(
+            f"date {value!r} is outside {lim.min_year}-{lim.max_year} (a typo in the year?)"
+        )
+    return d
 
 
-def _column_map(fieldnames: list[str]) -> dict[str, str]:
-    lower = {f.strip().lower().replace("_", " "): f for f in fieldnames if f}
+_TIME = re.compile(
+    r"^(?P<h>\d{1,2})(?::(?P<m>\d{1,2}))?(?::(?P<s>\d{1,2}(?:\.\d+)?))?\s*"
+    r"(?P<ampm>[AaPp]\.?\s*[Mm]\.?)?$"
+)
+
+
+@lru_cache(maxsize=4096)
+def _check_time(value: str) -> str | None:
+    """Why a time cell is not a time of day, or None when it is one (or is words such as
+    "morning", kept as written). A cell starting with a digit must be a real time:
+    ``07:30``, ``7:30 PM``, ``19:05:00``."""
+    if not value or not value[0].isdigit():
+        return None
+    m = _TIME.match(value)
+    if m is None or (m.group("m") is None and m.group("ampm") is None):
+        return f"time {value!r} is not a time of day (write it as 07:30 or 7:30 PM)"
+    h, mi = int(m.group("h")), int(m.group("m") or 0)
+    sec = float(m.group("s") or 0)
+    top = 12 if m.group("ampm") else 23
+    low = 1 if m.group("ampm") else 0
+    if not (low <= h <= top and mi <= 59 and sec < 60):
+        return f"time {value!r} is not a time of day (hours {low}-{top}, minutes 0-59)"
+    return None
+
+
+def _norm_header(name: str) -> str:
+    return name.strip().lower().replace("_", " ")
+
+
+def _check_header(fieldnames: list[str], line: int, content: str, source: str) -> None:
+    """Refuse a header naming one column twice (``date`` and ``Date``): one would silently
+    win."""
+    seen: dict[str, tuple[int, str]] = {}
+    for i, f in enumerate(fieldnames):
+        key = _norm_header(f)
+        if not key:
+            continue
+        if key in seen:
+            j, other = seen[key]
+            raise DiaryError(
+                [
+                    DiaryProblem(
+                        line,
+                        content,
+                        f"duplicate columns {other!r} (column {j + 1}) and {f!r} (column "
+                        f"{i + 1}): the same column named twice; one would silently win",
+                        ["rename or remove one of the two columns"],
+                    )
+                ],
+                source,
+            )
+        seen[key] = (i, f)
+
+
+@lru_cache(maxsize=256)
+def _column_map_cached(fieldnames: tuple[str, ...]) -> dict[str, str]:
+    lower = {_norm_header(f): f for f in fieldnames if f}
     found: dict[str, str] = {}
     for key, aliases in _ALIASES.items():
         for a in aliases:
@@ -439,46 +540,64 @@ def _column_map(fieldnames: list[str]) -> dict[str, str]:
     return found
 
 
-def _reported_values(
-    row: Mapping[str, Any], reported_cols: Mapping[str, tuple[str, float]]
-) -> dict[str, float | None] | None:
-    """Nutrient values a row carries itself (Cronometer export), or None if it has none."""
+def _column_map(fieldnames: list[str]) -> dict[str, str]:
+    return _column_map_cached(tuple(fieldnames))
+
+
+def _number_cell(cell: str) -> float:
+    """A nutrient cell as a number: finite, not negative, within the sanity bound.
+
+    Raises
+    ------
+    ValueError
+        Naming what is wrong.
+    """
+    try:
+        v = float(cell.replace(",", ""))
+    except ValueError:
+        raise ValueError(f"{cell!r} is not a number") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{cell!r} is not a finite number")
+    if v < 0:
+        raise ValueError(f"{cell!r} is negative")
+    return v
+
+
+def _export_values(
+    row: Mapping[str, Any], cols: Mapping[str, tuple[str, float]]
+) -> tuple[dict[str, float | None], list[str]]:
+    """Nutrient values of a row by key (empty cells None), and what is wrong with any cell
+    that is not a finite, non-negative number within the sanity bound."""
     values: dict[str, float | None] = {}
-    for key, (col, factor) in reported_cols.items():
-        cell = str(row.get(col) or "").strip()
-        try:
-            values[key] = float(cell) * factor if cell else None
-        except ValueError:
+    bad: list[str] = []
+    bound = diary_limits().max_nutrient_value
+    for key, (col, factor) in cols.items():
+        raw = row.get(col)
+        cell = "" if raw is None else str(raw).strip()
+        if not cell:
             values[key] = None
-    return values if any(v is not None for v in values.values()) else None
+            continue
+        try:
+            v = _number_cell(cell)
+        except ValueError as e:
+            bad.append(f"{col.strip()} {e}")
+            values[key] = None
+            continue
+        if v > bound:
+            bad.append(f"{col.strip()} {cell} is beyond the sanity bound of {bound:,.0f}")
+            values[key] = None
+            continue
+        values[key] = v * factor
+    return values, bad
 
 
-def _resolve(
-    line: int,
-    row: Mapping[str, Any],
-    cols: Mapping[str, str],
-    text: str,
-    reported_cols: Mapping[str, tuple[str, float]] | None = None,
-) -> DiaryEntry | DiaryProblem:
-    res = _resolve_food(line, row, cols, text)
-    if isinstance(res, DiaryProblem) and reported_cols and res.reason != "no food given":
-        values = _reported_values(row, reported_cols)
-        date_ok = not res.reason.startswith("date ")
-        if values is not None and date_ok:
-            col = cols.get("food")
-            name = str(row.get(col) or "").strip() if col else ""
-            meal_col, time_col = cols.get("meal"), cols.get("time")
-            return DiaryEntry(
-                line,
-                _parse_date(str(row.get(cols["date"]) or "")),
-                (str(row.get(time_col) or "").strip() or None) if time_col else None,
-                (str(row.get(meal_col) or "").strip() or None) if meal_col else None,
-                None,
-                values,
-                name,
-                (f"no SR28 match ({res.reason}); nutrient values taken from the export",),
-            )
-    return res
+def _bad_values_problem(line: int, content: str, bad: list[str]) -> DiaryProblem:
+    return DiaryProblem(
+        line,
+        content,
+        "nutrient value(s) cannot be used: " + "; ".join(bad),
+        ["nutrient cells hold a non-negative number or nothing"],
+    )
 
 
 _alias_state: list[tuple[str, int, int] | None] = [None]
@@ -524,7 +643,7 @@ def _food_outcome(food: str, amount_text: str, unit: str | None) -> ParsedLine |
     changes clear this cache)."""
     try:
         if amount_text:
-            amount, leftover = parse_amount(amount_text)
+            amount, leftover = parse_amount(normalise_thousands(amount_text))
             if amount is None or leftover:
                 if amount is not None and not unit:
                     unit = leftover  # "1.00 cup" in one cell
@@ -537,6 +656,12 @@ def _food_outcome(food: str, amount_text: str, unit: str | None) -> ParsedLine |
             parsed = _parse_cached(food, None, None, whole_line=True)
     except AmountError as e:
         return (str(e), ["amounts look like 1, 0.5, 1/2, 1 1/2 or ½"], "")
+    except OverflowError:
+        return (
+            "the amount is too large to be a number of servings",
+            ["amounts look like 1, 0.5, 1/2, 1 1/2 or ½"],
+            "",
+        )
     except ParseError as e:
         return (e.reason, e.suggestions, "")
     if parsed.confidence < MIN_CONFIDENCE:
@@ -548,151 +673,441 @@ def _food_outcome(food: str, amount_text: str, unit: str | None) -> ParsedLine |
             [f"{parsed.food.id} {parsed.food.description}", *alts],
             food,
         )
+    bound = diary_limits().max_portion_g
+    if not parsed.grams <= bound:
+        return (
+            f"portion of {parsed.grams:,.0f} g is beyond the sanity bound of {bound:,.0f} g "
+            "for one diary line (a typo in the amount or unit?)",
+            ["check the amount and unit, e.g. '30 g almonds'"],
+            food,
+        )
     return parsed
 
 
 _PARSED_FIELDS = tuple(f.name for f in fields(ParsedLine))
-_parsed_values = attrgetter(*_PARSED_FIELDS)
-_TEXT_AT = _PARSED_FIELDS.index("text")
+
+
+# ParsedLine is a frozen slots dataclass: its slot descriptors copy fields without the
+# frozen ``__setattr__`` and ``__init__`` (a diary builds one copy per line).
+_SLOTS = tuple(ParsedLine.__dict__[f] for f in _PARSED_FIELDS if f != "text")
+_SET_TEXT = ParsedLine.__dict__["text"].__set__
+_new_object = object.__new__
 
 
 def _with_text(parsed: ParsedLine, text: str) -> ParsedLine:
     """``dataclasses.replace(parsed, text=text)``, without its per-call overhead."""
-    values = list(_parsed_values(parsed))
-    values[_TEXT_AT] = text
-    return ParsedLine(*values)
+    new: ParsedLine = _new_object(ParsedLine)
+    for slot in _SLOTS:
+        slot.__set__(new, slot.__get__(parsed))
+    _SET_TEXT(new, text)
+    return new
 
 
-def _resolve_food(
-    line: int, row: Mapping[str, Any], cols: Mapping[str, str], text: str
-) -> DiaryEntry | DiaryProblem:
-    def get(key: str) -> str:
-        col = cols.get(key)
-        v = row.get(col) if col else None
-        return "" if v is None else str(v).strip()
+_KEYS = ("date", "time", "meal", "food", "amount", "unit")
 
-    try:
-        day = _parse_date(get("date"))
-    except ValueError as e:
-        return DiaryProblem(line, text, str(e), ["write dates as YYYY-MM-DD"])
-    food = get("food")
-    if not food:
-        return DiaryProblem(line, text, "no food given", ["fill the food column"])
-    outcome = _food_outcome(food, get("amount"), get("unit") or None)
-    if isinstance(outcome, tuple):
-        reason, suggestions, problem_food = outcome
-        return DiaryProblem(line, text, reason, list(suggestions), problem_food)
-    return DiaryEntry(
-        line, day, get("time") or None, (get("meal") or None), _with_text(outcome, text), name=food
+
+def _too_long(line: int, text: str, n: int) -> DiaryProblem:
+    lim = diary_limits().max_food_chars
+    return DiaryProblem(
+        line,
+        text if len(text) <= 200 else text[:200] + "...",
+        f"the food, amount and unit are {n:,} characters long; the limit is {lim:,} "
+        "(a food is named in a few words)",
+        ["e.g. '30 g almonds'"],
     )
 
 
-def _too_many_cells(line: int, row: dict[Any, Any], content: str, n_columns: int) -> DiaryProblem:
+def _column_indices(fieldnames: list[str]) -> tuple[int, int, int, int, int, int]:
+    """Index of each of :data:`_KEYS` in the header (-1 when absent)."""
+    cols = _column_map(fieldnames)
+    where = {f: i for i, f in enumerate(fieldnames)}
+    d, t, m, f, a, u = (where[cols[k]] if k in cols else -1 for k in _KEYS)
+    return d, t, m, f, a, u
+
+
+def _resolve_cells(
+    line: int, cells: list[str], idx: tuple[int, int, int, int, int, int], text: str
+) -> DiaryEntry | DiaryProblem:
+    """One food line from its cells (``idx``: where date, time, meal, food, amount and unit
+    are; -1 when the diary has no such column)."""
+    n = len(cells)
+    di, ti, mi, fi, ai, ui = idx
+    try:
+        day = _parse_date(cells[di].strip() if -1 < di < n else "")
+    except ValueError as e:
+        return DiaryProblem(line, text, str(e), ["write dates as YYYY-MM-DD"])
+    food = cells[fi].strip() if -1 < fi < n else ""
+    if not food:
+        return DiaryProblem(line, text, "no food given", ["fill the food column"])
+    time = cells[ti].strip() if -1 < ti < n else ""
+    if time and time[0].isdigit():
+        bad_time = _check_time(time)
+        if bad_time is not None:
+            return DiaryProblem(line, text, bad_time, ["write times as 07:30 or 7:30 PM"])
+    amount = cells[ai].strip() if -1 < ai < n else ""
+    unit = cells[ui].strip() if -1 < ui < n else ""
+    if len(food) + len(amount) + len(unit) > diary_limits().max_food_chars:
+        return _too_long(line, text, len(food) + len(amount) + len(unit))
+    outcome = _food_outcome(food, amount, unit or None)
+    if isinstance(outcome, tuple):
+        reason, suggestions, problem_food = outcome
+        return DiaryProblem(line, text, reason, list(suggestions), problem_food)
+    meal = cells[mi].strip() if -1 < mi < n else ""
+    return DiaryEntry(
+        line,
+        day,
+        time or None,
+        meal or None,
+        _with_text(outcome, text),
+        name=food,
+    )
+
+
+def _too_many_cells(line: int, content: str, n_cells: int, n_columns: int) -> DiaryProblem:
     """The problem of a CSV row with more cells than the header has columns."""
     return DiaryProblem(
         line,
         content,
-        f"{n_columns + len(row[None])} cells but the header has {n_columns} columns",
+        f"{n_cells} cells but the header has {n_columns} columns",
         ['quote text containing commas, e.g. "Nuts, almonds"'],
     )
 
 
-def _rows_csv(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str], str]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    fieldnames = list(reader.fieldnames or [])
-    raw_lines = text.splitlines()
-
-    def rows() -> Iterator[tuple[int, dict[str, str], str]]:
-        for row in reader:
-            end = reader.line_num  # last physical line of the record (blank lines skipped)
-            cells = [v for v in row.values() if isinstance(v, str)]
-            extra = row.get(None)
-            if isinstance(extra, list):
-                cells += [v for v in extra if isinstance(v, str)]
-            start = end - sum(v.count("\n") for v in cells)
-            content = (
-                raw_lines[start - 1].strip()
-                if start == end and 0 < start <= len(raw_lines)
-                else " ".join(raw_lines[start - 1 : end]).strip()
-            )
-            if any(v.strip() for v in cells):
-                yield start, row, content
-
-    return fieldnames, rows()
+#: A CSV row as read: (line, cells by column name or the problem of the line, line text).
+_Row = tuple[int, "list[str] | DiaryProblem", str]
 
 
-def _json_objects(text: str) -> Iterator[tuple[int, Any]]:
-    """Yield (line number, element) for each element of a top-level JSON array or of the
-    ``entries`` array of a top-level object."""
-    dec = json.JSONDecoder()
-    stripped = text.lstrip()
-    shape = 'a JSON diary is an array of entries or {"entries": [...]}'
-    if stripped.startswith("{"):
-        pos = _top_level_key(text, "entries", dec)
-        if pos is None:
-            raise ValueError(shape)
-    else:
-        pos = text.find("[")
-        if pos < 0 or text[:pos].strip():
-            raise ValueError(shape)
-    i = pos + 1
-    n = len(text)
-    while True:
-        while i < n and text[i] in " \t\r\n,":
-            i += 1
-        if i >= n:
-            raise ValueError("unterminated JSON array")
-        if text[i] == "]":
-            return
-        try:
-            value, end = dec.raw_decode(text, i)
-        except json.JSONDecodeError as e:
-            raise ValueError(
-                f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
-            ) from None
-        yield text.count("\n", 0, i) + 1, value
-        i = end
+def _split_lines(text: str) -> list[str]:
+    """Physical lines, numbered like a text editor does: by ``\\n`` only (a file with only
+    ``\\r`` line ends, as classic Mac OS wrote them, by ``\\r``). Form feed, NEL, U+2028 and
+    other separators stay inside their line."""
+    if "\n" not in text and "\r" in text:
+        return text.split("\r")
+    return text.split("\n")
 
 
-def _top_level_key(text: str, key: str, dec: json.JSONDecoder) -> int | None:
-    """Offset of the ``[`` that starts the value of a top-level key holding an array."""
-    ws = " \t\r\n"
-    i = text.index("{") + 1
-    n = len(text)
+class _Feed:
+    """Lines for :func:`csv.reader`, counting how many it took."""
+
+    def __init__(self, lines: list[str], start: int, stop: int) -> None:
+        self.lines, self.i, self.stop, self.taken = lines, start, stop, 0
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        if self.i >= self.stop:
+            raise StopIteration
+        self.i += 1
+        self.taken += 1
+        return self.lines[self.i - 1] + "\n"
+
+
+def _quoted_cells(
+    lines: list[str], i: int, max_span: int, n_cols: int = 0
+) -> tuple[list[str], int, str]:
+    """Cells of the record starting at line index ``i`` that holds a quote: (cells, number of
+    physical lines it spans, "" or why it cannot be read). A record spanning several lines
+    must close its quote within ``max_span`` lines and have at most ``n_cols`` cells."""
     try:
+        return next(csv.reader((lines[i],), strict=True)), 1, ""
+    except csv.Error as e:
+        if "unexpected end of data" not in str(e):  # stray quote inside a cell: read leniently
+            return next(csv.reader((lines[i],))), 1, ""
+    feed = _Feed(lines, i, min(len(lines), i + max_span))
+    try:
+        cells = next(csv.reader(feed, strict=True))
+    except (csv.Error, StopIteration):
+        cells = []
+    if feed.taken > 1 and cells and len(cells) <= n_cols:
+        if cells[-1].endswith("\n"):
+            cells[-1] = cells[-1][:-1]
+        return cells, feed.taken, ""
+    return (
+        [],
+        1,
+        "unterminated quote: the quote opened on this line is not closed (the lines after it "
+        "are read on their own)",
+    )
+
+
+def _rows_csv(
+    text: str, source: str = "<diary>"
+) -> tuple[list[str], Iterator[_Row], dict[int, int]]:
+    """Header cells, the rows, and the records spanning several lines (first -> last line).
+
+    Every non-blank physical line after the header becomes exactly one row or problem with
+    its own line number, except the continuation lines of a record whose quoted cell holds a
+    line break (listed in the spans, accepted only when the quote closes within
+    ``max_record_lines`` and the record is well-formed). Control characters are made
+    printable (:func:`magnerve._text.printable`) before anything else reads the line.
+    """
+    lim = diary_limits()
+    lines = _split_lines(text)
+    if UNSAFE_TEXT.search(text) is not None:  # control characters or \r: clean every line
+        lines = [printable(x[:-1] if x.endswith("\r") else x) for x in lines]
+    h = 0
+    while h < len(lines) and not lines[h].strip():
+        h += 1
+    if h == len(lines):
+        return [], iter(()), {}
+    header = lines[h]
+    if len(header) > lim.max_line_chars:
+        raise DiaryError(
+            [
+                DiaryProblem(
+                    h + 1,
+                    header[:200] + "...",
+                    f"the header line is {len(header):,} characters long; the limit is "
+                    f"{lim.max_line_chars:,}",
+                )
+            ],
+            source,
+        )
+    if '"' in header:
+        fieldnames, _, why = _quoted_cells(lines, h, 1)
+        if why:
+            raise DiaryError([DiaryProblem(h + 1, header, "header: " + why)], source)
+    else:
+        fieldnames = header.split(",")
+    _check_header(fieldnames, h + 1, header.strip(), source)
+    n_cols = len(fieldnames)
+    spans: dict[int, int] = {}
+
+    def rows() -> Iterator[_Row]:
+        i, n = h + 1, len(lines)
+        max_chars, max_span = lim.max_line_chars, lim.max_record_lines
         while i < n:
-            while i < n and text[i] in ws + ",":
+            raw = lines[i]
+            line = i + 1
+            i += 1
+            if len(raw) > max_chars:
+                yield (
+                    line,
+                    DiaryProblem(
+                        line,
+                        raw[:200] + "...",
+                        f"line is {len(raw):,} characters long; the limit is {max_chars:,}",
+                        ["a diary line names one food and its amount"],
+                    ),
+                    raw[:200],
+                )
+                continue
+            if '"' in raw:
+                cells, taken, why = _quoted_cells(lines, i - 1, max_span, n_cols)
+                if why:
+                    yield line, DiaryProblem(line, raw.strip(), why, ["close the quote"]), raw
+                    continue
+                if taken > 1:
+                    content = " ".join(lines[i - 1 : i - 1 + taken]).strip()
+                    spans[line] = line + taken - 1
+                    i += taken - 1
+                else:
+                    content = raw.strip()
+            else:
+                cells = raw.split(",")
+                content = raw.strip()
+            if not content or not any(c.strip() for c in cells):
+                spans.pop(line, None)
+                continue  # blank lines and rows of empty cells are not diary lines
+            if len(cells) > n_cols:
+                yield line, _too_many_cells(line, content, len(cells), n_cols), content
+                continue
+            yield line, cells, content
+
+    return fieldnames, rows(), spans
+
+
+def _json_problem(text: str, lineno: int, reason: str, source: str) -> DiaryError:
+    lines = text.split("\n", lineno)
+    content = printable(lines[lineno - 1].strip()) if 0 < lineno <= len(lines) else ""
+    if len(content) > 200:
+        content = content[:200] + "..."
+    return DiaryError([DiaryProblem(lineno, content, reason)], source)
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of a JSON value (1 for a scalar), counting up to ``limit + 1``."""
+    deepest, stack = 1, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if d > deepest:
+            deepest = d
+            if deepest > limit:
+                return deepest
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+    return deepest
+
+
+class _Duplicated(dict[str, Any]):
+    """A JSON object that gave a key more than once (``duplicates``)."""
+
+    duplicates: list[str]
+
+
+def _pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) == len(pairs):
+        return d
+    out = _Duplicated(d)
+    counts: dict[str, int] = {}
+    for k, _ in pairs:
+        counts[k] = counts.get(k, 0) + 1
+    out.duplicates = sorted(k for k, c in counts.items() if c > 1)
+    return out
+
+
+_WS = re.compile(r"[ \t\r\n]*")
+# a \u escape of a character :func:`magnerve._text.printable` changes (C0 except tab and
+# newline, DEL, C1, line/paragraph separators, bidirectional controls)
+_UNSAFE_ESCAPE = re.compile(
+    r"\\u(?:000[0-8bBcCdDeEfF]|001[0-9a-fA-F]|00[89][0-9a-fA-F]|007[fF]|202[89a-eA-E]|206[6-9])"
+)
+
+
+class _JsonScan:
+    """A strict, linear scanner over a JSON diary: the container syntax is checked here and
+    every value is decoded by :meth:`json.JSONDecoder.raw_decode` (C speed), so the document
+    is read once, and line numbers are counted incrementally."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.text, self.source, self.n = text, source, len(text)
+        self.dec = json.JSONDecoder(object_pairs_hook=_pairs_hook)
+        self.depth = diary_limits().max_json_depth
+        self.line, self.last_nl, self.counted = 1, -1, 0
+        self.end = 0
+
+    def ws(self, i: int) -> int:
+        m = _WS.match(self.text, i)
+        return m.end() if m else i
+
+    def where(self, i: int) -> tuple[int, int]:
+        """(line, column) of offset ``i`` (``i`` never moves backwards)."""
+        nl = self.text.count("\n", self.counted, i)
+        if nl:
+            self.line += nl
+            self.last_nl = self.text.rfind("\n", self.counted, i)
+        self.counted = i
+        return self.line, i - self.last_nl
+
+    def fail(self, i: int, msg: str) -> DiaryError:
+        line = self.text.count("\n", 0, i) + 1
+        col = i - self.text.rfind("\n", 0, i)
+        return _json_problem(
+            self.text, line, f"invalid JSON at line {line}, column {col}: {msg}", self.source
+        )
+
+    def deep(self, i: int) -> DiaryError:
+        line = self.text.count("\n", 0, i) + 1
+        return _json_problem(
+            self.text, line, f"JSON nested deeper than {self.depth} levels", self.source
+        )
+
+    def value(self, i: int, depth: int) -> tuple[Any, int]:
+        """The value at ``i`` (at nesting level ``depth``) and the offset after it."""
+        try:
+            v, end = self.dec.raw_decode(self.text, i)
+        except json.JSONDecodeError as e:
+            msg = f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+            raise _json_problem(self.text, e.lineno, msg, self.source) from None
+        except RecursionError:
+            raise self.deep(i) from None
+        cls = v.__class__
+        if cls is dict:  # an entry: deep only when its text holds another bracket
+            t = self.text
+            if (
+                t.find("{", i + 1, end) >= 0 or t.find("[", i + 1, end) >= 0
+            ) and depth - 1 + _depth(v, self.depth) > self.depth:
+                raise self.deep(i)
+        elif cls is list and depth - 1 + _depth(v, self.depth) > self.depth:
+            raise self.deep(i)
+        return v, end
+
+    def expect(self, i: int, chars: str, what: str) -> int:
+        i = self.ws(i)
+        if i >= self.n or self.text[i] not in chars:
+            found = "the end of the file" if i >= self.n else repr(self.text[i])
+            raise self.fail(i, f"expected {what}, found {found}")
+        return i
+
+    def array(self, i: int, depth: int) -> Iterator[tuple[int, int, Any]]:
+        """Elements of the array whose ``[`` is at ``i``; sets ``self.end`` past its ``]``."""
+        i = self.ws(i + 1)
+        if i < self.n and self.text[i] == "]":
+            self.end = i + 1
+            return
+        while True:
+            i = self.ws(i)
+            if i < self.n and self.text[i] == "]":
+                raise self.fail(i, "a comma before ']' (trailing comma)")
+            start = i
+            v, i = self.value(i, depth + 1)
+            line, col = self.where(start)
+            yield line, col, v
+            i = self.expect(i, ",]", "',' or ']'")
+            if self.text[i] == "]":
+                self.end = i + 1
+                return
+            i += 1
+
+    def trailing(self, i: int) -> None:
+        i = self.ws(i)
+        if i < self.n:
+            raise self.fail(
+                i,
+                "more data after the end of the diary (a second array or stray text: put "
+                "every entry in one array)",
+            )
+
+
+def _json_entries(text: str, source: str) -> Iterator[tuple[int, int, Any]]:
+    """(line, column, element) for each element of a top-level JSON array or of the
+    ``entries`` array of a top-level object, in one linear pass. Anything after the array
+    (a second array, stray text), a key given twice, broken syntax or nesting deeper than
+    ``max_json_depth``: a :class:`DiaryError` with the line and column."""
+    sc = _JsonScan(text, source)
+    shape = 'a JSON diary is an array of entries or {"entries": [...]}'
+    i = sc.expect(0, "[{", "'[' or '{'")
+    if text[i] == "[":
+        yield from sc.array(i, 1)
+        sc.trailing(sc.end)
+        return
+    i = sc.ws(i + 1)
+    found = False
+    if i < sc.n and text[i] == "}":
+        i += 1
+    else:
+        while True:
+            i = sc.expect(i, '"', "a key in double quotes")
+            key, i = sc.value(i, 2)
+            i = sc.ws(sc.expect(i, ":", "':'") + 1)
+            if key == "entries":
+                if found:
+                    msg = "the key 'entries' is given twice: put every entry in one array"
+                    raise _json_problem(text, 1, msg, source)
+                found = True
+                if not text.startswith("[", i):
+                    raise _json_problem(text, 1, shape, source)
+                yield from sc.array(i, 2)
+                i = sc.end
+            else:
+                _, i = sc.value(i, 2)
+            i = sc.expect(i, ",}", "',' or '}'")
+            if text[i] == "}":
                 i += 1
-            if i >= n or text[i] == "}":
-                return None
-            k, i = dec.raw_decode(text, i)
-            while i < n and text[i] in ws + ":":
-                i += 1
-            if k == key:
-                return i if text.startswith("[", i) else None
-            _, i = dec.raw_decode(text, i)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
-    return None
+                break
+            i += 1
+    sc.trailing(i)
+    if not found:
+        raise _json_problem(text, 1, shape, source)
 
 
 def _looks_cronometer(fieldnames: list[str]) -> bool:
     names = {f.strip().lower() for f in fieldnames}
     return "food name" in names and "day" in names and "amount" in names
-
-
-def _export_values(
-    row: Mapping[str, Any], cols: Mapping[str, tuple[str, float]]
-) -> dict[str, float | None]:
-    """Nutrient values of a row by key (empty or unreadable cells None)."""
-    values: dict[str, float | None] = {}
-    for key, (col, factor) in cols.items():
-        cell = str(row.get(col) or "").strip().replace(",", "")
-        try:
-            values[key] = float(cell) * factor if cell else None
-        except ValueError:
-            values[key] = None
-    return values
 
 
 def _header_col(fieldnames: list[str], name: str) -> str | None:
@@ -751,9 +1166,20 @@ class _CronometerReader:
         if not name:
             self.problems.append(DiaryProblem(line, content, "no food given", ["fill Food Name"]))
             return
+        size = len(name) + len(self.get(row, "amount"))
+        if size > diary_limits().max_food_chars:
+            self.problems.append(_too_long(line, content, size))
+            return
         time = self.get(row, "time") or None
+        bad_time = _check_time(time or "")
+        if bad_time is not None:
+            self.problems.append(DiaryProblem(line, content, bad_time, ["write times as 07:30"]))
+            return
         meal = self.get(row, "meal") or None
-        values = _export_values(row, self.values_cols)
+        values, bad = _export_values(row, self.values_cols)
+        if bad:
+            self.problems.append(_bad_values_problem(line, content, bad))
+            return
         has_values = any(v is not None for v in values.values())
         amount_text = self.get(row, "amount")
         category = self.get(row, "category") if "category" in self.cols else None
@@ -884,6 +1310,19 @@ class _CronometerReader:
             return
         try:
             sg = serving_grams(m.food.id, amount)
+            bound = diary_limits().max_portion_g
+            if not sg.grams <= bound:
+                self.problems.append(
+                    DiaryProblem(
+                        line,
+                        content,
+                        f"portion of {sg.grams:,.0f} g is beyond the sanity bound of "
+                        f"{bound:,.0f} g for one diary line (a typo in the amount?)",
+                        ['Amount looks like "1.00 cup"'],
+                        name,
+                    )
+                )
+                return
             notes = [sg.note] if sg.note else []
             conf = m.confidence * (1.0 if sg.exact else 0.95)
             parsed: ParsedLine | None = ParsedLine(
@@ -1033,9 +1472,7 @@ class _CronometerReader:
         )
 
 
-def _read_totals(
-    fmt: str, fieldnames: list[str], rows: Iterator[tuple[int, dict[str, str], str]], source: str
-) -> Diary:
+def _read_totals(fmt: str, fieldnames: list[str], rows: Iterator[_Row], source: str) -> Diary:
     cols, ignored = nutrient_columns(fieldnames, fmt)
     date_col = _header_col(fieldnames, "date") or _header_col(fieldnames, "day")
     meal_col = _header_col(fieldnames, "meal") or _header_col(fieldnames, "group")
@@ -1064,14 +1501,25 @@ def _read_totals(
     entries: list[DiaryEntry] = []
     problems: list[DiaryProblem] = []
     n = 0
-    for line, row, content in rows:
+    for line, cells, content in rows:
         n += 1
+        if isinstance(cells, DiaryProblem):
+            problems.append(cells)
+            continue
+        row = dict(zip(fieldnames, cells, strict=False))
         try:
             day = _parse_date(str(row.get(date_col) or ""))
         except ValueError as e:
             problems.append(DiaryProblem(line, content, str(e), ["write dates as YYYY-MM-DD"]))
             continue
-        values = _export_values(row, cols)
+        bad_time = _check_time(str(row.get(time_col) or "").strip()) if time_col else None
+        if bad_time is not None:
+            problems.append(DiaryProblem(line, content, bad_time, ["write times as 07:30"]))
+            continue
+        values, bad = _export_values(row, cols)
+        if bad:
+            problems.append(_bad_values_problem(line, content, bad))
+            continue
         if not any(v is not None for v in values.values()):
             problems.append(DiaryProblem(line, content, "no nutrient values on this line"))
             continue
@@ -1118,33 +1566,45 @@ def read_diary_text(
         When the file as a whole cannot be read (not CSV/JSON, missing columns).
     """
     text = text.lstrip("\ufeff")
+    _check_size(len(text), "characters", source)
+    _check_lines(text, source)
     _refresh_parse_cache()
+    # Reading allocates one entry per line and no reference cycles: the cyclic garbage
+    # collector's repeated passes over the growing lists only cost time (about 25 %).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_text(text, fmt, source, trust)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_text(text: str, fmt: DiaryFormat, source: str, trust: Trust) -> Diary:
     if fmt == "auto":
         fmt = "json" if text.lstrip().startswith(("[", "{")) else "csv"
     entries: list[DiaryEntry] = []
     problems: list[DiaryProblem] = []
     n = 0
     if fmt == "json":
-        try:
-            for line, obj in _json_objects(text):
-                n += 1
-                content = json.dumps(obj, ensure_ascii=False)
-                if not isinstance(obj, dict):
-                    problems.append(DiaryProblem(line, content, "entry is not a JSON object"))
-                    continue
-                cols = _column_map(list(obj))
-                res = _resolve(line, obj, cols, content)
-                (entries if isinstance(res, DiaryEntry) else problems).append(res)  # type: ignore[arg-type]
-        except ValueError as e:
-            raise DiaryError([DiaryProblem(1, "", str(e))], source) from None
+        dirty = UNSAFE_TEXT.search(text) is not None or _UNSAFE_ESCAPE.search(text) is not None
+        for line, column, obj in _json_entries(text, source):
+            n += 1
+            res = _json_entry(line, obj, dirty)
+            if isinstance(res, DiaryEntry):
+                entries.append(res)
+            else:
+                problems.append(replace(res, entry=n, column=column))
         return Diary(entries, problems, source, n, format="json")
 
-    fieldnames, rows = _rows_csv(text)
+    fieldnames, rows, spans = _rows_csv(text, source)
     detected = detect_format(fieldnames)
     if fmt == "csv" and detected != "csv":
         fmt = detected
     if fmt in ("cronometer_daily", "mfp", "totals"):
-        return _read_totals(fmt, fieldnames, rows, source)
+        d = _read_totals(fmt, fieldnames, rows, source)
+        d.spans = spans
+        return d
     if fmt == "cronometer" or _looks_cronometer(fieldnames):
         reader = _CronometerReader(fieldnames, trust)
         if "date" not in reader.cols or "food" not in reader.cols:
@@ -1160,10 +1620,10 @@ def read_diary_text(
             )
         for line, row, content in rows:
             n += 1
-            if None in row:
-                reader.problems.append(_too_many_cells(line, row, content, len(fieldnames)))
+            if isinstance(row, DiaryProblem):
+                reader.problems.append(row)
                 continue
-            reader.row(line, row, content)
+            reader.row(line, dict(zip(fieldnames, row, strict=False)), content)
         return Diary(
             reader.entries,
             reader.problems,
@@ -1172,6 +1632,7 @@ def read_diary_text(
             supplements=reader.supplements,
             checks=reader.checks,
             format="cronometer",
+            spans=spans,
         )
     cols = _column_map(fieldnames)
     missing = [k for k in ("date", "food") if k not in cols]
@@ -1189,14 +1650,172 @@ def read_diary_text(
             ],
             source,
         )
+    idx = _column_indices(fieldnames)
     for line, row, content in rows:
         n += 1
-        if None in row:  # more cells than header columns
-            problems.append(_too_many_cells(line, row, content, len(fieldnames)))
+        if isinstance(row, DiaryProblem):
+            problems.append(row)
             continue
-        res = _resolve(line, row, cols, content)
-        (entries if isinstance(res, DiaryEntry) else problems).append(res)  # type: ignore[arg-type]
-    return Diary(entries, problems, source, n)
+        res = _resolve_cells(line, row, idx, content)
+        if isinstance(res, DiaryEntry):
+            entries.append(res)
+        else:
+            problems.append(res)
+    return Diary(entries, problems, source, n, spans=spans)
+
+
+def _check_lines(text: str, source: str) -> None:
+    lim = diary_limits().max_lines
+    n = text.count("\n") or text.count("\r")  # a file with only \r line ends
+    if n > lim:
+        raise DiaryError(
+            [
+                DiaryProblem(
+                    0,
+                    "",
+                    f"the diary has {n:,} lines; the limit is {lim:,} (split it into several "
+                    "files)",
+                )
+            ],
+            source,
+        )
+
+
+def _check_size(size: int, unit: str, source: str) -> None:
+    lim = diary_limits().max_file_bytes
+    if size > lim:
+        raise DiaryError(
+            [
+                DiaryProblem(
+                    0,
+                    "",
+                    f"the diary is {size:,} {unit}; the limit is {lim:,} (split it into "
+                    "several files)",
+                )
+            ],
+            source,
+        )
+
+
+@lru_cache(maxsize=256)
+def _entry_shape(keys: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """For the keys of a JSON entry: the key read for each of :data:`_KEYS` ("" when
+    absent), and "" or why the keys cannot be used (one named twice)."""
+    try:
+        _check_header(list(keys), 0, "", "<entry>")
+    except DiaryError as e:
+        return (), e.problems[0].reason
+    cols = _column_map(list(keys))
+    return tuple(cols.get(k, "") for k in _KEYS), ""
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_IDX = (0, 1, 2, 3, 4, 5)
+
+
+def _json_entry(line: int, obj: Any, dirty: bool = True) -> DiaryEntry | DiaryProblem:
+    """One element of a JSON diary (``dirty``: the file may hold control characters, raw or
+    as ``\\u`` escapes, so text is made printable)."""
+    if obj.__class__ is _Duplicated:
+        dup = ", ".join(printable(repr(k)) for k in obj.duplicates)
+        return DiaryProblem(
+            line,
+            printable(_dumps(obj)),
+            f"key(s) {dup} given twice in one entry; one would silently win",
+            ["give each key once"],
+        )
+    if obj.__class__ is not dict:
+        return DiaryProblem(line, printable(_dumps(obj)), "entry is not a JSON object")
+    content = _ENCODER.encode(obj)
+    if dirty:
+        content = printable(content)
+    keys, why = _entry_shape(tuple(obj))
+    if why:
+        return DiaryProblem(line, content, why, ["give each key once"])
+    cells: list[str] = []
+    for k in keys:  # only the columns read; other keys are ignored
+        v = obj[k] if k else None
+        if v is None:
+            cells.append("")
+        elif v.__class__ is str:
+            cells.append(printable(v) if dirty else v)
+        elif isinstance(v, bool) or not isinstance(v, int | float):
+            what = _dumps(v) if isinstance(v, bool) else "a " + type(v).__name__
+            return DiaryProblem(
+                line,
+                content,
+                f"the value of {printable(k)!r} is {what}; entry values are text or numbers",
+                ['e.g. {"date": "2024-03-05", "food": "30 g almonds"}'],
+            )
+        elif isinstance(v, float) and not math.isfinite(v):
+            return DiaryProblem(
+                line, content, f"the value of {printable(k)!r} is {v}, not a finite number"
+            )
+        else:
+            cells.append(str(v))
+    return _resolve_cells(line, cells, _IDX, content)
+
+
+def _unreadable(p: Path, e: Exception) -> DiaryError:
+    reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+    return DiaryError([DiaryProblem(0, "", f"cannot read the file: {printable(reason)}")], str(p))
+
+
+def _dumps(obj: Any) -> str:
+    try:
+        return _ENCODER.encode(obj)
+    except ValueError:  # a circular or odd value cannot come from json.loads; kept safe
+        return repr(obj)
+
+
+def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
+    """Text of a diary file, and notes on lines that were not UTF-8.
+
+    The rule (``docs/diary_formats.md``): a UTF-16 file with its byte-order mark is read as
+    UTF-16; otherwise UTF-8 (with or without BOM). When some bytes are not UTF-8, each line
+    that is valid UTF-8 is still read as UTF-8, and each line that is not is read as
+    Windows-1252 (Latin-1 for the five bytes Windows-1252 leaves undefined), and a note names
+    those lines, so one stray byte never re-decodes the whole file. A file with NUL bytes that
+    is not UTF-16 is refused as binary.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError as e:
+            raise DiaryError(
+                [DiaryProblem(0, "", f"the file starts like UTF-16 but is not ({e.reason})")],
+                source,
+            ) from None
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise DiaryError(
+            [DiaryProblem(0, "", "binary file (NUL bytes): a diary is a CSV or JSON text file")],
+            source,
+        )
+    out: list[str] = []
+    bad: list[int] = []
+    for k, raw in enumerate(data.split(b"\n")):
+        try:
+            out.append(raw.decode("utf-8-sig" if k == 0 else "utf-8"))
+        except UnicodeDecodeError:
+            bad.append(k + 1)
+            out.append(
+                "".join(
+                    bytes([c]).decode("cp1252", errors="strict")
+                    if c not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+                    else chr(c)
+                    for c in raw
+                )
+            )
+    shown = ", ".join(map(str, bad[:10])) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+    note = (
+        f"line(s) {shown} are not UTF-8; read as Windows-1252 (Latin-1): check accented "
+        "letters there, or save the file as UTF-8"
+    )
+    return "\n".join(out), [note]
 
 
 def read_diary(
@@ -1223,6 +1842,19 @@ def read_diary(
     Diary
         Entries, supplements and problems.
 
+    Raises
+    ------
+    DiaryError
+        When the file cannot be read at all (missing, a folder, binary, over a limit of
+        ``data/limits.toml``, not CSV or JSON, missing columns).
+
+    Notes
+    -----
+    Decoding: a file starting with a UTF-16 byte-order mark is UTF-16; otherwise UTF-8 (with
+    or without BOM). When some bytes are not UTF-8, only the lines holding them are read as
+    Windows-1252 (Latin-1 for its five undefined bytes), and ``Diary.notes`` names those
+    lines; a file with NUL bytes is refused as binary.
+
     Examples
     --------
     >>> d = read_diary("servings.csv")  # doctest: +SKIP
@@ -1231,24 +1863,37 @@ def read_diary(
     >>> read_diary(b"date,food\\n2026-11-16,30 g almonds\\n").entries[0].food_id
     '12061'
     """
+    lim = diary_limits().max_file_bytes
+    notes: list[str] = []
     if hasattr(path, "read"):
-        content = path.read()
+        content = path.read(lim + 1)
         name = str(getattr(path, "name", "<upload>"))
-        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-        return read_diary_text(text.lstrip("\ufeff"), fmt, name, trust=trust)
-    if isinstance(path, bytes):
-        try:
-            text = path.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = path.decode("latin-1")
-        return read_diary_text(text, fmt, "<bytes>", trust=trust)
-    if isinstance(path, str) and "\n" in path:
+        if isinstance(content, bytes):
+            _check_size(len(content), "bytes", name)
+            text, notes = _decode(content, name)
+        else:
+            text = content
+        d = read_diary_text(text.lstrip("\ufeff"), fmt, name, trust=trust)
+    elif isinstance(path, bytes):
+        _check_size(len(path), "bytes", "<bytes>")
+        text, notes = _decode(path, "<bytes>")
+        d = read_diary_text(text, fmt, "<bytes>", trust=trust)
+    elif isinstance(path, str) and "\n" in path:
         return read_diary_text(path, fmt, "<text>", trust=trust)
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = p.read_text(encoding="latin-1")
-    if fmt == "auto" and p.suffix.lower() == ".json":
-        fmt = "json"
-    return read_diary_text(text, fmt, str(p), trust=trust)
+    else:
+        p = Path(path)
+        try:
+            size = p.stat().st_size
+        except (OSError, ValueError) as e:  # missing, a NUL in the name, no permission
+            raise _unreadable(p, e) from None
+        _check_size(size, "bytes", str(p))
+        try:
+            data = p.read_bytes()
+        except (OSError, ValueError) as e:  # a directory, no permission
+            raise _unreadable(p, e) from None
+        text, notes = _decode(data, str(p))
+        if fmt == "auto" and p.suffix.lower() == ".json":
+            fmt = "json"
+        d = read_diary_text(text, fmt, str(p), trust=trust)
+    d.notes.extend(notes)
+    return d

@@ -32,6 +32,7 @@ __all__ = [
     "SupplementLineError",
     "looks_like_supplement",
     "match_food",
+    "normalise_thousands",
     "parse_food_amount",
     "parse_line",
 ]
@@ -212,8 +213,14 @@ class ParsedLine:
     uncertain: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping (without nutrients)."""
-        return {
+        """JSON-ready mapping (without nutrients).
+
+        The dump of :class:`magnerve.schemas.ParsedLineOut` (the ``parse`` JSON Schema,
+        ``docs/schema/parse.json``, adds the nutrients).
+        """
+        from magnerve.schemas import ParsedLineOut, dump
+
+        raw = {
             "text": self.text,
             "food": {"id": self.food.id, "description": self.food.description},
             "amount": self.amount,
@@ -225,6 +232,7 @@ class ParsedLine:
             "notes": list(self.notes),
             "uncertain": self.uncertain,
         }
+        return dump(ParsedLineOut.model_validate(raw))
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,6 +532,38 @@ def _from_hit(
     )
 
 
+_THOUSANDS = re.compile(r"^(\s*)([1-9]\d{0,2}(?:,\d{3})+)(?![\d,])")
+
+
+def normalise_thousands(text: str) -> str:
+    """Drop the thousands separators of a leading amount: ``"1,000 g"`` -> ``"1000 g"``.
+
+    A comma is a thousands separator when the number starts with 1-3 digits (not 0) and every
+    comma is followed by exactly three digits (``1,000``, ``12,500.5``, ``1,000,000``).
+    Otherwise it stays a decimal comma (``0,5``, ``1,25``, ``0,250``), as
+    :func:`magnerve.foods.parse_amount` reads it.
+
+    Parameters
+    ----------
+    text : str
+        A line or amount cell, e.g. ``"1,000 g almonds"``.
+
+    Returns
+    -------
+    str
+        The text with the leading amount's thousands separators removed.
+
+    Examples
+    --------
+    >>> normalise_thousands("1,000 g almonds"), normalise_thousands("0,5 cup")
+    ('1000 g almonds', '0,5 cup')
+    """
+    m = _THOUSANDS.match(text)
+    if m is None:
+        return text
+    return m.group(1) + m.group(2).replace(",", "") + text[m.end() :]
+
+
 def parse_line(text: str) -> ParsedLine:
     """Understand a free-text diary line.
 
@@ -554,9 +594,13 @@ def parse_line(text: str) -> ParsedLine:
     if not line:
         raise ParseError("empty line", ["write an amount, a unit and a food, e.g. '30 g almonds'"])
     try:
-        amount, rest = parse_amount(line)
+        amount, rest = parse_amount(normalise_thousands(line))
     except AmountError as e:
         raise ParseError(str(e), ["e.g. '2 slices whole wheat bread'"]) from None
+    except OverflowError:  # hundreds of digits: no float holds it
+        raise ParseError(
+            "the amount is too large to be a number", ["e.g. '2 slices whole wheat bread'"]
+        ) from None
     unit, food_text = split_unit(rest)
     if not food_text.strip():
         raise ParseError(

@@ -1,0 +1,84 @@
+"""Resource limits and sanity bounds for diary input, from ``data/limits.toml``.
+
+The limits are engineering limits, not physiological values: they bound the memory and time
+one diary can take and refuse input no real diary holds. Each is stated in the data file with
+its reason; input beyond a limit is refused with an :class:`magnerve.errors.InputError` (a
+whole-file limit) or reported as a problem of its line (a per-line bound), never cut silently.
+
+Examples
+--------
+>>> lim = diary_limits()
+>>> lim.max_line_chars
+100000
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+__all__ = ["DiaryLimits", "diary_limits"]
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryLimits:
+    """Limits applied by the diary readers (see ``data/limits.toml``).
+
+    Attributes
+    ----------
+    max_file_bytes : int
+        Largest diary file [bytes] (for text: characters).
+    max_lines : int
+        Most physical lines in a diary [-].
+    max_line_chars : int
+        Longest physical line of a CSV diary [characters].
+    max_record_lines : int
+        Most physical lines one CSV record may span through a quoted cell [-].
+    max_json_depth : int
+        Deepest nesting of a JSON diary [levels].
+    max_food_chars : int
+        Longest food text matched against SR28 [characters].
+    max_portion_g : float
+        Largest portion of one diary line [g] (sanity bound, not physiological).
+    max_nutrient_value : float
+        Largest nutrient value of one line, in the column's own unit [-] (sanity bound).
+    min_year, max_year : int
+        Range of diary dates accepted [year] (sanity bound).
+    """
+
+    max_file_bytes: int
+    max_lines: int
+    max_line_chars: int
+    max_record_lines: int
+    max_json_depth: int
+    max_food_chars: int
+    max_portion_g: float
+    max_nutrient_value: float
+    min_year: int
+    max_year: int
+
+
+@cache
+def diary_limits() -> DiaryLimits:
+    """The diary limits of ``data/limits.toml`` (loaded once).
+
+    Returns
+    -------
+    DiaryLimits
+    """
+    from magnerve.registry import get_registry
+
+    data = get_registry().data("limits")
+    res, diary = data["resources"], data["diary"]
+    return DiaryLimits(
+        max_file_bytes=int(res["max_file_bytes"]["value"]),
+        max_lines=int(res["max_lines"]["value"]),
+        max_line_chars=int(res["max_line_chars"]["value"]),
+        max_record_lines=int(res["max_record_lines"]["value"]),
+        max_json_depth=int(res["max_json_depth"]["value"]),
+        max_food_chars=int(res["max_food_chars"]["value"]),
+        max_portion_g=float(diary["max_portion_g"]["value"]),
+        max_nutrient_value=float(diary["max_nutrient_value"]["value"]),
+        min_year=int(diary["min_year"]["value"]),
+        max_year=int(diary["max_year"]["value"]),
+    )
