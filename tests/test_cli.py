@@ -328,3 +328,54 @@ def test_version(runner):
 def test_no_args_shows_help(runner):
     res = runner.invoke(app, [])
     assert "intake" in res.output and "parse" in res.output
+
+
+# -- issue 11: one validation path, bounds at the option boundary, exit codes ---------------
+
+
+def test_units_in_brackets_print_as_written(runner):
+    """'[mg]' in a column or row label was taken for rich markup and vanished."""
+    res = runner.invoke(app, ["parse", "30 g almonds"])
+    assert res.exit_code == 0
+    assert "[mg]" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("profile_text", "needle"),
+    [
+        ('[person]\nage = 55\nsex = "female"\npregnant = true\n', "person.pregnant"),
+        ('[person]\nage = true\nsex = "female"\n', "person.age"),
+        ('[person]\nage = 40\nsex = "male"\n[labs]\nserum_magnesium = "50 mmol/L"\n', "labs."),
+        (
+            '[person]\nage = 40\nsex = "male"\n[neuropathy]\nmnsi_exam = {right = {x = 1}}\n',
+            "neuropathy.mnsi_exam",
+        ),
+    ],
+)
+def test_assess_plan_simulate_refuse_the_same_profile(runner, tmp_path, profile_text, needle):
+    prof = tmp_path / "p.toml"
+    prof.write_text(profile_text, encoding="utf-8")
+    outs = []
+    for cmd in (["assess"], ["plan"], ["simulate", "--days", "3"]):
+        res = runner.invoke(app, [cmd[0], str(EXAMPLE), "-p", str(prof), *cmd[1:], "--json"])
+        assert res.exit_code == 1, (cmd, res.output)
+        _no_traceback(res)
+        assert needle in res.stderr
+        outs.append(res.stderr)
+    assert outs[0] == outs[1] == outs[2]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["nerve", "block", "--voltage", "nan", "--mg", "1"],
+        ["nerve", "block", "--voltage", "0", "--mg", "1e308"],
+        ["mds", "--sex", "male", "--egfr", "1e308"],
+        ["simulate", str(EXAMPLE), "-p", "x.toml", "--days", "nan"],
+    ],
+)
+def test_non_finite_or_huge_options_are_usage_errors(runner, args):
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2, res.output
+    _no_traceback(res)
+    assert "range" in _flat(res.output) or "finite" in _flat(res.output)

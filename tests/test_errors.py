@@ -52,3 +52,22 @@ def test_one_sex_type_and_spelling() -> None:
         normalise_sex("x")
     with pytest.raises(RequirementError):
         reference_intake("magnesium", age=40, sex="x")
+
+
+def test_issue_11_errors_are_input_errors() -> None:
+    from magnerve import _bounds
+    from magnerve.errors import OutOfRangeError, OutputPathError
+
+    assert issubclass(OutOfRangeError, InputError) and issubclass(OutputPathError, InputError)
+    with pytest.raises(OutOfRangeError) as ei:
+        _bounds.check("profile.person.age", 131, loc=("person", "age"))
+    d = ei.value.to_dict()
+    assert d["type"] == "OutOfRangeError" and d["loc"] == ["person", "age"]
+    assert d["key"] == "profile.person.age" and "130 years" in d["message"]
+
+
+def test_profile_range_errors_keep_their_field_path() -> None:
+    with pytest.raises(ProfileError) as ei:
+        parse_profile({"person": {"age": 40, "sex": "male"}, "labs": {"serum_magnesium": 50}})
+    assert ei.value.loc == ("labs", "serum_magnesium")
+    assert ei.value.to_dict()["errors"][0]["loc"] == ["labs", "serum_magnesium"]

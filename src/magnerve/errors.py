@@ -11,6 +11,8 @@ historical builtin base (``ValueError``, ``KeyError``, ``RuntimeError``), so exi
     ├── InputError (ValueError)
     │   ├── DiaryError, ProfileError, ParseError (SupplementLineError), AmountError,
     │   │   PortionError, PlanError
+    │   ├── OutOfRangeError: a number outside its range in ``data/bounds.toml`` (or not finite)
+    │   ├── OutputPathError: an output file that cannot be written, or would overwrite an input
     │   └── FoodNotFoundError (also KeyError)
     ├── ReferenceDataError (ValueError): no reference value for a life stage (RequirementError)
     └── ModelError (RuntimeError): a model or solver failed; PDFUnavailableError
@@ -20,7 +22,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["InputError", "MagnerveError", "ModelError", "ReferenceDataError"]
+__all__ = [
+    "InputError",
+    "MagnerveError",
+    "ModelError",
+    "OutOfRangeError",
+    "OutputPathError",
+    "ReferenceDataError",
+]
 
 
 class MagnerveError(Exception):
@@ -59,3 +68,34 @@ class ReferenceDataError(MagnerveError, ValueError):
 
 class ModelError(MagnerveError, RuntimeError):
     """A model or solver failed on valid input."""
+
+
+class OutOfRangeError(InputError):
+    """A number is not finite, or outside its range in ``data/bounds.toml``.
+
+    Attributes
+    ----------
+    key : str
+        The bound's key in ``bounds.toml`` (``"profile.labs.serum_magnesium"``).
+    value : object
+        The value as given (or as converted to the bound's unit).
+    """
+
+    def __init__(
+        self, message: str, *, key: str = "", value: object = None, loc: tuple[str | int, ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.key = key
+        self.value = value
+        self.loc = loc
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description with ``loc``, ``line`` and the bound's ``key``."""
+        d = super().to_dict()
+        d["key"] = self.key
+        return d
+
+
+class OutputPathError(InputError):
+    """An output file cannot be written (missing directory, a directory, no permission), or
+    it is one of the command's input files."""

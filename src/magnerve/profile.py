@@ -10,13 +10,24 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from magnerve import _bounds
 from magnerve._sex import Sex
 from magnerve.errors import InputError
 
@@ -38,7 +49,30 @@ __all__ = [
     "water_hardness_mg_l",
 ]
 
-_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+
+def _not_bool(v: Any) -> Any:
+    """Booleans are not numbers (pydantic would read ``true`` as 1)."""
+    if isinstance(v, bool):
+        raise ValueError(f"expected a number, got {str(v).lower()}")
+    return v
+
+
+def _in_range(key: str, v: float) -> float:
+    _bounds.check(key, v, "value")
+    return v
+
+
+def _r(key: str) -> AfterValidator:
+    """Pydantic metadata: the field's range is ``profile.KEY`` in ``data/bounds.toml``."""
+    return AfterValidator(partial(_in_range, f"profile.{key}"))
+
+
+_NB = BeforeValidator(_not_bool)
+
+
+_Lab = Annotated[str | float | None, BeforeValidator(_not_bool)]
 
 
 class ProfileError(InputError):
@@ -64,12 +98,33 @@ def _conversions() -> dict[str, Any]:
 
 
 @cache
+def _supplement_forms() -> dict[str, Any]:
+    text = resources.files("magnerve.data").joinpath("supplement_forms.toml").read_text("utf-8")
+    return dict(tomllib.loads(text)["forms"])
+
+
+def _unit_hint(field: str, v: str | float) -> str:
+    """A hint when a lab value was given without a unit (read in magnerve's unit)."""
+    m = _VALUE_UNIT.match(str(v))
+    if isinstance(v, str) and not (m and m.group(2) == ""):
+        return ""
+    kind = "creatinine" if field.endswith("creatinine") else field
+    unit = _bounds.bound(f"profile.labs.{field}").unit
+    return (
+        f"; a bare number is read as {unit}: write the value with its unit, one of "
+        f"{', '.join(_conversions()[kind])}"
+    )
+
+
+@cache
 def _medications() -> dict[str, Any]:
     text = resources.files("magnerve.data").joinpath("medications.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 
 _VALUE_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
+# "1,000": a comma followed by exactly three digits after a non-zero integer part
+_THOUSANDS = re.compile(r"^[-+]?0*[1-9]\d*,\d{3}$")
 
 
 def medication_group(name: str) -> frozenset[str]:
@@ -102,7 +157,13 @@ def parse_lab(text: str | float, kind: str) -> float:
     m = _VALUE_UNIT.match(str(text))
     if not m:
         raise ValueError(f"{text!r} is not 'value unit', e.g. '0.8 mmol/L'")
-    value = float(m.group(1).replace(",", "."))
+    number = m.group(1)
+    if _THOUSANDS.match(number):
+        raise ValueError(
+            f"{number!r} is ambiguous (a thousands separator or a decimal comma?): write it "
+            f"without the comma, or with a decimal point"
+        )
+    value = float(number.replace(",", "."))
     unit = m.group(2).lower().replace(" ", "").replace("μ", "µ")
     norm = {k.replace(" ", ""): v for k, v in table.items()}
     if unit == "":
@@ -150,11 +211,11 @@ class Person(BaseModel):
     """``[person]``: age [years], sex, pregnancy/lactation, weight [kg]."""
 
     model_config = _STRICT
-    age: float = Field(ge=0, le=130)
+    age: Annotated[float, _NB, _r("person.age")]
     sex: Sex
     pregnant: bool = False
     lactating: bool = False
-    weight_kg: float | None = Field(default=None, gt=0, le=400)
+    weight_kg: Annotated[float, _NB, _r("person.weight_kg")] | None = None
 
     @model_validator(mode="after")
     def _stage(self) -> Person:
@@ -171,9 +232,9 @@ class Health(BaseModel):
 
     model_config = _STRICT
     diabetes: Literal["none", "type1", "type2"] = "none"
-    hba1c_percent: float | None = Field(default=None, ge=3, le=20)
-    egfr: float | None = Field(default=None, ge=0, le=250)
-    serum_creatinine_mg_dl: float | None = Field(default=None, gt=0, le=30)
+    hba1c_percent: Annotated[float, _NB, _r("health.hba1c_percent")] | None = None
+    egfr: Annotated[float, _NB, _r("health.egfr")] | None = None
+    serum_creatinine_mg_dl: Annotated[float, _NB, _r("health.serum_creatinine_mg_dl")] | None = None
     conditions: list[str] = Field(default_factory=list)
     medications: list[str] = Field(default_factory=list)
 
@@ -201,13 +262,15 @@ class Lifestyle(BaseModel):
     perceived stress (PSS-10, 0-40), smoking."""
 
     model_config = _STRICT
-    alcohol_drinks_per_week: float | None = Field(default=None, ge=0, le=300)
-    caffeine_mg_per_day: float | None = Field(default=None, ge=0, le=3000)
-    coffee_cups_per_day: float | None = Field(default=None, ge=0, le=40)
-    stress_pss10: int | None = Field(default=None, ge=0, le=40)
+    alcohol_drinks_per_week: (
+        Annotated[float, _NB, _r("lifestyle.alcohol_drinks_per_week")] | None
+    ) = None
+    caffeine_mg_per_day: Annotated[float, _NB, _r("lifestyle.caffeine_mg_per_day")] | None = None
+    coffee_cups_per_day: Annotated[float, _NB, _r("lifestyle.coffee_cups_per_day")] | None = None
+    stress_pss10: Annotated[int, _NB, _r("lifestyle.stress_pss10")] | None = None
     smoker: bool = False
-    prebiotic_g_per_day: float | None = Field(
-        default=None, ge=0, le=100, description="prebiotic fibre (e.g. scFOS, inulin) [g/day]"
+    prebiotic_g_per_day: Annotated[float, _NB, _r("lifestyle.prebiotic_g_per_day")] | None = Field(
+        default=None, description="prebiotic fibre (e.g. scFOS, inulin) [g/day]"
     )
 
 
@@ -224,20 +287,21 @@ class Water(BaseModel):
 
     model_config = _STRICT
     source: Literal["tap", "bottled", "well", "filtered_ro"] | None = None
-    magnesium_mg_per_l: float | None = Field(default=None, ge=0, le=1000)
-    calcium_mg_per_l: float | None = Field(default=None, ge=0, le=2000)
+    magnesium_mg_per_l: Annotated[float, _NB, _r("water.magnesium_mg_per_l")] | None = None
+    calcium_mg_per_l: Annotated[float, _NB, _r("water.calcium_mg_per_l")] | None = None
     hardness: str | None = None
-    calcium_share: float | None = Field(
-        default=None, ge=0, le=1, description="molar share of hardness due to calcium"
+    calcium_share: Annotated[float, _NB, _r("water.calcium_share")] | None = Field(
+        default=None, description="molar share of hardness due to calcium"
     )
-    liters_per_day: float | None = Field(default=None, ge=0, le=15)
+    liters_per_day: Annotated[float, _NB, _r("water.liters_per_day")] | None = None
     taken_with_meals: bool | None = None
 
     @field_validator("hardness")
     @classmethod
     def _hardness(cls, v: str | None) -> str | None:
         if v is not None:
-            water_hardness_mg_l(v)  # raises ValueError with the accepted units
+            # raises ValueError with the accepted units, or the range
+            _bounds.check("profile.water.hardness", water_hardness_mg_l(v), "hardness", given=v)
         return v
 
     def magnesium(self) -> tuple[float | None, str]:
@@ -277,31 +341,31 @@ class Labs(BaseModel):
     """``[labs]``: each value as "value unit"."""
 
     model_config = _STRICT
-    serum_magnesium: str | float | None = None
-    rbc_magnesium: str | float | None = None
-    urine_magnesium_24h: str | float | None = None
-    urine_creatinine: str | float | None = None
-    serum_creatinine: str | float | None = None
-    vitamin_d_25oh: str | float | None = None
+    serum_magnesium: _Lab = None
+    rbc_magnesium: _Lab = None
+    urine_magnesium_24h: _Lab = None
+    urine_creatinine: _Lab = None
+    serum_creatinine: _Lab = None
+    vitamin_d_25oh: _Lab = None
 
-    @model_validator(mode="after")
-    def _units(self) -> Labs:
-        kinds = {
-            "serum_magnesium": "serum_magnesium",
-            "rbc_magnesium": "rbc_magnesium",
-            "urine_magnesium_24h": "urine_magnesium_24h",
-            "urine_creatinine": "creatinine",
-            "serum_creatinine": "creatinine",
-            "vitamin_d_25oh": "vitamin_d_25oh",
-        }
-        for field, kind in kinds.items():
-            v = getattr(self, field)
-            if v is not None:
-                try:
-                    parse_lab(v, kind)
-                except ValueError as e:
-                    raise ValueError(f"{field}: {e}") from None
-        return self
+    @field_validator(
+        "serum_magnesium",
+        "rbc_magnesium",
+        "urine_magnesium_24h",
+        "urine_creatinine",
+        "serum_creatinine",
+        "vitamin_d_25oh",
+    )
+    @classmethod
+    def _units(cls, v: str | float | None, info: ValidationInfo) -> str | float | None:
+        field = str(info.field_name)
+        if v is not None:
+            kind = "creatinine" if field.endswith("creatinine") else field
+            try:
+                _bounds.check(f"profile.labs.{field}", parse_lab(v, kind), field, given=str(v))
+            except ValueError as e:
+                raise ValueError(f"{e}{_unit_hint(field, v)}") from None
+        return v
 
     def value(self, field: str) -> float | None:
         """A lab value in magnerve's unit (see :func:`parse_lab`), or None."""
@@ -320,6 +384,22 @@ class Neuropathy(BaseModel):
     mnsi_history: dict[str, bool] = Field(default_factory=dict)
     mnsi_exam: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("mnsi_history")
+    @classmethod
+    def _history(cls, v: dict[str, bool]) -> dict[str, bool]:
+        from magnerve.clinical import mnsi_history_score
+
+        mnsi_history_score(v)  # unknown items raise ValueError, with the accepted ones
+        return v
+
+    @field_validator("mnsi_exam")
+    @classmethod
+    def _exam(cls, v: dict[str, Any]) -> dict[str, Any]:
+        from magnerve.clinical import mnsi_exam_score
+
+        mnsi_exam_score(v)  # unknown sides, components or states raise ValueError
+        return v
+
 
 class Supplement(BaseModel):
     """``[[supplements]]``: a product; magnesium by elemental mg or salt mg + form."""
@@ -327,17 +407,51 @@ class Supplement(BaseModel):
     model_config = _STRICT
     name: str
     form: str | None = None
-    elemental_mg: float | None = Field(default=None, ge=0, le=5000)
-    salt_mg: float | None = Field(default=None, ge=0, le=20000)
+    elemental_mg: Annotated[float, _NB, _r("supplements.elemental_mg")] | None = None
+    salt_mg: Annotated[float, _NB, _r("supplements.salt_mg")] | None = None
     hydrate: str | None = None
-    times_per_day: float = Field(default=1, gt=0, le=12)
+    times_per_day: Annotated[float, _NB, _r("supplements.times_per_day")] = 1
     with_food: bool = True
     enteric_coated: bool = False
-    zinc_mg: float | None = Field(default=None, ge=0, le=500)
-    calcium_mg: float | None = Field(default=None, ge=0, le=5000)
-    vitamin_d_iu: float | None = Field(default=None, ge=0, le=100000)
-    vitamin_d_ug: float | None = Field(default=None, ge=0, le=2500)
-    vitamin_b6_mg: float | None = Field(default=None, ge=0, le=1000)
+    zinc_mg: Annotated[float, _NB, _r("supplements.zinc_mg")] | None = None
+    calcium_mg: Annotated[float, _NB, _r("supplements.calcium_mg")] | None = None
+    vitamin_d_iu: Annotated[float, _NB, _r("supplements.vitamin_d_iu")] | None = None
+    vitamin_d_ug: Annotated[float, _NB, _r("supplements.vitamin_d_ug")] | None = None
+    vitamin_b6_mg: Annotated[float, _NB, _r("supplements.vitamin_b6_mg")] | None = None
+
+    @model_validator(mode="after")
+    def _salt_form(self) -> Supplement:
+        if self.elemental_mg is None and self.salt_mg is not None:
+            self.magnesium_mg_per_dose()  # raises ValueError for an unknown form or hydrate
+        return self
+
+    def magnesium_mg_per_dose(self) -> float:
+        """Elemental magnesium per dose [mg]: ``elemental_mg``, else ``salt_mg`` x the elemental
+        fraction of ``form`` (and ``hydrate``) in ``data/supplement_forms.toml``, else 0.
+
+        Raises
+        ------
+        ValueError
+            ``salt_mg`` with an unknown or missing form, or an unknown hydrate.
+        """
+        if self.elemental_mg is not None:
+            return float(self.elemental_mg)
+        if self.salt_mg is None:
+            return 0.0
+        forms = _supplement_forms()
+        form = (self.form or "").strip().lower()
+        if form not in forms:
+            raise ValueError(
+                f"salt_mg needs a known form ({', '.join(forms)}); or give elemental_mg from the "
+                "label"
+            )
+        frac = float(forms[form]["elemental_fraction"])
+        if self.hydrate:
+            hyd = forms[form].get("hydrates", {}).get(self.hydrate.lower())
+            if hyd is None:
+                raise ValueError(f"unknown hydrate {self.hydrate!r} for {form}")
+            frac = float(hyd["elemental_fraction"])
+        return float(self.salt_mg) * frac
 
 
 class Profile(BaseModel):
@@ -372,18 +486,133 @@ def _errors(e: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
+def _structure(data: Any) -> list[tuple[str, str]]:
+    """Resource bounds of a parsed profile (``[limits.profile]`` in ``data/bounds.toml``):
+    nesting depth, text length and list length, checked without recursion."""
+    lim = _bounds.limits("profile")
+    out: list[tuple[str, str]] = []
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack and len(out) < 10:
+        node, path, depth = stack.pop()
+        where = path or "(profile)"
+        if depth > lim["max_depth"]:
+            out.append((where, f"nested more than {lim['max_depth']} levels deep"))
+            continue
+        if isinstance(node, str) and len(node) > lim["max_string_chars"]:
+            out.append((where, f"text longer than {lim['max_string_chars']:,} characters"))
+        elif isinstance(node, dict):
+            if len(node) > lim["max_list_items"]:
+                out.append((where, f"more than {lim['max_list_items']} keys"))
+                continue
+            for k, v in node.items():
+                if len(str(k)) > lim["max_string_chars"]:
+                    out.append((where, f"a key longer than {lim['max_string_chars']:,} characters"))
+                    continue
+                stack.append((v, f"{path}.{k}" if path else str(k), depth + 1))
+        elif isinstance(node, list):
+            if len(node) > lim["max_list_items"]:
+                out.append((where, f"more than {lim['max_list_items']} items"))
+                continue
+            for i, v in enumerate(node):
+                stack.append((v, f"{path}.{i}" if path else str(i), depth + 1))
+    return out
+
+
+@cache
+def _stage_ages() -> dict[str, tuple[float, float]]:
+    """Ages [years] covered by the IOM 1997 pregnancy and lactation life stages
+    (``dri_magnesium.toml``): (lowest age_min, highest age_max exclusive) per stage."""
+    text = resources.files("magnerve.data").joinpath("dri_magnesium.toml").read_text("utf-8")
+    rows = tomllib.loads(text)["iom1997"]["rows"]
+    out: dict[str, tuple[float, float]] = {}
+    for stage in ("pregnant", "lactating"):
+        r = [x for x in rows if x.get("stage") == stage]
+        out[stage] = (min(x["age_min"] for x in r), max(x["age_max"] for x in r))
+    return out
+
+
+def _cross_checks(p: Profile) -> list[tuple[str, str]]:
+    """Checks across fields, on a profile whose fields are each valid."""
+    out: list[tuple[str, str]] = []
+    person = p.person
+    for stage, flag in (("pregnant", person.pregnant), ("lactating", person.lactating)):
+        lo, hi = _stage_ages()[stage]
+        if flag and not lo <= person.age < hi:
+            out.append(
+                (
+                    f"person.{stage}",
+                    f"{stage} at age {person.age:g}: magnerve's reference intakes for this life "
+                    f"stage cover ages {lo:g} to under {hi:g} years (IOM 1997)",
+                )
+            )
+    # serum creatinine in the wrong unit: the eGFR computed from it must stay within the
+    # eGFR bound (for adults, as the assessment computes it; a child's eGFR is not computed)
+    path, scr = "health.serum_creatinine_mg_dl", p.health.serum_creatinine_mg_dl
+    if scr is None and p.labs.serum_creatinine is not None:
+        path, scr = "labs.serum_creatinine", p.labs.value("serum_creatinine")
+    adult = _bounds.bound("profile.egfr_from_creatinine_age").min
+    if scr is not None and p.health.egfr is None and person.age >= adult:
+        from magnerve.clinical import egfr_ckd_epi_2021
+
+        egfr = egfr_ckd_epi_2021(scr, person.age, person.sex)
+        b = _bounds.bound("profile.health.egfr")
+        if not b.contains(egfr):
+            out.append(
+                (
+                    path,
+                    f"serum creatinine {scr:.3g} mg/dL gives an eGFR of {egfr:.0f} {b.unit} "
+                    f"(CKD-EPI 2021), outside {b.describe()}: check the value and its unit "
+                    "(mg/dL or µmol/L; 1 mg/dL = 88.4 µmol/L)",
+                )
+            )
+    total = 0.0
+    for s in p.supplements:
+        total += s.magnesium_mg_per_dose() * s.times_per_day
+    b = _bounds.bound("profile.supplements_magnesium_mg_per_day")
+    if not b.contains(total):
+        out.append(
+            (
+                "supplements",
+                f"the supplements give {total:,.0f} mg of magnesium a day, outside "
+                f"{b.describe()} ({b.confidence}): check the dose per unit and the times per day",
+            )
+        )
+    return out
+
+
 def parse_profile(data: dict[str, Any], source: str = "<profile>") -> Profile:
-    """Validate a profile mapping.
+    """Validate a profile mapping: each field (type, range from ``data/bounds.toml``), then
+    checks across fields (pregnancy age, creatinine unit through the eGFR, supplemental
+    magnesium per day) and size limits.
 
     Raises
     ------
     ProfileError
         With every bad field and why.
     """
+    if not isinstance(data, dict):
+        raise ProfileError([("(profile)", "a profile is a table/object")], source)
+    problems = _structure(data)
+    if problems:
+        raise ProfileError(problems, source)
     try:
-        return Profile.model_validate(data)
+        profile = Profile.model_validate(data)
     except ValidationError as e:
         raise ProfileError(_errors(e), source) from None
+    problems = _cross_checks(profile)
+    if problems:
+        raise ProfileError(problems, source)
+    return profile
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object; a key given twice is an error (JSON would keep the last silently)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"the key {k!r} is given twice in one object")
+        out[k] = v
+    return out
 
 
 def load_profile(path: str | Path | bytes) -> Profile:
@@ -400,30 +629,53 @@ def load_profile(path: str | Path | bytes) -> Profile:
     ProfileError
         Unreadable file, syntax error (with line) or invalid fields.
     """
+    max_bytes = int(_bounds.limits("profile")["max_bytes"])
+    too_big = f"a profile file is at most {max_bytes:,} bytes"
     if isinstance(path, bytes):
+        if len(path) > max_bytes:
+            raise ProfileError([("(file)", too_big)], "<bytes>")
         try:
             text, p = path.decode("utf-8-sig"), Path("<bytes>")
         except UnicodeDecodeError:
             raise ProfileError([("(file)", "a profile must be UTF-8 text")], "<bytes>") from None
     elif isinstance(path, str) and ("\n" in path or path.lstrip().startswith("{")):
         text, p = path, Path("<text>")
+        if len(text) > max_bytes:
+            raise ProfileError([("(file)", too_big)], str(p))
     else:
         p = Path(path)
         try:
-            text = p.read_text(encoding="utf-8-sig")
+            with p.open("rb") as f:
+                raw = f.read(max_bytes + 1)
         except OSError as e:
             raise ProfileError([("(file)", f"cannot read {p}: {e.strerror}")], str(p)) from None
-        except UnicodeDecodeError:
-            raise ProfileError([("(file)", "a profile must be UTF-8 text")], str(p)) from None
+        if len(raw) > max_bytes:
+            raise ProfileError([("(file)", too_big)], str(p))
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            raise ProfileError(
+                [("(file)", f"a profile must be UTF-8 text (line {line} is not)")], str(p)
+            ) from None
+    if "\x00" in text:
+        raise ProfileError([("(file)", "a profile is text, not a binary file")], str(p))
     try:
         if p.suffix.lower() == ".json" or text.lstrip().startswith("{"):
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_json_object)
         else:
             data = tomllib.loads(text)
     except json.JSONDecodeError as e:
         raise ProfileError([("(file)", f"JSON error line {e.lineno}: {e.msg}")], str(p)) from None
     except tomllib.TOMLDecodeError as e:
         raise ProfileError([("(file)", f"TOML error: {e}")], str(p)) from None
+    except RecursionError:
+        lim = _bounds.limits("profile")["max_depth"]
+        raise ProfileError(
+            [("(file)", f"nested far too deep (at most {lim} levels)")], str(p)
+        ) from None
+    except ValueError as e:  # e.g. an integer with more digits than Python converts
+        raise ProfileError([("(file)", f"unreadable value: {e}")], str(p)) from None
     if not isinstance(data, dict):
         raise ProfileError([("(file)", "a profile is a table/object")], str(p))
     return parse_profile(data, str(p))

@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from magnerve._bounds import bound
 from magnerve._text import format_probability, hardness_class, plain_label
 from magnerve.interactions import interaction_title, thresholds
 from magnerve.profile import medication_group, water_hardness_mg_l
@@ -212,14 +213,29 @@ def _rule_supplement_above_ul(a: Assessment, found: Sequence[Finding]) -> list[F
     """Rule: supplement above ul."""
     out: list[Finding] = []
     if a.safety["above_ul"]:
+        # a dose far above the UL is not "moderate": at the level associated with magnesium
+        # toxicity (bounds.toml, flag_at) the finding is urgent
+        toxic = bound("profile.supplements_magnesium_mg_per_day").flag_at
+        urgent = toxic is not None and a.supplement_mg >= toxic
+        message = (
+            f"Supplements give {a.supplement_mg:.0f} mg/day of magnesium, above the "
+            f"{a.safety['supplemental_ul_mg']:g} mg/day tolerable upper level for "
+            "supplemental magnesium (food magnesium does not count)."
+        )
+        if urgent:
+            message += (
+                f" Doses of {toxic:,.0f} mg/day or more have been associated with magnesium "
+                "toxicity (dangerously high blood magnesium), even with healthy kidneys: check "
+                "the dose, and stop and see a clinician promptly if it is right."
+            )
         out.append(
             _finding(
                 "supplement_above_ul",
-                "moderate",
-                "Supplemental magnesium above the upper level",
-                f"Supplements give {a.supplement_mg:.0f} mg/day of magnesium, above the "
-                f"{a.safety['supplemental_ul_mg']:g} mg/day tolerable upper level for "
-                "supplemental magnesium (food magnesium does not count).",
+                "urgent" if urgent else "moderate",
+                "Supplemental magnesium far above the upper level"
+                if urgent
+                else "Supplemental magnesium above the upper level",
+                message,
                 "supplement_ul",
             )
         )

@@ -4,7 +4,10 @@ errors and the diary/profile loaders. Heavy modules are imported inside function
 
 from __future__ import annotations
 
+import os
+import re
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -32,15 +35,34 @@ class _LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=self._stderr)
+            # emoji=False: ":cat:" in a food name stays as written
+            self._console = Console(stderr=self._stderr, emoji=False)
         return getattr(self._console, name)
 
 
-def escape(text: str) -> str:
-    """Escape rich markup in user text (``[/]`` and the like)."""
+# Terminal control: CSI (ESC [ ... final, or the 8-bit CSI), OSC (ESC ] ... BEL or ST), other
+# ESC sequences, then any remaining C0/C1 control character (but tab and newline) and the
+# bidirectional overrides that can make a line read differently from what it holds.
+_TERMINAL = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def clean(text: object) -> str:
+    """``text`` as a string with terminal escape sequences and control characters removed
+    (tab and newline kept): safe to echo to a terminal."""
+    return _TERMINAL.sub("", str(text))
+
+
+def escape(text: object) -> str:
+    """User text ready to print with rich: terminal escape sequences removed (:func:`clean`)
+    and rich markup escaped (``[/]``, ``[/red]`` print as written)."""
     from rich.markup import escape as _escape
 
-    return _escape(text)
+    return _escape(clean(text))
 
 
 def Table(*args: Any, **kwargs: Any) -> RichTable:
@@ -113,10 +135,99 @@ def _emit_json(data: Any) -> None:
 
 
 def _fail(message: str, code: int = 1, hints: list[str] | None = None) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print one clear error (user text escaped) and exit with ``code`` (1 bad input, 2 usage)."""
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     for h in hints or []:
-        err.print(f"  [dim]hint:[/] {h}", highlight=False)
+        err.print(f"  [dim]hint:[/] {escape(h)}", highlight=False)
     raise typer.Exit(code)
+
+
+def bounded(key: str, *, integer: bool = False) -> Callable[[Any], Any]:
+    """A typer option callback: the value must be finite and inside ``bounds.toml``'s range
+    ``key`` (a usage error, exit 2, otherwise; None passes)."""
+
+    def callback(value: Any) -> Any:
+        from magnerve import _bounds
+        from magnerve.errors import OutOfRangeError
+
+        if value is None:
+            return value
+        try:
+            _bounds.check(key, value, "the value")
+        except OutOfRangeError as e:
+            raise typer.BadParameter(clean(str(e))) from None
+        return value
+
+    return callback
+
+
+def check_outputs(outputs: Mapping[str, Path | None], inputs: Sequence[Path | None]) -> None:
+    """Check output files before any work: each must be a writable file (not a directory, in
+    an existing directory), none may be an input file (symlinks resolved) or another output.
+    Exit 1 with one clear line otherwise."""
+    from magnerve.errors import OutputPathError
+
+    try:
+        _check_outputs(outputs, inputs)
+    except OutputPathError as e:
+        _fail(str(e))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError, ValueError):  # unreadable, a symlink loop, a NUL byte
+        return False
+
+
+def _check_outputs(outputs: Mapping[str, Path | None], inputs: Sequence[Path | None]) -> None:
+    from magnerve.errors import OutputPathError
+
+    seen: list[tuple[str, Path]] = []
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        if str(path) in ("", "-"):
+            raise OutputPathError(f"{option}: give a file name")
+        for inp in inputs:
+            if inp is not None and _same_file(path, inp):
+                raise OutputPathError(
+                    f"{option} {path} is an input file of this command: it would be overwritten; "
+                    "choose another file name"
+                )
+        for other, p in seen:
+            if _same_file(path, p):
+                raise OutputPathError(f"{option} and {other} name the same file {path}")
+        seen.append((option, path))
+        try:
+            if path.is_dir():
+                raise OutputPathError(f"{option} {path} is a directory; give a file name")
+            parent = path.parent
+            if not parent.is_dir():
+                raise OutputPathError(f"{option}: the directory {parent} does not exist")
+            if path.exists():
+                with path.open("r+b"):  # writable? (opened without truncating)
+                    pass
+            else:
+                with path.open("xb"):  # can a file be created here? (removed at once)
+                    pass
+                path.unlink()
+        except OSError as e:
+            reason = e.strerror or type(e).__name__
+            raise OutputPathError(f"{option}: cannot write {path}: {reason}") from None
+        except ValueError as e:  # e.g. a NUL byte in the name
+            raise OutputPathError(f"{option}: not a usable file name: {e}") from None
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write an output file (checked before the work by :func:`check_outputs`); a failure now
+    (disk full, the directory removed meanwhile) is one clear line and exit 1."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        _fail(f"cannot write {path}: {e.strerror or type(e).__name__}")
 
 
 def _version(value: bool) -> None:
@@ -158,16 +269,21 @@ def _print_report(report: IntakeReport, by: ByChoice, compact: bool) -> None:
         t.add_column("Mean/day", justify="right", style="bold")
         mean = report.mean_daily()
         for j, n in enumerate(infos):
-            t.add_row(n.label, n.units, *[_cell(d[1][j]) for d in report.days], _cell(mean[j]))
+            t.add_row(
+                escape(n.label),
+                escape(n.units),
+                *[_cell(d[1][j]) for d in report.days],
+                _cell(mean[j]),
+            )
         out.print(t)
     elif by is ByChoice.meal:
         t = Table(title="Nutrient intake per meal")
         t.add_column("Date")
         t.add_column("Meal")
         for j in cols:
-            t.add_column(f"{infos[j].label} [{infos[j].units}]", justify="right")
+            t.add_column(escape(f"{infos[j].label} [{infos[j].units}]"), justify="right")
         for d, m, totals in report.meals:
-            t.add_row(d.isoformat(), m, *[_cell(totals[j]) for j in cols])
+            t.add_row(d.isoformat(), escape(m), *[_cell(totals[j]) for j in cols])
         out.print(t)
     else:
         t = Table(title="Nutrient intake per line")
@@ -176,12 +292,12 @@ def _print_report(report: IntakeReport, by: ByChoice, compact: bool) -> None:
         t.add_column("Food")
         t.add_column("g", justify="right")
         for j in cols:
-            t.add_column(f"{infos[j].label} [{infos[j].units}]", justify="right")
+            t.add_column(escape(f"{infos[j].label} [{infos[j].units}]"), justify="right")
         for e, row in zip(report.entries, report.values, strict=True):
             t.add_row(
                 str(e.line),
                 e.date.isoformat(),
-                f"{e.description[:40]} ({e.food_id or 'from file'})",
+                escape(f"{e.description[:40]} ({e.food_id or 'from file'})"),
                 "?" if e.grams is None else f"{e.grams:.0f}",
                 *["unknown" if np.isnan(row[j]) else f"{row[j]:.3g}" for j in cols],
             )
@@ -191,7 +307,7 @@ def _print_report(report: IntakeReport, by: ByChoice, compact: bool) -> None:
         lines = ", ".join(str(x) for x in tot.missing_lines[:12])
         more = " ..." if len(tot.missing_lines) > 12 else ""
         out.print(
-            f"[dim]coverage:[/] {n.label}: no value on {len(tot.missing_lines)} of "
+            f"[dim]coverage:[/] {escape(n.label)}: no value on {len(tot.missing_lines)} of "
             f"{tot.n_lines} lines ({lines}{more}); totals are lower bounds",
             highlight=False,
         )
@@ -208,12 +324,12 @@ def _load_diary(path: Path, fmt: str, skip_bad: bool, trust: str = "auto") -> Di
         d = read_diary(path, fmt, trust=trust)  # type: ignore[arg-type]
     except DiaryError as e:
         for p in e.problems:
-            err.print(f"[red]{path}:{p}[/]", highlight=False)
+            err.print(f"[red]{escape(path)}:{escape(p)}[/]", highlight=False)
         _fail(f"{path} could not be read", code=1)
         raise
     if d.problems and not skip_bad:
         for p in d.problems:
-            err.print(f"[red]{path}:[/]{p}", highlight=False)
+            err.print(f"[red]{escape(path)}:[/]{escape(p)}", highlight=False)
         _fail(
             f"{len(d.problems)} of {d.n_lines} diary lines could not be used; nothing was computed",
             hints=["fix the lines above, or rerun with --skip-bad to use the rest"],
@@ -239,7 +355,9 @@ def _load_profile(path: Path) -> Profile:
         return load_profile(path)
     except ProfileError as e:
         for field_path, msg in e.errors:
-            err.print(f"[red]{path}: {field_path}:[/] {escape(msg)}", highlight=False)
+            err.print(
+                f"[red]{escape(path)}: {escape(field_path)}:[/] {escape(msg)}", highlight=False
+            )
         _fail(f"{path} has {len(e.errors)} problem(s)", hints=["see docs/profile.md"])
         raise
 
@@ -290,3 +408,8 @@ def main() -> None:
             highlight=False,
         )
         raise SystemExit(3) from None
+
+
+from magnerve.cli import cohort as _cohort  # noqa: E402, F401  (registers `magnerve cohort`)
+from magnerve.cli import schema as _schema  # noqa: E402, F401  (registers `magnerve schema`)
+from magnerve.cli import serve as _serve  # noqa: E402, F401  (registers `magnerve serve`)

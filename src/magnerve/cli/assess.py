@@ -15,27 +15,46 @@ from magnerve.cli._common import (
     _load_diary,
     _load_profile,
     app,
+    bounded,
+    check_outputs,
     escape,
     out,
+    write_output,
 )
 
 if TYPE_CHECKING:
+    from magnerve.assessment import Assessment
+    from magnerve.diary import Diary
     from magnerve.profile import Profile
 
 
 @app.command("adequacy")
 def adequacy_cmd(
     mean_intake: Annotated[
-        float, typer.Option("--mean-intake", help="Observed mean intake [mg/day].", min=0)
+        float,
+        typer.Option(
+            "--mean-intake",
+            help="Observed mean intake [mg/day].",
+            callback=bounded("cli.adequacy.mean_intake"),
+        ),
     ],
-    age: Annotated[float, typer.Option("--age", help="Age [years].", min=0, max=130)],
+    age: Annotated[
+        float, typer.Option("--age", help="Age [years].", callback=bounded("cli.adequacy.age"))
+    ],
     sex: Annotated[SexChoice, typer.Option("--sex", help="female or male.")],
-    days: Annotated[int, typer.Option("--days", help="Days of intake observed.", min=1)] = 1,
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days", help="Days of intake observed.", callback=bounded("cli.adequacy.days")
+        ),
+    ] = 1,
     nutrient: Annotated[str, typer.Option("--nutrient", help="Nutrient.")] = "magnesium",
     within_sd: Annotated[
         float | None,
         typer.Option(
-            "--within-sd", help="Day-to-day SD of intake [mg/day]; default: IOM table.", min=0
+            "--within-sd",
+            help="Day-to-day SD of intake [mg/day]; default: IOM table.",
+            callback=bounded("cli.adequacy.within_sd"),
         ),
     ] = None,
     target_confidence: Annotated[
@@ -115,19 +134,30 @@ def mds_cmd(
     diuretic: Annotated[bool, typer.Option("--diuretic", help="Current diuretic use.")] = False,
     ppi: Annotated[bool, typer.Option("--ppi", help="Current proton-pump inhibitor use.")] = False,
     egfr: Annotated[
-        float | None, typer.Option("--egfr", help="eGFR [mL/min/1.73 m2].", min=0)
+        float | None,
+        typer.Option("--egfr", help="eGFR [mL/min/1.73 m2].", callback=bounded("cli.mds.egfr")),
     ] = None,
     creatinine: Annotated[
         float | None,
         typer.Option(
-            "--creatinine", help="Serum creatinine [mg/dL] (eGFR by CKD-EPI 2021).", min=0
+            "--creatinine",
+            help="Serum creatinine [mg/dL] (eGFR by CKD-EPI 2021).",
+            callback=bounded("cli.mds.creatinine"),
         ),
     ] = None,
     age: Annotated[
-        float | None, typer.Option("--age", help="Age [years], with --creatinine.")
+        float | None,
+        typer.Option(
+            "--age", help="Age [years], with --creatinine.", callback=bounded("cli.mds.age")
+        ),
     ] = None,
     drinks_per_day: Annotated[
-        float, typer.Option("--drinks-per-day", help="Usual alcoholic drinks per day.", min=0)
+        float,
+        typer.Option(
+            "--drinks-per-day",
+            help="Usual alcoholic drinks per day.",
+            callback=bounded("cli.mds.drinks_per_day"),
+        ),
     ] = 0.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -142,6 +172,16 @@ def mds_cmd(
             egfr = egfr_ckd_epi_2021(creatinine, age, sex.value)
         except ValueError as e:
             _fail(str(e), code=2)
+            return
+        from magnerve._bounds import bound
+
+        b = bound("cli.mds.egfr")
+        if not b.contains(egfr):
+            _fail(
+                f"--creatinine {creatinine:g} mg/dL gives an eGFR of {egfr:.0f} {b.unit}, outside "
+                f"{b.describe()}: check the value and its unit (mg/dL; 1 mg/dL = 88.4 µmol/L)",
+                code=2,
+            )
     try:
         res = magnesium_depletion_score(
             diuretic=diuretic, ppi=ppi, egfr=egfr, drinks_per_day=drinks_per_day, sex=sex.value
@@ -154,9 +194,12 @@ def mds_cmd(
         _emit_json(data)
         return
     parts = ", ".join(f"{k} {v}" for k, v in res.components.items())
-    out.print(f"Magnesium Depletion Score [bold]{res.score}[/] of 5 (group {res.group}): {parts}")
+    out.print(
+        f"Magnesium Depletion Score [bold]{res.score}[/] of 5 (group {res.group}): {escape(parts)}",
+        highlight=False,
+    )
     for n in res.notes:
-        out.print(f"  [yellow]note:[/] {n}")
+        out.print(f"  [yellow]note:[/] {escape(n)}", highlight=False)
     out.print("[dim]Screening aid, not a diagnosis. Fan et al. J Nutr 2021;151:2226.[/]")
 
 
@@ -230,6 +273,26 @@ def _print_assessment(data: dict[str, Any]) -> None:
         out.print(f"[dim]note: {escape(n)}[/]", highlight=False)
 
 
+def _load_inputs(diary_path: Path, profile_path: Path, skip_bad: bool) -> tuple[Diary, Profile]:
+    """The profile and the diary of assess, plan and simulate: one validation path (every
+    bad field or line printed, exit 1; a missing file exit 2)."""
+    prof = _load_profile(profile_path)
+    d = _load_diary(diary_path, "auto", skip_bad)
+    return d, prof
+
+
+def _assess(d: Diary, prof: Profile) -> Assessment:
+    """The assessment of assess, plan and simulate: the same input errors, the same message
+    and exit code (1) for each."""
+    from magnerve.assessment import assess
+
+    try:
+        return assess(d, prof)
+    except ValueError as e:  # InputError, ReferenceDataError and a model's value checks
+        _fail(str(e))
+        raise
+
+
 def _run_assessment(
     diary_path: Path | None, profile_path: Path | None, skip_bad: bool
 ) -> dict[str, Any]:
@@ -239,13 +302,8 @@ def _run_assessment(
     if diary_path is None or profile_path is None:
         d, prof = load_demo()
         return assess(d, prof).to_dict()
-    prof = _load_profile(profile_path)
-    d = _load_diary(diary_path, "auto", skip_bad)
-    try:
-        return assess(d, prof).to_dict()
-    except ValueError as e:
-        _fail(str(e))
-        raise
+    d, prof = _load_inputs(diary_path, profile_path, skip_bad)
+    return _assess(d, prof).to_dict()
 
 
 @app.command("assess")
@@ -262,11 +320,12 @@ def assess_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Assess magnesium status: intake, absorption, adequacy, markers, findings."""
+    check_outputs({"--html": html, "--pdf": pdf}, [diary, profile])
     data = _run_assessment(diary, profile, skip_bad)
     if html is not None:
         from magnerve.report import render_html
 
-        html.write_text(render_html(data), encoding="utf-8")
+        write_output(html, render_html(data))
     if pdf is not None:
         _write_pdf(data, pdf)
     if as_json:
@@ -274,7 +333,7 @@ def assess_cmd(
         return
     _print_assessment(data)
     if html is not None:
-        out.print(f"Report written to [bold]{html}[/]")
+        out.print(f"Report written to [bold]{escape(html)}[/]", highlight=False)
 
 
 def _write_pdf(data: dict[str, Any], path: Path) -> None:
@@ -284,6 +343,8 @@ def _write_pdf(data: dict[str, Any], path: Path) -> None:
         write_pdf(data, str(path))
     except PDFUnavailableError as e:
         _fail(str(e), code=2)
+    except OSError as e:
+        _fail(f"cannot write {path}: {e.strerror or type(e).__name__}")
 
 
 @app.command("plan")
@@ -324,8 +385,8 @@ def plan_cmd(
     """Optimise the diet (and optionally a supplement) to reach a magnesium target, safely."""
     from magnerve.plan import PlanError, make_plan
 
-    prof = _load_profile(profile)
-    d = _load_diary(diary, "auto", skip_bad)
+    check_outputs({"--html": html}, [diary, profile])
+    d, prof = _load_inputs(diary, profile, skip_bad)
     tgt: str | float = target
     if target not in ("ear", "rda"):
         try:
@@ -343,6 +404,7 @@ def plan_cmd(
             target=tgt,
             fewest_changes=fewest_changes,
             scope="all" if all_foods else "filtered",
+            assessment=_assess(d, prof),
         )
     except PlanError as e:
         _fail(str(e), code=2)
@@ -351,7 +413,7 @@ def plan_cmd(
     if html is not None:
         from magnerve.report import render_plan_html
 
-        html.write_text(render_plan_html(data), encoding="utf-8")
+        write_output(html, render_plan_html(data))
     if as_json:
         _emit_json(data)
         return
@@ -368,7 +430,10 @@ def _print_plan(data: dict[str, Any]) -> None:
         highlight=False,
     )
     t = data["target"]
-    out.print(f"Target: magnesium intake ≥ {t['magnesium_mg']:.0f} mg/day ({t['kind']}).")
+    out.print(
+        f"Target: magnesium intake ≥ {t['magnesium_mg']:.0f} mg/day ({escape(t['kind'])}).",
+        highlight=False,
+    )
     if data.get("summary"):
         out.print(escape(data["summary"]), highlight=False)
     if data["status"] == "refer":
@@ -386,7 +451,7 @@ def _print_plan(data: dict[str, Any]) -> None:
         to = sc.get("to_mg_per_day")
         dose = f" to {to:.0f} mg/day" if to is not None else ""
         out.print(
-            f"{n}. Your supplement {escape(sc['supplement'])}: {sc['action']}{dose} — "
+            f"{n}. Your supplement {escape(sc['supplement'])}: {escape(sc['action'])}{dose} — "
             f"{escape(sc['reason'])}",
             highlight=False,
         )
@@ -398,7 +463,8 @@ def _print_plan(data: dict[str, Any]) -> None:
         n += 1
         who = " [bold]with your clinician[/]" if s.get("with_clinician") else ""
         out.print(
-            f"{n}. Magnesium {s['form']}{who}: {s['elemental_mg_per_day']:.0f} mg elemental a day "
+            f"{n}. Magnesium {escape(s['form'])}{who}: {s['elemental_mg_per_day']:.0f} mg "
+            "elemental a day "
             f"in {s['times_per_day']} dose(s) ({s['elemental_mg_per_dose']:.0f} mg each), below "
             f"the upper level — {escape(s['reason'])}; {escape(s['note'])}.",
             highlight=False,
@@ -480,6 +546,8 @@ def demo_cmd(
 ) -> None:
     """Assess the bundled example person (58 y, type 2 diabetes, PPI + thiazide, soft water,
     a week of meals) and write the HTML report."""
+    if not as_json:
+        check_outputs({"--output": output, "--pdf": pdf}, [])
     if as_json:
         _emit_json(_run_assessment(None, None, False))
         return
@@ -497,40 +565,46 @@ def demo_cmd(
     out.print("[bold]Plan[/] (details: magnerve plan --help):")
     for i, step in enumerate(plan["steps"], 1):
         out.print(f"  {i}. {escape(step)}", highlight=False)
-    output.write_text(render_html(data, plan, _models(data, plan, profile)), encoding="utf-8")
-    out.print(f"Report written to [bold]{output}[/]")
+    write_output(output, render_html(data, plan, _models(data, plan, profile)))
+    out.print(f"Report written to [bold]{escape(output)}[/]", highlight=False)
     if pdf is not None:
         _write_pdf(data, pdf)
-        out.print(f"PDF written to [bold]{pdf}[/]")
+        out.print(f"PDF written to [bold]{escape(pdf)}[/]", highlight=False)
 
 
 @app.command("simulate")
 def simulate_cmd(
     diary: Annotated[Path, typer.Argument(help="Diary file (CSV, JSON, Cronometer).")],
     profile: Annotated[Path, typer.Option("--profile", "-p", help="Profile (TOML or JSON).")],
-    days: Annotated[float, typer.Option("--days", help="Days to simulate.", min=1, max=3650)] = 120,
+    days: Annotated[
+        float,
+        typer.Option("--days", help="Days to simulate.", callback=bounded("cli.simulate.days")),
+    ] = 120,
     with_plan: Annotated[
         bool, typer.Option("--plan", help="Also simulate the optimised plan.")
     ] = False,
     chart: Annotated[
-        Path | None, typer.Option("--chart", help="SVG chart of serum and total body Mg.")
-    ] = Path("magnerve-simulation.svg"),
+        Path | None,
+        typer.Option("--chart", help="Also write an SVG chart of serum and total body Mg."),
+    ] = None,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip bad diary lines.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the series).")] = False,
 ) -> None:
     """Simulate serum and body magnesium over time for the current intake (and the plan)."""
     from magnerve.analysis import homeostasis_scenarios
-    from magnerve.assessment import assess
     from magnerve.physiology.homeostasis import steady_state
 
-    prof = _load_profile(profile)
-    d = _load_diary(diary, "auto", skip_bad)
-    a = assess(d, prof)
+    check_outputs({"--chart": chart}, [diary, profile])
+    d, prof = _load_inputs(diary, profile, skip_bad)
+    a = _assess(d, prof)
     plan = None
     if with_plan:
-        from magnerve.plan import make_plan
+        from magnerve.plan import PlanError, make_plan
 
-        plan = make_plan(d, prof, assessment=a)
+        try:
+            plan = make_plan(d, prof, assessment=a)
+        except PlanError as e:
+            _fail(str(e), code=2)
     h = homeostasis_scenarios(a, plan, prof, days)
     scen, series, notes = h["absorbed"], h["series"], h["notes"]
     mods, body = h["mods"], h["body"]
@@ -549,7 +623,7 @@ def simulate_cmd(
     if chart is not None:
         from magnerve.report import charts
 
-        chart.write_text(charts.homeostasis(series), encoding="utf-8")
+        write_output(chart, charts.homeostasis(series))
     if as_json:
         _emit_json(data)
         return
@@ -569,9 +643,9 @@ def simulate_cmd(
         )
     out.print(t)
     for n in notes:
-        out.print(f"[dim]modifier: {n}[/]", highlight=False)
+        out.print(f"[dim]modifier: {escape(n)}[/]", highlight=False)
     out.print(f"[dim]person: {escape(body.summary())}[/]", highlight=False)
     for n in body.notes:
         out.print(f"[dim]note: {escape(n)}[/]", highlight=False)
     if chart is not None:
-        out.print(f"Chart written to [bold]{chart}[/]")
+        out.print(f"Chart written to [bold]{escape(chart)}[/]", highlight=False)

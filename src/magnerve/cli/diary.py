@@ -89,7 +89,7 @@ def intake_cmd(
             rd = read_diary(diary, fmt.value, trust=trust.value)
         except DiaryError as e:
             for pr in e.problems:
-                err.print(f"[red]{diary}:[/]{escape(str(pr))}", highlight=False)
+                err.print(f"[red]{escape(diary)}:[/]{escape(str(pr))}", highlight=False)
             _fail(f"{diary} could not be read", code=1)
             return
         _review(rd, as_json, sys.stdin.isatty() if interactive is None else interactive)
@@ -109,7 +109,7 @@ def intake_cmd(
         _emit_json(data)
         return
     out.print(
-        f"[bold]{diary}[/]: {len(report.entries)} lines, {len(report.days)} day(s)"
+        f"[bold]{escape(diary)}[/]: {len(report.entries)} lines, {len(report.days)} day(s)"
         + (f", {len(d.problems)} skipped" if d.problems else ""),
         highlight=False,
     )
@@ -244,8 +244,8 @@ def _review(d: Diary, as_json: bool, interactive: bool) -> None:
             saved += 1
     if interactive:
         out.print(
-            f"\n{saved} alias(es) saved to {alias_path()}: these lines now resolve the same way "
-            "next time.",
+            f"\n{saved} alias(es) saved to {escape(alias_path())}: these lines now resolve the "
+            "same way next time.",
             highlight=False,
         )
     else:
@@ -274,7 +274,8 @@ def alias_add_cmd(
         _fail(str(e), code=2)
         return
     out.print(
-        f"{escape(key)!s} → {escape(food.description)} ({food.id}); saved in {alias_path()}",
+        f"{escape(key)!s} → {escape(food.description)} ({food.id}); saved in "
+        f"{escape(alias_path())}",
         highlight=False,
     )
 
@@ -291,7 +292,7 @@ def alias_list_cmd(
         _emit_json({"file": str(alias_path()), "aliases": al})
         return
     if not al:
-        out.print(f"no aliases yet ({alias_path()})", highlight=False)
+        out.print(f"no aliases yet ({escape(alias_path())})", highlight=False)
     for k, v in sorted(al.items()):
         out.print(f"{escape(k)} → {escape(get_food(v).description)} ({v})", highlight=False)
 

@@ -12,6 +12,7 @@ from magnerve.cli._common import (
     _fail,
     app,
     err,
+    escape,
     foods_app,
     out,
 )
@@ -53,7 +54,10 @@ def foods_show(
         _emit_json(food.to_dict())
         return
     infos = {n.key: n for n in resolve_nutrients(None)}
-    out.print(f"[bold]{food.id}[/] {food.description}  [dim]({food.food_group})[/]")
+    out.print(
+        f"[bold]{food.id}[/] {escape(food.description)}  [dim]({escape(food.food_group)})[/]",
+        highlight=False,
+    )
     t = Table(title="Per 100 g edible portion")
     t.add_column("Nutrient")
     t.add_column("Value", justify="right")
@@ -64,14 +68,14 @@ def foods_show(
         if not all_nutrients and n.key not in infos:
             continue
         v = food.nutrients[n.key]
-        t.add_row(n.label, "unknown" if v is None else f"{v:g}", n.units)
+        t.add_row(escape(n.label), "unknown" if v is None else f"{v:g}", escape(n.units))
     out.print(t)
     m = Table(title="Household measures (SR28)")
     m.add_column("Amount", justify="right")
     m.add_column("Measure")
     m.add_column("Grams", justify="right")
     for meas in food.measures:
-        m.add_row(f"{meas.amount:g}", meas.description, f"{meas.grams:g}")
+        m.add_row(f"{meas.amount:g}", escape(meas.description), f"{meas.grams:g}")
     out.print(m)
 
 
@@ -104,20 +108,23 @@ def parse_cmd(
         _emit_json({**p.to_dict(), "nutrients": nutrients})
         return
     out.print(
-        f"[bold]{p.amount:g} {p.unit}[/] of [cyan]{p.food.id}[/] {p.food.description} "
-        f"= [bold]{p.grams:.1f} g[/]  (confidence {p.confidence:.2f})"
+        f"[bold]{p.amount:g} {escape(p.unit)}[/] of [cyan]{p.food.id}[/] "
+        f"{escape(p.food.description)} = [bold]{p.grams:.1f} g[/]  (confidence "
+        f"{p.confidence:.2f})",
+        highlight=False,
     )
     for note in p.notes:
-        out.print(f"  [yellow]note:[/] {note}")
+        out.print(f"  [yellow]note:[/] {escape(note)}", highlight=False)
     t = Table(show_header=True)
     t.add_column("Nutrient")
     t.add_column("Amount", justify="right")
     for n in infos:
         v = nutrients[n.key]
-        t.add_row(f"{n.label} [{n.units}]", "unknown" if v is None else f"{v:.4g}")
+        t.add_row(escape(f"{n.label} [{n.units}]"), "unknown" if v is None else f"{v:.4g}")
     out.print(t)
     if p.alternatives:
         out.print(
             "[dim]Other matches:[/] "
-            + "; ".join(f"{h.id} {h.description}" for h in p.alternatives[:3])
+            + escape("; ".join(f"{h.id} {h.description}" for h in p.alternatives[:3])),
+            highlight=False,
         )

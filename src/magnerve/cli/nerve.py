@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -11,18 +11,29 @@ from magnerve.cli._common import (
     Table,
     _emit_json,
     _fail,
+    bounded,
+    check_outputs,
+    escape,
     nerve_app,
     out,
+    write_output,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @nerve_app.command("block")
 def nerve_block(
-    voltage: Annotated[float, typer.Option("--voltage", help="Membrane potential [mV].")],
-    mg: Annotated[float, typer.Option("--mg", help="Extracellular magnesium [mM].", min=0)],
+    voltage: Annotated[
+        float,
+        typer.Option(
+            "--voltage", help="Membrane potential [mV].", callback=bounded("cli.nerve.voltage_mv")
+        ),
+    ],
+    mg: Annotated[
+        float,
+        typer.Option(
+            "--mg", help="Extracellular magnesium [mM].", callback=bounded("cli.nerve.mg_mm")
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """NMDA-receptor unblocked fraction (Jahr & Stevens 1990)."""
@@ -40,26 +51,48 @@ def nerve_sweep(
     mg: Annotated[
         str, typer.Option("--mg", help="Comma-separated extracellular Mg [mM].")
     ] = "0.3,0.5,0.8,1.0,1.2",
-    duration: Annotated[float, typer.Option("--duration", help="Simulated time [s].")] = 1.0,
+    duration: Annotated[
+        float,
+        typer.Option(
+            "--duration", help="Simulated time [s].", callback=bounded("cli.nerve.duration_s")
+        ),
+    ] = 1.0,
     chart: Annotated[Path | None, typer.Option("--chart", help="Write an SVG chart.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Firing rate and NMDA calcium load of a model neuron across extracellular Mg."""
+    from magnerve import _bounds
+    from magnerve.errors import OutOfRangeError
     from magnerve.physiology.nerve import simulate_sweep
 
+    check_outputs({"--chart": chart}, [])
+    n_max = int(_bounds.bound("cli.nerve.sweep_points").max)
     try:
-        values = [float(x) for x in mg.split(",") if x.strip()]
-        if not values:
+        parts = [x.strip() for x in mg.split(",") if x.strip()]
+        if not parts:
             raise ValueError("give at least one magnesium value")
+        if len(parts) > n_max:
+            raise ValueError(f"give at most {n_max} magnesium values")
+        values = []
+        for x in parts:
+            try:
+                v = float(x)
+            except ValueError:
+                raise ValueError(f"--mg: {x!r} is not a number") from None
+            values.append(_bounds.check("cli.nerve.mg_mm", v, "--mg"))
+    except (ValueError, OutOfRangeError) as e:
+        _fail(f"{e} (e.g. --mg 0.3,0.5,0.8,1.0,1.2)", code=2)
+        return
+    try:
         res = simulate_sweep(values, duration)
     except ValueError as e:
-        _fail(f"{e} (e.g. --mg 0.3,0.5,0.8,1.0,1.2)", code=2)
+        _fail(str(e), code=2)
         return
     data = res.to_dict()  # type: ignore[union-attr]
     if chart is not None:
         from magnerve.report import charts
 
-        chart.write_text(charts.nerve_sweep(data), encoding="utf-8")
+        write_output(chart, charts.nerve_sweep(data))
     if as_json:
         _emit_json(data)
         return
@@ -71,4 +104,4 @@ def nerve_sweep(
         t.add_row(f"{c['mg_mM']:g}", f"{c['firing_rate_hz']:.0f}", f"{c['calcium_load']:.0f}")
     out.print(t)
     if chart is not None:
-        out.print(f"Chart written to [bold]{chart}[/]")
+        out.print(f"Chart written to [bold]{escape(chart)}[/]", highlight=False)
