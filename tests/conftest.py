@@ -110,6 +110,14 @@ SLOW = (
     "tests/test_index_cache.py::test_bad_cache_is_ignored_and_rebuilt",
     "tests/test_index_cache.py::test_planted_files_in_the_cache_dir_are_never_loaded",
     "tests/test_index_cache.py::test_unwritable_or_disabled_cache",
+    # a local Dask cluster (30 s) and a connection timeout (10 s)
+    "tests/cohort/test_cohort_engines.py::test_local_cluster_identical",
+    "tests/cohort/test_cohort_engines.py::test_unreachable_scheduler",
+    # the long fuzz variants (hundreds of generated profiles and CLI runs)
+    "tests/test_fuzz_cli.py::test_generated_profiles_never_crash_long",
+    "tests/test_fuzz_cli.py::test_plan_and_simulate_refuse_exactly_as_assess_long",
+    "tests/test_fuzz_cli.py::test_generated_options_never_crash_long",
+    "tests/test_fuzz_diary.py::",
 )
 
 

@@ -39,7 +39,7 @@ import math
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, cast, overload
 
@@ -56,7 +56,9 @@ __all__ = [
     "Dose",
     "Occasion",
     "OccasionAbsorption",
+    "OccasionsAbsorption",
     "absorb_occasion",
+    "absorb_occasions",
     "absorbed_mg",
     "divided",
     "parameters",
@@ -241,7 +243,13 @@ _COCOA = ("cocoa", "chocolate")
 _ANIMAL = {"0100", "0500", "0700", "1000", "1300", "1500", "1700"}
 
 
+@lru_cache(maxsize=16384)
 def _phytate_category(description: str, group: str) -> str | None:
+    """Phytate category of a food (``phytate_content`` in ``data/absorption.toml``), or None.
+
+    Cached: a diary names the same foods again and again (a 10-year diary has about 38,000
+    lines and a few dozen foods).
+    """
     d = description.lower()
     if group in _ANIMAL:
         return "animal_foods"
@@ -437,6 +445,114 @@ def absorb_occasion(
     return OccasionAbsorption(
         occ.label, total, absorbed, food, water, supp, absorbed / total, factors, flags
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OccasionsAbsorption:
+    """Absorbed magnesium of many occasions (:func:`absorb_occasions`), one element each.
+
+    Attributes
+    ----------
+    intake_mg, absorbed_mg : numpy.ndarray
+        Magnesium in and absorbed from each occasion [mg].
+    absorbed_food_mg, absorbed_water_mg, absorbed_supplement_mg : numpy.ndarray
+        Absorbed magnesium by source [mg].
+    flags : frozenset of str
+        Every flag raised by any occasion (effects known but not quantified).
+    """
+
+    intake_mg: FloatArray
+    absorbed_mg: FloatArray
+    absorbed_food_mg: FloatArray
+    absorbed_water_mg: FloatArray
+    absorbed_supplement_mg: FloatArray
+    flags: frozenset[str]
+
+
+def absorb_occasions(
+    occasions: Sequence[Occasion],
+    *,
+    vmax: float | None = None,
+    km: float | None = None,
+    oxalate_factor: float | None = None,
+) -> OccasionsAbsorption:
+    """:func:`absorb_occasion` for many occasions at once.
+
+    Occasions without supplement doses (meals, water) are computed as arrays with the same
+    operations in the same order as the scalar function, so each element equals its scalar
+    result; occasions with doses go through :func:`absorb_occasion`.
+
+    Parameters
+    ----------
+    occasions : sequence of Occasion
+    vmax, km : float, optional
+        Override the saturable-term parameters [mg] (sensitivity analysis).
+    oxalate_factor : float, optional
+        Override the relative absorption of magnesium from oxalate-rich foods (0-1].
+
+    Returns
+    -------
+    OccasionsAbsorption
+    """
+    p = parameters()
+    n = len(occasions)
+    out = np.zeros((5, n))
+    flags: set[str] = set()
+    plain = [i for i, o in enumerate(occasions) if not o.doses]
+    for i, o in enumerate(occasions):
+        if o.doses:
+            r = absorb_occasion(o, vmax=vmax, km=km, oxalate_factor=oxalate_factor)
+            out[:, i] = (
+                r.intake_mg,
+                r.absorbed_mg,
+                r.absorbed_food_mg,
+                r.absorbed_water_mg,
+                r.absorbed_supplement_mg,
+            )
+            flags.update(r.flags)
+    if plain:
+        occ = [occasions[i] for i in plain]
+        food = np.array([o.food_mg for o in occ], dtype=np.float64)
+        water = np.array([o.water_mg for o in occ], dtype=np.float64)
+        phytate = np.array([o.phytate_mg or 0.0 for o in occ], dtype=np.float64)
+        ox_food = np.array([o.oxalate_food_mg for o in occ], dtype=np.float64)
+        meal = np.array([o.is_meal for o in occ], dtype=bool)
+        total = food + water + 0  # as the scalar path: food + water + (no doses: 0)
+        some = total > 1e-12  # nothing (or a denormal speck) to absorb
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(total) | (
+                some & (phytate != 0) & ~(np.isfinite(phytate) & (phytate >= 0))
+            )
+        if bad.any():  # the scalar path raises the error, with its message
+            absorb_occasion(occ[int(np.argmax(bad))], vmax=vmax, km=km)
+        v = p.vmax if vmax is None else vmax
+        k = p.km if km is None else km
+        with np.errstate(divide="ignore", invalid="ignore"):
+            base = np.where(total == 0, 0.0, v * total / (k + total) + p.linear * total)
+            share = np.minimum(base / total, p.fa_max)
+        mmol = phytate / p.phytic_acid_molar_mass
+        phy = np.where(
+            phytate != 0, 1.0 - p.phytate_per_mmol * np.minimum(mmol, p.phytate_max_mmol), 1.0
+        )
+        if (some & (phytate != 0) & (mmol > p.phytate_max_mmol)).any():
+            flags.add("phytate above the highest measured dose: effect held at that dose")
+        ox = p.oxalate_factor if oxalate_factor is None else oxalate_factor
+        ox_mg = np.minimum(np.maximum(ox_food, 0.0), food)
+        food_abs = (food - ox_mg * (1.0 - ox)) * share * phy
+        water_factor = np.where(meal & (water > 0), p.water_with_meal, 1.0)
+        water_share = np.minimum(share, p.water_alone_fa)
+        water_abs = water * water_share * water_factor * np.where(meal, phy, 1.0)
+        supp = np.zeros(len(occ))
+        absorbed = food_abs + water_abs + supp
+        zero = np.zeros(len(occ))
+        out[:, plain] = (
+            total,
+            np.where(some, absorbed, zero),
+            np.where(some, food_abs, zero),
+            np.where(some, water_abs, zero),
+            zero,
+        )
+    return OccasionsAbsorption(out[0], out[1], out[2], out[3], out[4], frozenset(flags))
 
 
 def reference_phytate_mg_per_day(age: float | None = None) -> float:

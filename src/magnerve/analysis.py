@@ -62,14 +62,20 @@ class Analysis:
     steps: tuple[StepTime, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping: the assessment's JSON, the plan's, the models and provenance."""
-        return {
+        """JSON-ready mapping: the assessment's JSON, the plan's, the models and provenance.
+
+        The dump of :class:`magnerve.schemas.AnalysisOut` (``docs/schema/analysis.json``).
+        """
+        from magnerve.schemas import AnalysisOut, dump
+
+        raw = {
             "assessment": self.assessment.to_dict(),
             "plan": None if self.plan is None else self.plan.to_dict(),
             "models": self.models,
             "reference_data": {"hash": self.data_hash},
             "steps": [{"step": s.step, "ms": round(s.ms, 2)} for s in self.steps],
         }
+        return dump(AnalysisOut.model_validate(raw))
 
     def summary(self) -> str:
         """A few plain lines: intake, adequacy, the main findings and the plan's status."""

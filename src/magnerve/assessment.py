@@ -15,13 +15,14 @@ import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from magnerve import absorption as ab
+from magnerve._gc import paused as paused_gc
 from magnerve.adequacy import assess_individual, individual_adequacy
 from magnerve.clinical import (
     MarkerReading,
@@ -124,8 +125,10 @@ def diary_supplements(diary: Diary) -> list[SupplementDaily]:
 
 
 @cache
+@lru_cache(maxsize=16384)
 def _oxalate_rich(description: str) -> bool:
-    """True for an oxalate-rich food (``interactions.toml`` [oxalate] words)."""
+    """True for an oxalate-rich food (``interactions.toml`` [oxalate] words); cached per
+    description (a long diary repeats its foods)."""
     from magnerve.interactions import thresholds
 
     d = description.lower()
@@ -273,12 +276,18 @@ class Assessment:
         return [None if f is None else f + w + self.supplement_mg for f in self.food_mg]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping (``magnerve assess --json``)."""
+        """JSON-ready mapping (``magnerve assess --json``).
+
+        The dump of :class:`magnerve.schemas.AssessmentOut`, the published JSON Schema
+        ``docs/schema/assess.json``: a key or type outside the schema raises.
+        """
+        from magnerve.schemas import AssessmentOut, dump
+
         totals = self.total_mg_per_day()
         known = [t for t in totals if t is not None]
         food_known = [f for f in self.food_mg if f is not None]
         mean_abs = float(np.mean(self.absorbed_per_day)) if self.absorbed_per_day else None
-        return {
+        raw = {
             "disclaimer": (
                 "Screening and education, not diagnosis. Discuss results with a clinician."
             ),
@@ -368,6 +377,7 @@ class Assessment:
             "energy_reporting": None if self.energy is None else self.energy.to_dict(),
             "notes": self.notes,
         }
+        return dump(AssessmentOut.model_validate(raw))
 
 
 def _occasions(
@@ -381,25 +391,49 @@ def _occasions(
     db = load_database()
     notes: list[str] = []
     water_col = load_database().nutrient_position("water_g")
-    by_meal: dict[tuple[date, str], dict[str, Any]] = {}
+    # per line: its meal, and the phytate (NaN: unknown) and oxalate flag of its food; each
+    # (food, grams) pair and each food is looked up once (long diaries repeat them)
+    n = len(diary.entries)
+    meal_keys: dict[tuple[date, str], int] = {}
+    meal_of = np.empty(n, dtype=np.intp)
+    phytate = np.full(n, np.nan)
+    oxalate = np.zeros(n, dtype=bool)
+    phy_memo: dict[tuple[str, float], float | None] = {}
     for k, e in enumerate(diary.entries):
         key = (e.date, (e.meal or e.time or "unspecified").lower())
-        slot = by_meal.setdefault(key, {"mg": 0.0, "phytate": 0.0, "phy_known": True, "ox": 0.0})
-        v = food_values[k]
-        slot["mg"] += 0.0 if math.isnan(v) else float(v)
-        if e.parsed is not None and not math.isnan(v) and _oxalate_rich(e.parsed.food.description):
-            slot["ox"] += float(v)
-        if e.parsed is None:
-            slot["phy_known"] = False
+        meal_of[k] = meal_keys.setdefault(key, len(meal_keys))
+        parsed = e.parsed
+        if parsed is None:
             continue
-        i = db.index[e.parsed.food.id]
-        ph = ab.phytate_mg(
-            db.descriptions[i], db.group_codes[i], e.parsed.grams, float(db.matrix[i, water_col])
-        )
-        if ph is None:
-            slot["phy_known"] = False
+        oxalate[k] = _oxalate_rich(parsed.food.description)
+        pk = (parsed.food.id, parsed.grams)
+        if pk in phy_memo:
+            ph = phy_memo[pk]
         else:
-            slot["phytate"] += ph
+            i = db.index[parsed.food.id]
+            ph = phy_memo[pk] = ab.phytate_mg(
+                db.descriptions[i], db.group_codes[i], parsed.grams, float(db.matrix[i, water_col])
+            )
+        if ph is not None:
+            phytate[k] = ph
+    n_meals = len(meal_keys)
+    v = np.asarray(food_values, dtype=np.float64)
+    v_known = ~np.isnan(v)
+    mg = np.zeros(n_meals)
+    np.add.at(mg, meal_of, np.where(v_known, v, 0.0))  # line by line, in file order
+    ox = np.zeros(n_meals)
+    ox_lines = oxalate & v_known
+    np.add.at(ox, meal_of[ox_lines], v[ox_lines])
+    phy_known_line = ~np.isnan(phytate)
+    phy = np.zeros(n_meals)
+    np.add.at(phy, meal_of[phy_known_line], phytate[phy_known_line])
+    phy_unknown = np.bincount(meal_of[~phy_known_line], minlength=n_meals) > 0
+    by_meal: dict[tuple[date, str], dict[str, Any]] = {
+        key: {"mg": m, "phytate": p, "phy_known": not u, "ox": o}
+        for key, m, p, u, o in zip(
+            meal_keys, mg.tolist(), phy.tolist(), phy_unknown.tolist(), ox.tolist(), strict=True
+        )
+    }
     days: dict[date, list[ab.Occasion]] = defaultdict(list)
     meals_by_day: dict[date, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for (d, m), slot in by_meal.items():
@@ -477,9 +511,17 @@ def assess(
     -------
     Assessment
     """
+    with paused_gc():  # a long diary makes tens of thousands of acyclic objects
+        return _assess(diary, profile, authority, absorption_km)
+
+
+def _assess(
+    diary: Diary, profile: Profile, authority: str, absorption_km: float | None
+) -> Assessment:
+    """:func:`assess` (its body)."""
     person = profile.person
     notes: list[str] = []
-    report = intake(diary, _NUTRIENTS)
+    report = intake(diary, _NUTRIENTS, by_meal=False)  # the assessment needs only days
     keys = [n.key for n in report.nutrients]
     mg_j = keys.index("magnesium_mg")
     days = [d for d, _ in report.days]
@@ -519,18 +561,26 @@ def assess(
     # absorption
     occasions, occ_notes = _occasions(diary, report.values[:, mg_j], supps, water_mg_l, profile)
     notes += occ_notes
+    # every occasion of every day in one array call; sums in the order of a loop over days
+    day_occ = [occasions.get(d, []) for d in days]
+    occ_abs = ab.absorb_occasions([o for occ in day_occ for o in occ], km=absorption_km)
+    absorbed_all = occ_abs.absorbed_mg.tolist()
     absorbed_day: list[float] = []
+    start = 0
+    for occ in day_occ:
+        absorbed_day.append(sum(absorbed_all[start : start + len(occ)]))
+        start += len(occ)
     by_source = {"food": 0.0, "water": 0.0, "supplements": 0.0}
-    flags: set[str] = set()
-    for d in days:
-        occ_res = [ab.absorb_occasion(o, km=absorption_km) for o in occasions.get(d, [])]
-        absorbed_day.append(sum(r.absorbed_mg for r in occ_res))
-        for r in occ_res:
-            by_source["food"] += r.absorbed_food_mg / len(days)
-            by_source["water"] += r.absorbed_water_mg / len(days)
-            by_source["supplements"] += r.absorbed_supplement_mg / len(days)
-            flags.update(r.flags)
-    notes += sorted(flags)
+    for key, arr in (
+        ("food", occ_abs.absorbed_food_mg),
+        ("water", occ_abs.absorbed_water_mg),
+        ("supplements", occ_abs.absorbed_supplement_mg),
+    ):
+        acc = 0.0
+        for x in (arr / len(days)).tolist():
+            acc += x
+        by_source[key] = acc
+    notes += sorted(occ_abs.flags)
     pre = profile.lifestyle.prebiotic_g_per_day
     if pre:
         pb = ab._data()["prebiotic"]["vandenheuvel2009_scfos"]
@@ -736,13 +786,11 @@ def assess(
     # oxalate-rich foods (flag only)
     from magnerve.interactions import thresholds
 
-    ox_words = thresholds()["oxalate"]["words"]
     ox = sorted(
         {
             e.parsed.food.description
             for e in diary.entries
-            if e.parsed is not None
-            and any(w in e.parsed.food.description.lower() for w in ox_words)
+            if e.parsed is not None and _oxalate_rich(e.parsed.food.description)
         }
     )
     if ox:

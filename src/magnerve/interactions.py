@@ -15,7 +15,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -304,6 +304,12 @@ def vitamin_b6_check(total_b6_mg: float | None, supplemental_b6_mg: float) -> In
 
 def classify_grain(description: str, group_code: str) -> str | None:
     """ "whole", "refined", "unclassified" for grain foods; None for other foods."""
+    return _classify_grain(description, group_code)
+
+
+@lru_cache(maxsize=16384)
+def _classify_grain(description: str, group_code: str) -> str | None:
+    """:func:`classify_grain`, cached (a diary names the same foods again and again)."""
     g = thresholds()["grains"]
     if group_code not in g["groups"]:
         return None
