@@ -8,13 +8,11 @@ mostly sanity bounds (stated as such in the data), given in magnerve's unit for 
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from magnerve.errors import OutOfRangeError
+from magnerve.registry import get_registry, registry_cache
 
 __all__ = ["Bound", "bound", "bounds", "check", "finite_number", "limits"]
 
@@ -77,13 +75,11 @@ def _leaves(table: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-@cache
 def _data() -> dict[str, Any]:
-    text = resources.files("magnerve.data").joinpath("bounds.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return get_registry().data("bounds")
 
 
-@cache
+@registry_cache
 def bounds() -> dict[str, Bound]:
     """Every range in ``bounds.toml``, by dotted key (``same_as`` entries resolved)."""
     raw = _leaves({k: v for k, v in _data().items() if k != "limits"}, "")

@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Literal
 
 from magnerve._limits import diary_limits
@@ -28,6 +26,7 @@ from magnerve.foods import load_database, nutrients
 from magnerve.foods._portions import PortionError, measure_head, piece_weight, to_grams
 from magnerve.foods._search import tokenize
 from magnerve.foods._units import lookup_unit
+from magnerve.registry import get_registry
 
 __all__ = [
     "AGREE_ABS_KCAL",
@@ -438,10 +437,8 @@ def compare_with_export(
 # -- supplements ---------------------------------------------------------------------------
 
 
-@cache
 def _forms() -> dict[str, dict[str, object]]:
-    text = resources.files("magnerve.data").joinpath("supplement_forms.toml").read_text("utf-8")
-    forms: dict[str, dict[str, object]] = tomllib.loads(text)["forms"]
+    forms: dict[str, dict[str, object]] = get_registry().data("supplement_forms")["forms"]
     return forms
 
 

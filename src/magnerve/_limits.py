@@ -15,7 +15,8 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+
+from magnerve.registry import get_registry, registry_cache
 
 __all__ = ["DiaryLimits", "diary_limits"]
 
@@ -58,16 +59,14 @@ class DiaryLimits:
     max_year: int
 
 
-@cache
+@registry_cache
 def diary_limits() -> DiaryLimits:
-    """The diary limits of ``data/limits.toml`` (loaded once).
+    """The diary limits of ``data/limits.toml`` (loaded once per registry).
 
     Returns
     -------
     DiaryLimits
     """
-    from magnerve.registry import get_registry
-
     data = get_registry().data("limits")
     res, diary = data["resources"], data["diary"]
     return DiaryLimits(

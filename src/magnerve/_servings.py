@@ -3,20 +3,16 @@ plausibility checks. Data: ``data/servings.toml``."""
 
 from __future__ import annotations
 
-import tomllib
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from magnerve.interactions import classify_grain, thresholds
+from magnerve.registry import get_registry, registry_cache
 
 __all__ = ["food_category", "plausibility", "racc_grams"]
 
 
-@cache
 def _data() -> dict[str, Any]:
-    text = resources.files("magnerve.data").joinpath("servings.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return get_registry().data("servings")
 
 
 def plausibility() -> dict[str, Any]:
@@ -27,7 +23,7 @@ def plausibility() -> dict[str, Any]:
 _ANIMAL_MEAT = {"0500", "0700", "1000", "1300", "1700"}
 
 
-@cache
+@registry_cache
 def food_category(description: str, group: str) -> str:
     """magnerve's plan category of an SR28 food (sets its serving size and cap)."""
     d = description.lower()

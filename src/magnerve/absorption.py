@@ -36,11 +36,8 @@ References
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from importlib import resources
 from typing import Any, cast, overload
 
 import numpy as np
@@ -51,6 +48,7 @@ from magnerve._numeric import FloatArray
 from magnerve._numeric import any_array as _any_array
 from magnerve._numeric import float_array as _float_array
 from magnerve._numeric import raise_at as _raise_at
+from magnerve.registry import get_registry, registry_cache
 
 __all__ = [
     "Dose",
@@ -70,10 +68,8 @@ __all__ = [
 ]
 
 
-@cache
 def _data() -> dict[str, Any]:
-    text = resources.files("magnerve.data").joinpath("absorption.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return get_registry().data("absorption")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +94,7 @@ class Parameters:
     sensitivity_band: tuple[float, float]
 
 
-@cache
+@registry_cache
 def parameters() -> Parameters:
     """The model parameters from ``data/absorption.toml``."""
     m = _data()["model"]
@@ -243,7 +239,7 @@ _COCOA = ("cocoa", "chocolate")
 _ANIMAL = {"0100", "0500", "0700", "1000", "1300", "1500", "1700"}
 
 
-@lru_cache(maxsize=16384)
+@registry_cache.bounded(16384)
 def _phytate_category(description: str, group: str) -> str | None:
     """Phytate category of a food (``phytate_content`` in ``data/absorption.toml``), or None.
 

@@ -20,10 +20,7 @@ References
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, replace
-from functools import cache
-from importlib import resources
 from statistics import NormalDist
 from typing import Any, TypeAlias, cast, overload
 
@@ -35,6 +32,7 @@ from magnerve._numeric import FloatArray
 from magnerve._numeric import any_array as _any_array
 from magnerve._numeric import raise_at as _raise_at
 from magnerve._sex import normalise_sex
+from magnerve.registry import get_registry
 from magnerve.requirements import ReferenceIntake, RequirementError, reference_intake
 
 __all__ = [
@@ -506,13 +504,11 @@ def confidence_above(
 # -- within-person SD defaults --------------------------------------------------------------
 
 
-@cache
 def _within_table() -> dict[str, Any]:
     try:
-        text = resources.files("magnerve.data").joinpath("within_person_sd.toml").read_text("utf-8")
+        return get_registry().data("within_person_sd")
     except FileNotFoundError:
         return {}
-    return tomllib.loads(text)
 
 
 def _group_keys(age: float, sex: str, pregnant: bool, lactating: bool) -> list[str]:

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import math
-import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -50,6 +47,7 @@ from magnerve.interactions import (
     zinc_check,
 )
 from magnerve.profile import Profile, Supplement, medication_group
+from magnerve.registry import get_registry, registry_cache
 from magnerve.requirements import RequirementError, reference_intake
 from magnerve.risk import Finding, findings_for
 
@@ -73,10 +71,9 @@ _NUTRIENTS = [
 ]
 
 
-@cache
 def _forms() -> dict[str, Any]:
-    text = resources.files("magnerve.data").joinpath("supplement_forms.toml").read_text("utf-8")
-    return dict(tomllib.loads(text)["forms"])
+    forms: dict[str, Any] = get_registry().data("supplement_forms")["forms"]
+    return forms
 
 
 def diary_supplements(diary: Diary) -> list[SupplementDaily]:
@@ -124,8 +121,7 @@ def diary_supplements(diary: Diary) -> list[SupplementDaily]:
     return out
 
 
-@cache
-@lru_cache(maxsize=16384)
+@registry_cache.bounded(16384)
 def _oxalate_rich(description: str) -> bool:
     """True for an oxalate-rich food (``interactions.toml`` [oxalate] words); cached per
     description (a long diary repeats its foods)."""
@@ -135,7 +131,7 @@ def _oxalate_rich(description: str) -> bool:
     return any(w in d for w in thresholds()["oxalate"]["words"])
 
 
-@cache
+@registry_cache
 def _cv_limit() -> float:
     from magnerve.adequacy import _within_table
 

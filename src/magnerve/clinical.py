@@ -19,10 +19,7 @@ References
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any, TypeAlias, cast, overload
 
 import numpy as np
@@ -35,6 +32,7 @@ from magnerve._numeric import first_index as _index
 from magnerve._numeric import float_array as _float_array
 from magnerve._numeric import raise_at as _raise_at
 from magnerve._sex import FEMALE_SPELLINGS, MALE_SPELLINGS, Sex, normalise_sex
+from magnerve.registry import get_registry
 
 __all__ = [
     "MDSResult",
@@ -59,11 +57,10 @@ __all__ = [
 ]
 
 
-@cache
 def markers() -> dict[str, Any]:
-    """The parsed ``clinical_markers.toml`` (constants, cut-offs, sources)."""
-    text = resources.files("magnerve.data").joinpath("clinical_markers.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    """The parsed ``clinical_markers.toml`` (constants, cut-offs, sources) of the active
+    registry."""
+    return get_registry().data("clinical_markers")
 
 
 def _sex(sex: str) -> Sex:

@@ -15,12 +15,11 @@ References
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
+
+from magnerve.registry import get_registry, registry_cache
 
 __all__ = [
     "ConditionSet",
@@ -35,10 +34,8 @@ _STAGE_RE = re.compile(r"\b(?:stage|g|ckd)\s*([1-5])\s*([ab])?\b")
 _STAGE_ALONE_RE = re.compile(r"\b([1-5])([ab])?\b")
 
 
-@cache
 def _data() -> dict[str, Any]:
-    text = resources.files("magnerve.data").joinpath("conditions.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return get_registry().data("conditions")
 
 
 def _norm(text: str) -> str:
@@ -46,7 +43,7 @@ def _norm(text: str) -> str:
     return " ".join(t.split())
 
 
-@cache
+@registry_cache
 def _synonyms() -> dict[str, str]:
     out: dict[str, str] = {}
     for key, entry in _data()["conditions"].items():

@@ -18,20 +18,16 @@ References
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
+
+from magnerve.registry import get_registry
 
 __all__ = ["EnergyReporting", "bmr_schofield", "energy_reporting", "goldberg_cutoff"]
 
 
-@cache
 def _data() -> dict[str, Any]:
-    return tomllib.loads(
-        resources.files("magnerve.data").joinpath("energy.toml").read_text("utf-8")
-    )
+    return get_registry().data("energy")
 
 
 def bmr_schofield(weight_kg: float, age: float, sex: str) -> float:

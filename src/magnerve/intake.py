@@ -9,8 +9,8 @@ missing value were zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from operator import attrgetter
 from typing import Any
@@ -22,9 +22,6 @@ from magnerve._gc import paused as paused_gc
 from magnerve.diary import Diary, DiaryEntry
 from magnerve.foods._db import FoodDatabase, NutrientInfo, load_database
 from magnerve.foods._parse import ParsedLine
-
-_PARSED_FIELDS = tuple(f.name for f in fields(ParsedLine))
-_parsed_values = attrgetter(*_PARSED_FIELDS)
 
 __all__ = [
     "IntakeReport",
@@ -225,104 +222,248 @@ class IntakeReport:
         A nutrient's mean is None when no day has a value; ``missing_lines`` lists every
         line lacking a value, so the mean is a lower bound when it is not empty.
         """
+        n_days = len(self.days)
+        n_entries = len(self.entries)
+        # one tuple of day totals per nutrient (a transpose; None columns when no day)
+        columns = list(zip(*(t for _, t in self.days), strict=True))
         out = []
         for j in range(len(self.nutrients)):
-            vals = [d[1][j].value for d in self.days]
-            known = [v for v in vals if v is not None]
-            missing = tuple(x for d in self.days for x in d[1][j].missing_lines)
-            mean = sum(known) / len(vals) if known and vals else None
-            out.append(NutrientTotal(mean, len(self.entries), missing))
+            col: tuple[NutrientTotal, ...] = columns[j] if columns else ()
+            known = [t.value for t in col if t.value is not None]
+            missing = tuple(x for t in col for x in t.missing_lines)
+            mean = sum(known) / n_days if known and n_days else None
+            out.append(NutrientTotal(mean, n_entries, missing))
         return out
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping (the ``magnerve intake --json`` output)."""
-        keys = [n.key for n in self.nutrients]
-
-        def named(totals: list[NutrientTotal]) -> dict[str, Any]:
-            return {k: _total_dict(t) for k, t in zip(keys, totals, strict=True)}
-
-        # Diaries repeat lines ("coffee, 1 cup" every morning): the parts of a line's mapping
-        # that do not depend on the line (food, amount, nutrients) are made once per distinct
-        # line and copied.
-        parsed_parts: dict[Any, dict[str, Any]] = {}
-        nutrient_parts: dict[Any, dict[str, Any]] = {}
-        rows = self.values.tolist()
-        lines = []
-        for e, row in zip(self.entries, rows, strict=True):
-            base: dict[str, Any] = {
-                "line": e.line,
-                "date": e.date.isoformat(),
-                "time": e.time,
-                "meal": e.meal,
+        with paused_gc():  # hundreds of thousands of acyclic dicts for a long diary
+            return {
+                k: ([x for part in v for x in part] if isinstance(v, Iterator) else v)
+                for k, v in self.iter_dict()
             }
-            if e.parsed is not None:
-                base.update(_parsed_part(e.parsed, parsed_parts), source="sr28")
-            else:
-                base.update(
-                    text=e.name,
-                    food=None,
-                    amount=None,
-                    unit=None,
-                    grams=None,
-                    measure=None,
-                    confidence=None,
-                    notes=list(e.notes),
-                    source="file",
-                )
-            vkey = tuple(row)
-            nutrients = nutrient_parts.get(vkey)
-            if nutrients is None:
-                nutrients = nutrient_parts[vkey] = {
-                    k: (None if v != v else round(v, 4)) for k, v in zip(keys, row, strict=True)
-                }
-            base["nutrients"] = dict(nutrients)
-            lines.append(base)
-        return {
-            "nutrients": [
+
+    def iter_dict(self, batch: int = 1000) -> Iterator[tuple[str, Any]]:
+        """The items of :meth:`to_dict` in order, its three long lists in batches.
+
+        Parameters
+        ----------
+        batch : int, default 1000
+            Largest number of lines, meals or days in one batch [-].
+
+        Yields
+        ------
+        tuple of (str, object)
+            Each key of :meth:`to_dict` and its value, except that the values of
+            ``lines``, ``meals`` and ``days`` are iterators of lists (of at most ``batch``
+            items) whose concatenation is the value in :meth:`to_dict`: a writer can stream
+            a 10-year diary without holding its whole mapping at once.
+        """
+        if batch < 1:
+            raise ValueError(f"batch must be at least 1, got {batch}")
+        keys = [n.key for n in self.nutrients]
+        meals, days = self.meals, self.days
+        yield (
+            "nutrients",
+            [
                 {"key": n.key, "label": n.label, "unit": n.units, "sr28_nutr_no": n.nutr_no}
                 for n in self.nutrients
             ],
-            "lines": lines,
-            "meals": [
-                {"date": d.isoformat(), "meal": m, "nutrients": named(t)} for d, m, t in self.meals
-            ],
-            "days": [{"date": d.isoformat(), "nutrients": named(t)} for d, t in self.days],
-            "mean_daily": {"n_days": len(self.days), "nutrients": named(self.mean_daily())},
-            "plausibility": self.plausibility,
-        }
-
-
-def _total_dict(t: NutrientTotal) -> dict[str, Any]:
-    """``t.to_dict()``, inlined for the thousands of totals of a long diary."""
-    missing = t.missing_lines
-    return {
-        "value": None if t.value is None else round(t.value, 4),
-        "complete": not missing,
-        "coverage": 1.0 if not missing else round(t.coverage, 4),
-        "missing_lines": list(missing),
-    }
-
-
-def _parsed_part(p: ParsedLine, memo: dict[Any, dict[str, Any]]) -> dict[str, Any]:
-    """``p.to_dict()`` without ``alternatives``, made once per distinct parsed line."""
-    try:
-        key: Any = tuple(
-            tuple(v) if isinstance(v, list) else v
-            for name, v in zip(_PARSED_FIELDS, _parsed_values(p), strict=True)
-            if name not in ("text", "alternatives")
         )
-        hash(key)
+        yield "lines", self._line_batches(keys, batch)
+        yield (
+            "meals",
+            (
+                [
+                    {"date": d.isoformat(), "meal": m, "nutrients": named}
+                    for (d, m, _), named in zip(
+                        meals[i : i + batch],
+                        _named_totals(keys, [t for _, _, t in meals[i : i + batch]]),
+                        strict=True,
+                    )
+                ]
+                for i in range(0, len(meals), batch)
+            ),
+        )
+        yield (
+            "days",
+            (
+                [
+                    {"date": d.isoformat(), "nutrients": named}
+                    for (d, _), named in zip(
+                        days[i : i + batch],
+                        _named_totals(keys, [t for _, t in days[i : i + batch]]),
+                        strict=True,
+                    )
+                ]
+                for i in range(0, len(days), batch)
+            ),
+        )
+        yield (
+            "mean_daily",
+            {"n_days": len(days), "nutrients": _named_totals(keys, [self.mean_daily()])[0]},
+        )
+        yield "plausibility", self.plausibility
+
+    def _line_batches(self, keys: list[str], batch: int) -> Iterator[list[dict[str, Any]]]:
+        """The mappings of the lines, ``batch`` lines at a time (see :meth:`iter_dict`)."""
+        # Diaries repeat lines ("coffee, 1 cup" every morning): the part of a line's mapping
+        # that comes from its parsed food and amount is made once per distinct parse and
+        # copied; dates are written once per day.
+        parts: dict[Any, tuple[dict[str, Any], tuple[str, ...]]] = {}
+        iso: dict[date, str] = {}
+        entries = self.entries
+        for start in range(0, len(entries), batch):
+            rows = _round4(self.values[start : start + batch])
+            out: list[dict[str, Any]] = []
+            append = out.append
+            for e, row in zip(entries[start : start + batch], rows, strict=True):
+                day = iso.get(e.date)
+                if day is None:
+                    day = iso[e.date] = e.date.isoformat()
+                p = e.parsed
+                if p is None:
+                    append(
+                        {
+                            "line": e.line,
+                            "date": day,
+                            "time": e.time,
+                            "meal": e.meal,
+                            "text": e.name,
+                            "food": None,
+                            "amount": None,
+                            "unit": None,
+                            "grams": None,
+                            "measure": None,
+                            "confidence": None,
+                            "notes": list(e.notes),
+                            "source": "file",
+                            "nutrients": dict(zip(keys, row, strict=True)),
+                        }
+                    )
+                    continue
+                part, nested = _parsed_part(p, parts)
+                d: dict[str, Any] = {"line": e.line, "date": day, "time": e.time, "meal": e.meal}
+                d.update(part)
+                d["text"] = p.text
+                for name in nested:
+                    d[name] = d[name].copy()
+                d["source"] = "sr28"
+                d["nutrients"] = dict(zip(keys, row, strict=True))
+                append(d)
+            yield out
+
+
+# Rounding to 4 decimals in bulk. ``np.round`` (scale, round half to even, unscale) gives
+# Python's ``round(x, 4)`` (correctly rounded decimal) exactly when ``x * 1e4`` is not within
+# its own rounding error of a half-integer and the integer is exact in binary: far from a half
+# (``_HALF_MARGIN``) and ``|x| < _FAST_MAX`` (then the error of ``x * 1e4`` is below 2e-5).
+# Other values (and NaN, infinities) take Python's ``round``. Algorithm limits, not data.
+_HALF_MARGIN = 1e-3
+_FAST_MAX = 1e7
+
+
+def _round4(a: npt.NDArray[np.float64]) -> list[Any]:
+    """``None`` for NaN and ``round(x, 4)`` for every other element, as nested lists.
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        Float array of any shape.
+
+    Returns
+    -------
+    list
+        ``a.tolist()`` with each float ``x`` replaced by ``round(x, 4)`` (the same float
+        Python gives) and NaN by None.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        y = a * 1e4
+        fast = (np.abs(y - np.floor(y) - 0.5) > _HALF_MARGIN) & (np.abs(a) < _FAST_MAX)
+        out: list[Any] = (np.rint(y) / 1e4).tolist()
+    if fast.all():
+        return out
+    slow = np.argwhere(~fast).tolist()
+    raw = a[~fast].tolist()  # row-major, the order of ``argwhere``
+    for idx, x in zip(slow, raw, strict=True):
+        v = None if x != x else round(x, 4)
+        if len(idx) == 1:
+            out[idx[0]] = v
+        else:
+            target = out
+            for i in idx[:-1]:
+                target = target[i]
+            target[idx[-1]] = v
+    return out
+
+
+_get_value = attrgetter("value")
+_get_missing = attrgetter("missing_lines")
+
+
+def _named_totals(
+    keys: list[str], groups: Sequence[Sequence[NutrientTotal]]
+) -> list[dict[str, dict[str, Any]]]:
+    """``{key: total.to_dict()}`` for each group of totals (one total per key), in bulk.
+
+    The values of all the groups are rounded at once (:func:`_round4`); totals with no
+    missing line (the usual case) take a path without per-total calls.
+    """
+    k = len(keys)
+    if k == 0:
+        return [{} for _ in groups]
+    flat = [t for g in groups for t in g]
+    if len(flat) != k * len(groups):
+        raise ValueError("each group needs one total per nutrient")
+    values = _round4(np.array(list(map(_get_value, flat)), dtype=np.float64))
+    missing = list(map(_get_missing, flat))
+    if not any(missing):
+        dicts = [
+            {"value": v, "complete": True, "coverage": 1.0, "missing_lines": []} for v in values
+        ]
+    else:
+        dicts = [
+            {"value": v, "complete": True, "coverage": 1.0, "missing_lines": []}
+            if not m
+            else {
+                "value": v,
+                "complete": False,
+                "coverage": round(t.coverage, 4),
+                "missing_lines": list(m),
+            }
+            for v, m, t in zip(values, missing, flat, strict=True)
+        ]
+    return [dict(zip(keys, dicts[i : i + k], strict=True)) for i in range(0, len(dicts), k)]
+
+
+def _parsed_part(
+    p: ParsedLine, memo: dict[Any, tuple[dict[str, Any], tuple[str, ...]]]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """``p.to_dict()`` without ``alternatives``, made once per distinct parse, and the keys
+    whose values are dicts or lists (to copy for each line). Shared: do not modify."""
+    try:
+        key: Any = (
+            p.food,
+            p.amount.__class__,
+            p.amount,
+            p.unit,
+            p.grams,
+            p.measure,
+            p.confidence,
+            tuple(p.notes),
+            p.uncertain,
+        )
+        hit = memo.get(key)
     except TypeError:  # an unhashable field: no sharing
-        key = None
-    part = memo.get(key) if key is not None else None
-    if part is None:
+        key, hit = None, None
+    if hit is None:
         part = p.to_dict()
         part.pop("alternatives")
+        hit = (part, tuple(k for k, v in part.items() if isinstance(v, (dict, list))))
         if key is not None:
-            memo[key] = part
-    out = {k: (v.copy() if isinstance(v, (dict, list)) else v) for k, v in part.items()}
-    out["text"] = p.text
-    return out
+            memo[key] = hit
+    return hit
 
 
 def intake(

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from functools import cache, partial
-from importlib import resources
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -30,6 +29,7 @@ from pydantic import (
 from magnerve import _bounds
 from magnerve._sex import Sex
 from magnerve.errors import InputError
+from magnerve.registry import get_registry, registry_cache
 
 __all__ = [
     "Environment",
@@ -91,16 +91,13 @@ class ProfileError(InputError):
         return d
 
 
-@cache
 def _conversions() -> dict[str, Any]:
-    text = resources.files("magnerve.data").joinpath("conversions.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return get_registry().data("conversions")
 
 
-@cache
 def _supplement_forms() -> dict[str, Any]:
-    text = resources.files("magnerve.data").joinpath("supplement_forms.toml").read_text("utf-8")
-    return dict(tomllib.loads(text)["forms"])
+    forms: dict[str, Any] = get_registry().data("supplement_forms")["forms"]
+    return forms
 
 
 def _unit_hint(field: str, v: str | float) -> str:
@@ -116,10 +113,8 @@ def _unit_hint(field: str, v: str | float) -> str:
     )
 
 
-@cache
 def _medications() -> dict[str, Any]:
-    text = resources.files("magnerve.data").joinpath("medications.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return get_registry().data("medications")
 
 
 _VALUE_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
@@ -518,12 +513,11 @@ def _structure(data: Any) -> list[tuple[str, str]]:
     return out
 
 
-@cache
+@registry_cache
 def _stage_ages() -> dict[str, tuple[float, float]]:
     """Ages [years] covered by the IOM 1997 pregnancy and lactation life stages
     (``dri_magnesium.toml``): (lowest age_min, highest age_max exclusive) per stage."""
-    text = resources.files("magnerve.data").joinpath("dri_magnesium.toml").read_text("utf-8")
-    rows = tomllib.loads(text)["iom1997"]["rows"]
+    rows = get_registry().data("dri_magnesium")["iom1997"]["rows"]
     out: dict[str, tuple[float, float]] = {}
     for stage in ("pregnant", "lactating"):
         r = [x for x in rows if x.get("stage") == stage]

@@ -14,14 +14,12 @@ References
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from magnerve._sex import normalise_sex
 from magnerve.errors import ReferenceDataError
+from magnerve.registry import get_registry, registry_cache
 
 __all__ = [
     "ReferenceIntake",
@@ -123,10 +121,10 @@ class _Table:
 
 
 def _read(name: str) -> dict[str, Any]:
-    return tomllib.loads(resources.files("magnerve.data").joinpath(name).read_text("utf-8"))
+    return get_registry().data(name.removesuffix(".toml"))
 
 
-@cache
+@registry_cache
 def _registry() -> dict[tuple[str, str], _Table]:
     reg: dict[tuple[str, str], _Table] = {}
     mg = _read("dri_magnesium.toml")

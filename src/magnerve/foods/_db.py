@@ -316,12 +316,11 @@ def _normalise_ndb(ndb: str | int) -> str:
 
 
 def _nutrient_infos(rows: list[Any]) -> list[NutrientInfo]:
-    import tomllib
-    from importlib import resources
+    # the nutrient keys are read once per database (load_database() is one per process): the
+    # keys name the matrix columns, so a swapped registry does not rename them
+    from magnerve.registry import get_registry
 
-    spec = tomllib.loads(
-        resources.files("magnerve.data").joinpath("nutrients.toml").read_text("utf-8")
-    )
+    spec = get_registry().data("nutrients")
     by_no = {v["nutr_no"]: (k, v) for k, v in spec["keys"].items()}
     infos = []
     for nutr_no, units, tag, desc in rows:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Literal
+
+from magnerve.registry import get_registry, registry_cache
 
 __all__ = ["HouseholdAmount", "Unit", "household_amount", "lookup_unit", "unit_registry"]
 
@@ -30,10 +29,10 @@ class Unit:
     factor: float
 
 
-@cache
+@registry_cache
 def unit_registry() -> dict[str, Unit]:
     """All unit spellings (lower case, except case-sensitive ``T``/``t``) mapped to units."""
-    spec = tomllib.loads(resources.files("magnerve.data").joinpath("units.toml").read_text("utf-8"))
+    spec = get_registry().data("units")
     reg: dict[str, Unit] = {}
     for kind in ("mass", "volume"):
         for name, entry in spec[kind].items():
@@ -75,9 +74,9 @@ class HouseholdAmount:
     source: str
 
 
-@cache
+@registry_cache
 def _household() -> dict[str, HouseholdAmount]:
-    spec = tomllib.loads(resources.files("magnerve.data").joinpath("units.toml").read_text("utf-8"))
+    spec = get_registry().data("units")
     out: dict[str, HouseholdAmount] = {}
     for name, entry in spec.get("household", {}).items():
         ml = entry.get("ml")

@@ -40,16 +40,13 @@ model with stated uncertainty, not a prediction for a person. Solved with scipy'
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.integrate import solve_ivp
-from scipy.optimize import brentq
+
+from magnerve.registry import get_registry, registry_cache
 
 __all__ = [
     "BodyInputs",
@@ -66,10 +63,8 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 
 
-@cache
 def _data() -> dict[str, Any]:
-    text = resources.files("magnerve.data").joinpath("homeostasis.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return get_registry().data("homeostasis")
 
 
 def _p(key: str) -> float:
@@ -108,7 +103,7 @@ def _weight(weight_kg: float | None) -> float:
     return float(weight_kg)
 
 
-@cache
+@registry_cache
 def _params(gfr: float | None = None, weight_kg: float | None = None) -> dict[str, float]:
     """Model constants for a GFR [L/day] and body weight [kg] (defaults: reference adult)."""
     d = _data()
@@ -227,6 +222,8 @@ def steady_state(
         hi = 5.0
         while balance(hi) > 0:  # very low GFR: serum can exceed 5 mmol/L in the model
             hi *= 2.0
+        from scipy.optimize import brentq
+
         c = brentq(balance, 0.0, hi)
     return {
         "serum_mmol_l": c,
@@ -339,6 +336,8 @@ def simulate(
         return np.array([a - float(_urine(c, mods, p)) - p["k_f"] * c + x, -x - sb, sb])
 
     t_eval = np.linspace(0.0, days, int(days * points_per_day) + 1)
+    from scipy.integrate import solve_ivp
+
     sol = solve_ivp(
         rhs,
         (0.0, days),
@@ -362,7 +361,7 @@ def simulate(
     )
 
 
-@cache
+@registry_cache
 def steady_state_reference(weight_kg: float | None = None) -> float:
     """Exchangeable magnesium [mg] at the reference state (serum 0.85 mmol/L).
 

@@ -23,15 +23,15 @@ References
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from magnerve.registry import get_registry
 
 __all__ = [
     "SweepResult",
@@ -44,11 +44,9 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 
 
-@cache
 def parameters() -> dict[str, Any]:
-    """The parsed ``data/physiology.toml``."""
-    text = resources.files("magnerve.data").joinpath("physiology.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    """The parsed ``data/physiology.toml`` (of the active registry)."""
+    return get_registry().data("physiology")
 
 
 def nmda_unblocked_fraction(v_mV: npt.ArrayLike, mg_mM: npt.ArrayLike) -> FloatArray:

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix
 
 from magnerve.assessment import Assessment
 from magnerve.diary import Diary
@@ -90,7 +89,7 @@ class SupplementOption:
 
 @dataclass(frozen=True, slots=True)
 class Formulation:
-    """The plan's mixed-integer linear programme, as plain numpy/scipy data.
+    """The plan's mixed-integer linear programme, as plain numpy data.
 
     Minimise ``c @ x`` subject to ``row_lower <= A @ x <= row_upper``, ``lb <= x <= ub`` and
     ``x[j]`` integer where ``integrality[j] == 1``. Columns, in order:
@@ -110,7 +109,8 @@ class Formulation:
     Attributes
     ----------
     c, A, row_lower, row_upper, lb, ub, integrality
-        The programme (``A`` a CSR matrix; bounds may be infinite).
+        The programme (``A`` a :class:`CSRMatrix`, ``A.tocsr()`` the scipy matrix; bounds
+        may be infinite).
     add_foods, remove_foods : numpy.ndarray of int
         Food position of each ``add`` / ``remove`` column.
     slack_rows : numpy.ndarray of int
@@ -151,7 +151,7 @@ class Formulation:
     """
 
     c: FloatArray
-    A: csr_matrix
+    A: CSRMatrix
     row_lower: FloatArray
     row_upper: FloatArray
     lb: FloatArray
@@ -213,6 +213,165 @@ class Formulation:
 def _frozen(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
     a.flags.writeable = False
     return a
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CSRMatrix:
+    """A sparse matrix in compressed sparse row form, as plain numpy arrays.
+
+    The plan's constraint matrix without ``scipy.sparse``, whose import costs about 0.2 s of a
+    command's start-up: HiGHS (``highspy``) takes the arrays directly. Rows keep their column
+    indices sorted and without duplicates (scipy's canonical form), so the matrix, its
+    products and its column-wise form are those ``scipy.sparse.csr_matrix`` gives.
+
+    Attributes
+    ----------
+    data : numpy.ndarray of float
+        Non-zero values, row by row.
+    indices : numpy.ndarray of int
+        Column of each value.
+    indptr : numpy.ndarray of int
+        Row ``r`` holds ``data[indptr[r]:indptr[r + 1]]`` (length ``n_rows + 1``).
+    shape : tuple of int
+        ``(n_rows, n_columns)``.
+    """
+
+    data: FloatArray
+    indices: IntArray
+    indptr: IntArray
+    shape: tuple[int, int]
+
+    @classmethod
+    def from_dense(cls, a: npt.ArrayLike) -> CSRMatrix:
+        """The non-zeros of a 2-D array (as ``csr_matrix(a)``)."""
+        arr = np.asarray(a, dtype=np.float64)
+        if arr.ndim != 2:
+            raise ValueError(f"a 2-D array is needed, not {arr.ndim}-D")
+        r, c = np.nonzero(arr)
+        counts = np.bincount(r, minlength=arr.shape[0])
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
+        return cls(arr[r, c], c.astype(np.intp), indptr, (arr.shape[0], arr.shape[1]))
+
+    @classmethod
+    def from_coo(
+        cls, rows: npt.ArrayLike, cols: npt.ArrayLike, values: npt.ArrayLike, shape: tuple[int, int]
+    ) -> CSRMatrix:
+        """Entries given as (row, column, value) triplets, duplicates summed (as
+        ``csr_matrix((values, (rows, cols)), shape)``)."""
+        r = np.asarray(rows, dtype=np.intp).ravel()
+        c = np.asarray(cols, dtype=np.intp).ravel()
+        v = np.asarray(values, dtype=np.float64).ravel()
+        if not len(r) == len(c) == len(v):
+            raise ValueError("rows, cols and values differ in length")
+        n_rows, n_cols = shape
+        if len(r) and (r.min() < 0 or r.max() >= n_rows or c.min() < 0 or c.max() >= n_cols):
+            raise ValueError(f"an entry lies outside the shape {shape}")
+        order = np.lexsort((c, r))
+        r, c, v = r[order], c[order], v[order]
+        if len(r):
+            first = np.concatenate([[True], (r[1:] != r[:-1]) | (c[1:] != c[:-1])])
+            if not first.all():
+                v = np.add.reduceat(v, np.flatnonzero(first))
+                r, c = r[first], c[first]
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n_rows))])
+        return cls(v, c, indptr.astype(np.intp), (int(n_rows), int(n_cols)))
+
+    @classmethod
+    def from_any(cls, a: Any) -> CSRMatrix:
+        """A :class:`CSRMatrix`, a ``scipy.sparse`` matrix or array, or a dense 2-D array."""
+        if isinstance(a, CSRMatrix):
+            return a
+        if hasattr(a, "tocoo"):  # scipy.sparse, without importing it
+            coo = a.tocoo()
+            return cls.from_coo(coo.row, coo.col, coo.data, (a.shape[0], a.shape[1]))
+        return cls.from_dense(a)
+
+    @staticmethod
+    def vstack(parts: list[CSRMatrix]) -> CSRMatrix:
+        """Rows of ``parts`` one below the other (as ``scipy.sparse.vstack``)."""
+        if not parts:
+            raise ValueError("nothing to stack")
+        n_cols = parts[0].shape[1]
+        if any(p.shape[1] != n_cols for p in parts):
+            raise ValueError("the parts differ in their number of columns")
+        offsets = np.cumsum([0] + [len(p.data) for p in parts[:-1]])
+        indptr = np.concatenate(
+            [[0]] + [p.indptr[1:] + off for p, off in zip(parts, offsets, strict=True)]
+        )
+        return CSRMatrix(
+            np.concatenate([p.data for p in parts]),
+            np.concatenate([p.indices for p in parts]),
+            indptr.astype(np.intp),
+            (sum(p.shape[0] for p in parts), n_cols),
+        )
+
+    @property
+    def nnz(self) -> int:
+        """Number of stored values."""
+        return len(self.data)
+
+    def _row_of(self) -> IntArray:
+        return np.repeat(np.arange(self.shape[0], dtype=np.intp), np.diff(self.indptr))
+
+    def __matmul__(self, x: npt.ArrayLike) -> FloatArray:
+        """``A @ x`` for a vector ``x``, summed in the order scipy's ``csr_matvec`` sums."""
+        v = np.asarray(x, dtype=np.float64)
+        if v.shape != (self.shape[1],):
+            raise ValueError(f"a vector of length {self.shape[1]} is needed, not {v.shape}")
+        return np.bincount(
+            self._row_of(), weights=self.data * v[self.indices], minlength=self.shape[0]
+        ).astype(np.float64)
+
+    def __neg__(self) -> CSRMatrix:
+        return CSRMatrix(-self.data, self.indices, self.indptr, self.shape)
+
+    def rows(self, index: npt.ArrayLike) -> CSRMatrix:
+        """The rows ``index`` (int positions, in that order), as ``A[index]``."""
+        idx = np.asarray(index, dtype=np.intp).ravel()
+        start, counts = self.indptr[idx], np.diff(self.indptr)[idx]
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
+        take = np.repeat(start - indptr[:-1], counts) + np.arange(indptr[-1], dtype=np.intp)
+        return CSRMatrix(self.data[take], self.indices[take], indptr, (len(idx), self.shape[1]))
+
+    def columns(self, index: npt.ArrayLike) -> CSRMatrix:
+        """The columns ``index`` (distinct int positions, in that order), as ``A[:, index]``."""
+        idx = np.asarray(index, dtype=np.intp).ravel()
+        new = np.full(self.shape[1], -1, dtype=np.intp)
+        new[idx] = np.arange(len(idx), dtype=np.intp)
+        if len(np.unique(idx)) != len(idx):
+            raise ValueError("repeated column")
+        col = new[self.indices]
+        keep = col >= 0
+        r, c, v = self._row_of()[keep], col[keep], self.data[keep]
+        if len(idx) > 1 and np.any(np.diff(idx) < 0):  # another column order: sort each row
+            order = np.lexsort((c, r))
+            r, c, v = r[order], c[order], v[order]
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=self.shape[0]))])
+        return CSRMatrix(v, c, indptr.astype(np.intp), (self.shape[0], len(idx)))
+
+    def to_csc(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """Column-wise form ``(start, row index, value)``, rows ascending within a column
+        (as ``scipy.sparse.csc_matrix(A)``: what HiGHS takes)."""
+        order = np.argsort(self.indices, kind="stable")
+        counts = np.bincount(self.indices, minlength=self.shape[1])
+        start = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
+        return start, self._row_of()[order], self.data[order]
+
+    def toarray(self) -> FloatArray:
+        """The dense matrix."""
+        out = np.zeros(self.shape)
+        out[self._row_of(), self.indices] = self.data
+        return out
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> FloatArray:
+        a = self.toarray()
+        return a if dtype is None else a.astype(dtype)
+
+    def tocsr(self) -> Any:
+        """The same matrix as a ``scipy.sparse.csr_matrix`` (imports scipy)."""
+        from scipy.sparse import csr_matrix
+
+        return csr_matrix((self.data, self.indices, self.indptr), shape=self.shape)
 
 
 _Row = tuple[str, FloatArray, FloatArray, FloatArray, float, float]
@@ -517,13 +676,8 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
         c_i += list(range(o_opt, o_sl))
         lo_link.append(0.0)
         hi_link.append(1.0)
-    link_m = csr_matrix(
-        (np.ones(len(r_i)), (np.array(r_i, dtype=np.intp), np.array(c_i, dtype=np.intp))),
-        shape=(len(lo_link), nvar),
-    )
-    from scipy.sparse import vstack
-
-    A = vstack([csr_matrix(dense), link_m]).tocsr()
+    link_m = CSRMatrix.from_coo(r_i, c_i, np.ones(len(r_i)), (len(lo_link), nvar))
+    A = CSRMatrix.vstack([CSRMatrix.from_dense(dense), link_m])
     row_lower = np.concatenate([lo_soft, np.array(lo_link)])
     row_upper = np.concatenate([hi_soft, np.array(hi_link)])
 

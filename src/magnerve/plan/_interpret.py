@@ -9,9 +9,6 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import vstack
-
 from magnerve.assessment import Assessment, assess
 from magnerve.clinical import markers
 from magnerve.diary import Diary, DiaryEntry
@@ -20,10 +17,10 @@ from magnerve.interactions import thresholds
 from magnerve.profile import Supplement
 from magnerve.registry import get_registry
 
-from ._formulate import Formulation
+from ._formulate import CSRMatrix, Formulation
 from ._result import Plan, PlanChange, assessment_summary
 from ._rules import FloatArray, _allowed, plan_safety, settings
-from ._solve import Solution
+from ._solve import Solution, solve_lp
 
 _CATEGORY_REASON = {
     "legumes": "beans, lentils and peas are among the richest everyday sources of magnesium",
@@ -270,21 +267,20 @@ def binding_rows(f: Formulation) -> list[dict[str, Any]]:
     """Binding soft rows and their dual values, from the LP relaxation of the formulation."""
     ns = len(f.soft_rows)
     A, lo, hi = f.A, f.row_lower, f.row_upper
-    sub = A[:ns]
     a_ub_parts = []
     b_ub = []
     names = []
     for r in range(ns):
         if math.isfinite(hi[r]):
-            a_ub_parts.append(sub[r])
+            a_ub_parts.append(A.rows([r]))
             b_ub.append(hi[r])
             names.append((f.soft_rows[r], "upper"))
         if math.isfinite(lo[r]):
-            a_ub_parts.append(-sub[r])
+            a_ub_parts.append(-A.rows([r]))
             b_ub.append(-lo[r])
             names.append((f.soft_rows[r], "lower"))
-    link = A[ns:]
-    a_ub = vstack([*a_ub_parts, link, -link]).tocsr()
+    link = A.rows(np.arange(ns, A.shape[0]))
+    a_ub = CSRMatrix.vstack([*a_ub_parts, link, -link])
     b = np.concatenate(
         [
             b_ub,
@@ -292,17 +288,10 @@ def binding_rows(f: Formulation) -> list[dict[str, Any]]:
             np.where(np.isfinite(lo[ns:]), -lo[ns:], 1e9),
         ]
     )
-    res = linprog(
-        f.c,
-        A_ub=a_ub,
-        b_ub=b,
-        bounds=np.column_stack([f.lb, f.ub]),
-        method="highs",
-        options={"presolve": False},  # as in the solve: presolve costs more than it saves
-    )
-    if res.status != 0:
+    res = solve_lp(f.c, a_ub, b, f.lb, f.ub)  # no presolve: it costs more than it saves
+    if res is None:
         return []
-    duals = res.ineqlin.marginals[: len(names)]
+    duals = res.row_marginals[: len(names)]
     out = []
     for (name, side), dual in zip(names, duals, strict=True):
         if abs(dual) > 1e-7:

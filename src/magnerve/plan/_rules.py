@@ -6,11 +6,9 @@ Everything here reads ``data/plan.toml`` (and the food database); nothing solves
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from importlib import resources
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -21,7 +19,7 @@ from magnerve.assessment import Assessment, supplement_daily
 from magnerve.errors import InputError
 from magnerve.foods import FoodDatabase, food_family, food_flags, load_database, racc_grams
 from magnerve.profile import Profile, Supplement, medication_group
-from magnerve.registry import get_registry
+from magnerve.registry import get_registry, registry_cache
 from magnerve.requirements import ReferenceIntake
 
 FloatArray = npt.NDArray[np.float64]
@@ -41,10 +39,9 @@ def _option_error(field: str, message: str) -> PlanError:
     return err
 
 
-@cache
 def settings() -> dict[str, Any]:
-    """The parsed ``data/plan.toml``."""
-    return tomllib.loads(resources.files("magnerve.data").joinpath("plan.toml").read_text("utf-8"))
+    """The parsed ``data/plan.toml`` (of the active registry)."""
+    return get_registry().data("plan")
 
 
 def _exclusion_key(name: str) -> str:
@@ -205,7 +202,7 @@ def portion_scale(age: float, energy_kcal: float | None) -> float:
     return float(min(max(s, lim["child_portion_scale_min"]), lim["child_portion_scale_max"]))
 
 
-@lru_cache(maxsize=65536)
+@registry_cache.bounded(65536)
 def serving(i: int, scale: float) -> tuple[str, float, float] | None:
     """A food's plan serving: (household measure, amount of it, grams) near its RACC x scale.
 
@@ -239,11 +236,10 @@ def serving(i: int, scale: float) -> tuple[str, float, float] | None:
     return best[1], best[2], best[3]
 
 
-@cache
+@registry_cache
 def familiar_food_ids() -> frozenset[str]:
     """SR28 ids of the familiar foods the plan may add (``data/familiar_foods.toml``)."""
-    text = resources.files("magnerve.data").joinpath("familiar_foods.toml").read_text("utf-8")
-    data = tomllib.loads(text)["foods"]
+    data = get_registry().data("familiar_foods")["foods"]
     return frozenset(str(v) for sect in data.values() for v in sect.values())
 
 
@@ -279,7 +275,7 @@ def _allowed(
     return not any(n.strip().lower() in desc.lower() for n in names)
 
 
-@lru_cache(maxsize=16)
+@registry_cache.bounded(16)
 def _rules(pattern: str, exclude: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
     cfg = settings()
     return (cfg["patterns"][pattern], *(cfg["exclusions"][_exclusion_key(e)] for e in exclude))
@@ -320,7 +316,7 @@ def _may_add(
     )
 
 
-@lru_cache(maxsize=64)
+@registry_cache.bounded(64)
 def _rule_mask(
     pattern: str, exclude: tuple[str, ...], names: tuple[str, ...], young: bool
 ) -> BoolArray:

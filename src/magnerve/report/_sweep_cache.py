@@ -20,9 +20,10 @@ import json
 import math
 import os
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from magnerve.registry import get_registry
 
 __all__ = ["REPORT_DURATION_S", "REPORT_MG_MM", "cache_path", "nerve_sweep"]
 
@@ -40,7 +41,7 @@ def _key(mg_mM: Sequence[float], duration_s: float) -> str:
 
     h = hashlib.sha256(_FORMAT.encode())
     h.update(Path(nerve.__file__).read_bytes())
-    h.update(resources.files("magnerve.data").joinpath("physiology.toml").read_bytes())
+    h.update(get_registry().read_bytes("physiology.toml"))
     h.update(json.dumps([[float(m) for m in mg_mM], float(duration_s)]).encode())
     h.update(np.__version__.encode())
     return h.hexdigest()

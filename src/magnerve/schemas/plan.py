@@ -51,7 +51,7 @@ class PlanSupplementOut(Closed):
 
     form: str = Field(description="Magnesium salt, e.g. 'glycinate'.")
     elemental_mg_per_day: Num = Field(description="Elemental magnesium [mg/day].")
-    times_per_day: int = Field(description="Doses per day [1/day].")
+    times_per_day: Num = Field(description="Doses per day [1/day].")
     elemental_mg_per_dose: Num = Field(description="Elemental magnesium per dose [mg].")
     tablet_elemental_mg: Num = Field(description="Elemental magnesium per tablet [mg].")
     tablets_per_dose: int = Field(description="Tablets per dose [-].")
@@ -73,7 +73,7 @@ class SupplementChangeOut(Closed):
         description="Elemental magnesium after [mg/day]; null for 'ask before continuing'."
     )
     form: str | None = Field(default=None, description="Form after the change.")
-    times_per_day: int | None = Field(default=None, description="Doses per day [1/day].")
+    times_per_day: Num | None = Field(default=None, description="Doses per day [1/day].")
     with_food: bool | None = Field(default=None, description="Take it with a meal.")
     reason: str = Field(description="Why, in words.")
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from magnerve import foods
@@ -19,8 +19,12 @@ from magnerve.web.core.config import Settings
 from magnerve.web.models import (
     AccessToken,
     AuthSession,
+    ClientNote,
     DiaryEntryRow,
     LoginFailure,
+    PlanDecision,
+    ProfileRow,
+    Share,
     User,
     utcnow,
 )
@@ -28,22 +32,35 @@ from magnerve.web.models import (
 __all__ = [
     "FieldError",
     "RateLimited",
+    "add_note",
     "authenticate",
     "copy_day",
     "create_entry",
     "create_session",
+    "create_share",
     "create_token",
     "create_user",
     "day_range",
     "delete_entry",
     "delete_session",
+    "delete_share",
     "delete_token",
+    "delete_user",
     "get_entry",
+    "get_profile",
     "get_user_by_email",
+    "latest_entry_date",
+    "list_clients",
+    "list_decisions",
     "list_entries",
+    "list_notes",
+    "list_shares",
     "list_tokens",
+    "save_profile",
     "session_user",
+    "set_decision",
     "set_password",
+    "shared_client",
     "token_user",
     "update_entry",
 ]
@@ -86,8 +103,8 @@ def get_user_by_email(db: Session, email: str) -> User | None:
     return db.scalar(select(User).where(User.email == email))
 
 
-def create_user(db: Session, email: str, password: str) -> User:
-    """A new account.
+def create_user(db: Session, email: str, password: str, role: str = "person") -> User:
+    """A new account (``role`` "person" or "professional").
 
     Raises
     ------
@@ -96,7 +113,7 @@ def create_user(db: Session, email: str, password: str) -> User:
     """
     if get_user_by_email(db, email) is not None:
         raise FieldError(("body", "email"), "this e-mail is already registered; sign in instead")
-    user = User(email=email, password_hash=security.hash_password(password))
+    user = User(email=email, password_hash=security.hash_password(password), role=role)
     db.add(user)
     db.commit()
     return user
@@ -388,3 +405,165 @@ def day_range(start: date, end: date | None, max_days: int) -> tuple[date, date]
     if end - start >= timedelta(days=max_days):
         raise FieldError(("query", "end"), f"at most {max_days} days at a time")
     return start, end
+
+
+def latest_entry_date(db: Session, user: User) -> date | None:
+    """The day of the account's newest diary entry, or None for an empty diary."""
+    return db.scalar(select(func.max(DiaryEntryRow.date)).where(DiaryEntryRow.user_id == user.id))
+
+
+# --- sharing and notes --------------------------------------------------------------------------
+
+
+def create_share(db: Session, owner: User, email: str) -> Share:
+    """Let the professional with ``email`` read ``owner``'s diary and results (idempotent).
+
+    Raises
+    ------
+    FieldError
+        When ``owner`` is not a person, or ``email`` is not a professional's account.
+    """
+    if owner.role != "person":
+        raise FieldError(("body", "email"), "only a person's account shares its diary")
+    pro = get_user_by_email(db, email)
+    if pro is None or pro.role != "professional" or pro.id == owner.id:
+        raise FieldError(
+            ("body", "email"),
+            "no professional (dietitian or clinician) account has this e-mail; ask them to "
+            "sign up as a professional first",
+        )
+    found = db.scalar(
+        select(Share).where(Share.owner_id == owner.id, Share.professional_id == pro.id)
+    )
+    if found is not None:
+        return found
+    row = Share(owner_id=owner.id, professional_id=pro.id)
+    db.add(row)
+    db.commit()
+    return row
+
+
+def list_shares(db: Session, user: User) -> list[tuple[Share, User, User]]:
+    """The shares the account gave or received: (share, owner, professional), oldest first."""
+    rows = db.scalars(
+        select(Share)
+        .where(or_(Share.owner_id == user.id, Share.professional_id == user.id))
+        .order_by(Share.id)
+    )
+    out = []
+    for s in rows:
+        owner, pro = db.get(User, s.owner_id), db.get(User, s.professional_id)
+        if owner is not None and pro is not None:
+            out.append((s, owner, pro))
+    return out
+
+
+def delete_share(db: Session, user: User, share_id: int) -> bool:
+    """End a share the account gave (revoke) or received; False when it has no such share.
+    Access ends at once: every read by the professional checks the share again."""
+    res = db.execute(
+        delete(Share).where(
+            Share.id == share_id,
+            or_(Share.owner_id == user.id, Share.professional_id == user.id),
+        )
+    )
+    db.commit()
+    return bool(getattr(res, "rowcount", 0))
+
+
+def list_clients(db: Session, professional: User) -> list[tuple[User, Share]]:
+    """The persons who share their diary with ``professional``: (person, share)."""
+    return [(o, s) for s, o, p in list_shares(db, professional) if p.id == professional.id]
+
+
+def shared_client(db: Session, professional: User, client_id: int) -> User | None:
+    """The person ``client_id`` when they share their diary with ``professional`` now;
+    None otherwise (no such account, or no share: the same "not found")."""
+    share = db.scalar(
+        select(Share).where(Share.owner_id == client_id, Share.professional_id == professional.id)
+    )
+    return None if share is None else db.get(User, client_id)
+
+
+def add_note(db: Session, author: User, client: User, text: str) -> ClientNote:
+    """A professional's note about a client who shares with them (checked by the caller)."""
+    row = ClientNote(owner_id=client.id, author_id=author.id, text=text)
+    db.add(row)
+    db.commit()
+    return row
+
+
+def list_notes(db: Session, owner: User, author: User | None = None) -> list[ClientNote]:
+    """Notes about ``owner`` (only those by ``author`` when given), oldest first."""
+    q = select(ClientNote).where(ClientNote.owner_id == owner.id)
+    if author is not None:
+        q = q.where(ClientNote.author_id == author.id)
+    return list(db.scalars(q.order_by(ClientNote.id)))
+
+
+# --- profile and plan decisions -----------------------------------------------------------------
+
+
+def get_profile(db: Session, user: User) -> ProfileRow | None:
+    """The account's stored profile, or None."""
+    return db.get(ProfileRow, user.id)
+
+
+def save_profile(db: Session, user: User, data: dict[str, Any]) -> ProfileRow:
+    """Store a profile already validated by the core (``magnerve.parse_profile``)."""
+    row = db.get(ProfileRow, user.id)
+    if row is None:
+        row = ProfileRow(user_id=user.id, data=data)
+        db.add(row)
+    else:
+        row.data = data
+        row.updated_at = utcnow()
+    db.commit()
+    return row
+
+
+def list_decisions(db: Session, user: User) -> list[PlanDecision]:
+    """The account's answers to plan changes, oldest first."""
+    return list(
+        db.scalars(
+            select(PlanDecision).where(PlanDecision.user_id == user.id).order_by(PlanDecision.id)
+        )
+    )
+
+
+def set_decision(db: Session, user: User, key: str, decision: str, summary: str) -> PlanDecision:
+    """Record (or change) the answer to the plan change ``key``."""
+    row = db.scalar(
+        select(PlanDecision).where(PlanDecision.user_id == user.id, PlanDecision.change_key == key)
+    )
+    if row is None:
+        row = PlanDecision(user_id=user.id, change_key=key, decision=decision, summary=summary)
+        db.add(row)
+    else:
+        row.decision, row.summary, row.decided_at = decision, summary, utcnow()
+    db.commit()
+    return row
+
+
+# --- deleting an account ------------------------------------------------------------------------
+
+
+def delete_user(db: Session, user: User, client: str) -> None:
+    """Delete the account and everything of it: diary, profile, sessions, tokens, shares
+    (given and received), notes (about it and by it), plan answers and the login failures of
+    its e-mail from this client. Rows are deleted explicitly, so the result does not depend
+    on the database enforcing ``ON DELETE CASCADE``."""
+    uid = user.id
+    for stmt in (
+        delete(DiaryEntryRow).where(DiaryEntryRow.user_id == uid),
+        delete(ProfileRow).where(ProfileRow.user_id == uid),
+        delete(PlanDecision).where(PlanDecision.user_id == uid),
+        delete(ClientNote).where(or_(ClientNote.owner_id == uid, ClientNote.author_id == uid)),
+        delete(Share).where(or_(Share.owner_id == uid, Share.professional_id == uid)),
+        delete(AccessToken).where(AccessToken.user_id == uid),
+        delete(AuthSession).where(AuthSession.user_id == uid),
+        delete(LoginFailure).where(LoginFailure.key == security.rate_key(user.email, client)),
+        delete(User).where(User.id == uid),
+    ):
+        db.execute(stmt)
+    db.commit()

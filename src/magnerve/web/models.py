@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -27,8 +28,12 @@ __all__ = [
     "AccessToken",
     "AuthSession",
     "Base",
+    "ClientNote",
     "DiaryEntryRow",
     "LoginFailure",
+    "PlanDecision",
+    "ProfileRow",
+    "Share",
     "User",
     "utcnow",
 ]
@@ -52,6 +57,9 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True, index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # "person" (keeps a diary, may share it) or "professional" (dietitian, clinician: sees
+    # the diaries shared with them, read-only, and writes notes)
+    role: Mapped[str] = mapped_column(String(20), default="person", server_default="person")
 
 
 class AuthSession(Base):
@@ -115,3 +123,55 @@ class DiaryEntryRow(Base):
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProfileRow(Base):
+    """A person's profile: the core's profile schema (``magnerve.Profile``) as JSON."""
+
+    __tablename__ = "profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Share(Base):
+    """A person lets a professional read their diary and results (until revoked)."""
+
+    __tablename__ = "shares"
+    __table_args__ = (UniqueConstraint("owner_id", "professional_id", name="uq_shares_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    professional_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ClientNote(Base):
+    """A professional's note about a client (visible to the client)."""
+
+    __tablename__ = "client_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PlanDecision(Base):
+    """A person's answer to one change of their plan: accepted or rejected."""
+
+    __tablename__ = "plan_decisions"
+    __table_args__ = (UniqueConstraint("user_id", "change_key", name="uq_plan_decisions_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    change_key: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -6,6 +6,7 @@ double-submit cookie before.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from importlib import resources
 from typing import Annotated, Any
@@ -17,8 +18,13 @@ from jinja2 import Environment, FileSystemLoader
 from pydantic import ValidationError
 
 from magnerve import foods
+from magnerve.errors import InputError
+from magnerve.profile import ProfileError, load_profile
 from magnerve.web import crud
 from magnerve.web.api.deps import client_ip, get_settings
+from magnerve.web.api.routes import account as account_routes
+from magnerve.web.api.routes import analysis as analysis_routes
+from magnerve.web.api.routes import sharing as sharing_routes
 from magnerve.web.core import security
 from magnerve.web.models import AuthSession, User
 from magnerve.web.schemas import (
@@ -26,9 +32,12 @@ from magnerve.web.schemas import (
     LIMITS,
     CopyRequest,
     Credentials,
+    DecisionIn,
     EntryCreate,
     EntryUpdate,
+    NoteCreate,
     PasswordChange,
+    ShareCreate,
     SignIn,
     TokenCreate,
 )
@@ -177,12 +186,16 @@ def signin(
 @router.get("/signup", response_class=HTMLResponse)
 def signup_page(request: Request) -> Response:
     """The sign-up page."""
-    return _render(_Who(request), "signup.html", email="")
+    return _render(_Who(request), "signup.html", email="", role="person")
 
 
 @router.post("/signup", response_class=HTMLResponse)
 def signup(
-    request: Request, email: FormStr = "", password: FormStr = "", csrf_token: FormStr = ""
+    request: Request,
+    email: FormStr = "",
+    password: FormStr = "",
+    role: FormStr = "person",
+    csrf_token: FormStr = "",
 ) -> Response:
     """Create the account, sign in and go to the diary."""
     who = _Who(request)
@@ -190,12 +203,12 @@ def signup(
         return _forbidden(who)
     settings = get_settings(request)
     try:
-        body = Credentials.model_validate({"email": email, "password": password})
+        body = Credentials.model_validate({"email": email, "password": password, "role": role})
         with request.app.state.sessionmaker() as db:
-            user = crud.create_user(db, body.email, body.password)
+            user = crud.create_user(db, body.email, body.password, body.role)
             raw, _ = crud.create_session(db, user, settings)
     except (ValidationError, crud.FieldError) as e:
-        return _render(who, "signup.html", 422, email=email, errors=_errors(e))
+        return _render(who, "signup.html", 422, email=email, role=role, errors=_errors(e))
     response = _redirect("/diary")
     set_session_cookie(response, raw, settings)
     return response
@@ -463,3 +476,490 @@ def account_revoke_token(request: Request, token_id: str, csrf_token: FormStr = 
     if not deleted:
         return _render(who, "message.html", 404, title="Not found", message="No such token.")
     return _redirect("/account")
+
+
+# --- slice 2: sharing, clients, export and deletion, profile, dashboard, plan --------------------
+
+
+def _signed_in(request: Request) -> tuple[_Who, Response | None]:
+    """The page's caller, or a redirect to sign-in."""
+    who = _Who(request)
+    return who, (_redirect("/") if who.user is None else None)
+
+
+def _not_found(who: _Who, what: str) -> HTMLResponse:
+    return _render(who, "message.html", 404, title="Not found", message=f"No such {what}.")
+
+
+def _positive_id(value: str) -> int | None:
+    ok = value.isascii() and value.isdigit() and 0 < int(value) <= DB_INT_MAX
+    return int(value) if ok else None
+
+
+def _sharing(who: _Who, status_code: int = 200, **context: Any) -> HTMLResponse:
+    assert who.user is not None
+    with who.request.app.state.sessionmaker() as db:
+        shares = crud.list_shares(db, who.user)
+        notes = [sharing_routes.note_out(db, n) for n in crud.list_notes(db, who.user)]
+    return _render(who, "sharing.html", status_code, shares=shares, notes=notes, **context)
+
+
+@router.get("/sharing", response_class=HTMLResponse)
+def sharing_page(request: Request) -> Response:
+    """A person's shares (with a form to share and a button to revoke) and their notes."""
+    who, away = _signed_in(request)
+    return away or _sharing(who)
+
+
+@router.post("/sharing", response_class=HTMLResponse)
+def sharing_add(request: Request, email: FormStr = "", csrf_token: FormStr = "") -> Response:
+    """Share the diary and results with a professional."""
+    who, away = _signed_in(request)
+    if away:
+        return away
+    assert who.user is not None
+    if not who.csrf_ok(csrf_token):
+        return _forbidden(who)
+    try:
+        body = ShareCreate.model_validate({"email": email})
+        with request.app.state.sessionmaker() as db:
+            crud.create_share(db, who.user, body.email)
+    except (ValidationError, crud.FieldError) as e:
+        return _sharing(who, 422, email=email, errors=_errors(e))
+    return _redirect("/sharing")
+
+
+@router.post("/sharing/{share_id}/revoke", response_class=HTMLResponse)
+def sharing_revoke(request: Request, share_id: str, csrf_token: FormStr = "") -> Response:
+    """Revoke a share (or, for the professional, leave it)."""
+    who, away = _signed_in(request)
+    if away:
+        return away
+    assert who.user is not None
+    if not who.csrf_ok(csrf_token):
+        return _forbidden(who)
+    sid = _positive_id(share_id)
+    with request.app.state.sessionmaker() as db:
+        done = sid is not None and crud.delete_share(db, who.user, sid)
+    return _redirect("/sharing") if done else _not_found(who, "share")
+
+
+@router.get("/clients", response_class=HTMLResponse)
+def clients_page(request: Request) -> Response:
+    """A professional's clients."""
+    who, away = _signed_in(request)
+    if away:
+        return away
+    assert who.user is not None
+    with request.app.state.sessionmaker() as db:
+        clients = crud.list_clients(db, who.user)
+    return _render(who, "clients.html", clients=clients)
+
+
+def _client(who: _Who, client_id: str) -> Any:
+    assert who.user is not None
+    cid = _positive_id(client_id)
+    if cid is None:
+        return None
+    with who.request.app.state.sessionmaker() as db:
+        return crud.shared_client(db, who.user, cid)
+
+
+def _client_page(who: _Who, client: Any, status_code: int = 200, **context: Any) -> HTMLResponse:
+    assert who.user is not None
+    with who.request.app.state.sessionmaker() as db:
+        dash = _dashboard_context(who, db, client)
+        notes = [sharing_routes.note_out(db, n) for n in crud.list_notes(db, client, who.user)]
+    return _render(who, "client.html", status_code, client=client, notes=notes, **dash, **context)
+
+
+@router.get("/clients/{client_id}", response_class=HTMLResponse)
+def client_page(request: Request, client_id: str) -> Response:
+    """A client's dashboard and diary, read-only, and the professional's notes."""
+    who, away = _signed_in(request)
+    if away:
+        return away
+    client = _client(who, client_id)
+    return _not_found(who, "client") if client is None else _client_page(who, client)
+
+
+@router.post("/clients/{client_id}/notes", response_class=HTMLResponse)
+def client_add_note(
+    request: Request, client_id: str, text: FormStr = "", csrf_token: FormStr = ""
+) -> Response:
+    """Write a note about a client."""
+    who, away = _signed_in(request)
+    if away:
+        return away
+    assert who.user is not None
+    if not who.csrf_ok(csrf_token):
+        return _forbidden(who)
+    client = _client(who, client_id)
+    if client is None:
+        return _not_found(who, "client")
+    try:
+        body = NoteCreate.model_validate({"text": text})
+    except ValidationError as e:
+        return _client_page(who, client, 422, note_text=text, errors=_errors(e))
+    with request.app.state.sessionmaker() as db:
+        crud.add_note(db, who.user, client, body.text)
+    return _redirect(f"/clients/{client.id}")
+
+
+# --- export and deletion --------------------------------------------------------------------
+
+
+@router.get("/account/export.{fmt}")
+def account_export(request: Request, fmt: str) -> Response:
+    """Download all my data: ``export.json`` or ``export.zip`` (CSV files)."""
+    who, away = _signed_in(request)
+    if away:
+        return away
+    assert who.user is not None
+    if fmt not in ("json", "zip"):
+        return _not_found(who, "export format")
+    with request.app.state.sessionmaker() as db:
+        if fmt == "zip":
+            body: bytes | str = account_routes.export_zip(db, who.user)
+            media = "application/zip"
+        else:
+            body = json.dumps(
+                account_routes.export_data(db, who.user), ensure_ascii=False, indent=1
+            )
+            media = "application/json"
+    name = f"magnerve-export-{who.user.id}.{fmt}"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.post("/account/delete", response_class=HTMLResponse)
+def account_delete(request: Request, password: FormStr = "", csrf_token: FormStr = "") -> Response:
+    """Delete the account and all its data (the password confirms it)."""
+    who, away = _signed_in(request)
+    if away:
+        return away
+    assert who.user is not None
+    if not who.csrf_ok(csrf_token):
+        return _forbidden(who)
+    if not security.verify_password(password, who.user.password_hash):
+        return _account(who, 422, errors={"password": "the password is wrong"})
+    with request.app.state.sessionmaker() as db:
+        crud.delete_user(db, db.merge(who.user), client_ip(request))
+    who.user, who.session = None, None
+    response = _render(
+        who,
+        "message.html",
+        title="Account deleted",
+        message="Your account and all its data have been deleted.",
+    )
+    clear_session_cookie(response, get_settings(request))
+    return response
+
+
+# --- profile ------------------------------------------------------------------------------------
+
+#: The profile form: (path in the profile, label, kind, hint). The schema and its checks are
+#: the core's (``magnerve.parse_profile``); other keys of a stored profile are kept.
+PROFILE_FIELDS: tuple[tuple[str, str, str, str], ...] = (
+    ("person.age", "Age [years]", "number", ""),
+    ("person.sex", "Sex", "choice:female,male", ""),
+    ("person.weight_kg", "Weight [kg]", "number", ""),
+    ("person.pregnant", "Pregnant", "bool", ""),
+    ("person.lactating", "Breastfeeding", "bool", ""),
+    ("health.diabetes", "Diabetes", "choice:none,type1,type2", ""),
+    ("health.hba1c_percent", "HbA1c [%]", "number", ""),
+    ("health.egfr", "eGFR [mL/min/1.73 m²]", "number", ""),
+    ("health.serum_creatinine_mg_dl", "Serum creatinine [mg/dL]", "number", ""),
+    ("health.medications", "Medicines", "list", "Generic names, separated by commas."),
+    ("health.conditions", "Conditions", "list", "Separated by commas."),
+    ("lifestyle.alcohol_drinks_per_week", "Alcohol [drinks/week]", "number", ""),
+    ("lifestyle.coffee_cups_per_day", "Coffee [cups/day]", "number", ""),
+    ("lifestyle.stress_pss10", "Perceived stress (PSS-10, 0-40)", "number", ""),
+    ("lifestyle.smoker", "Smoker", "bool", ""),
+    ("water.source", "Drinking water", "choice:,tap,bottled,well,filtered_ro", ""),
+    ("water.magnesium_mg_per_l", "Water magnesium [mg/L]", "number", "From the label or report."),
+    ("water.hardness", "Water hardness", "text", "With its unit, e.g. 40 mg/L CaCO3."),
+    ("water.calcium_share", "Calcium share of hardness (0-1)", "number", ""),
+    ("water.liters_per_day", "Water drunk [L/day]", "number", ""),
+    ("labs.serum_magnesium", "Serum magnesium", "text", "With its unit, e.g. 0.78 mmol/L."),
+    ("labs.vitamin_d_25oh", "Vitamin D (25-OH)", "text", "With its unit, e.g. 22 ng/mL."),
+    ("neuropathy.symptoms", "Nerve symptoms", "list", "e.g. tingling, numbness."),
+)
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _form_values(data: dict[str, Any]) -> dict[str, str]:
+    """The stored profile as form values."""
+    out: dict[str, str] = {}
+    for path, _, kind, _ in PROFILE_FIELDS:
+        v = _get(data, path)
+        if kind == "bool":
+            out[path] = "on" if v else ""
+        elif kind == "list":
+            out[path] = ", ".join(str(x) for x in v or [])
+        else:
+            out[path] = "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))
+    return out
+
+
+def _number(text: str) -> Any:
+    """A typed number as a number; anything else is passed on for the core to refuse."""
+    t = text.strip()
+    try:
+        return int(t) if t.lstrip("-").isdigit() else float(t)
+    except ValueError:
+        return t
+
+
+def _profile_from_form(stored: dict[str, Any], form: dict[str, str]) -> dict[str, Any]:
+    """The profile mapping from the form, keeping stored keys the form does not show."""
+    data = json.loads(json.dumps(stored))
+    for path, _, kind, _ in PROFILE_FIELDS:
+        section, key = path.split(".")
+        sec = data.setdefault(section, {})
+        if not isinstance(sec, dict):
+            sec = data[section] = {}
+        sec.pop(key, None)
+        raw = form.get(path, "")
+        if kind == "bool":
+            if raw:
+                sec[key] = True
+        elif kind == "list":
+            items = [x.strip() for x in raw.split(",") if x.strip()]
+            if items:
+                sec[key] = items
+        elif raw.strip():
+            sec[key] = _number(raw) if kind == "number" else raw.strip()
+    return {k: v for k, v in data.items() if v != {}}
+
+
+def _profile_page(who: _Who, status_code: int = 200, **context: Any) -> HTMLResponse:
+    assert who.user is not None
+    if "form" not in context:
+        with who.request.app.state.sessionmaker() as db:
+            row = crud.get_profile(db, who.user)
+        context["form"] = _form_values(row.data if row else {})
+        context["saved"] = row is not None
+    fields = [
+        (p, label, kind.split(":")[0], kind.partition(":")[2].split(","), hint)
+        for p, label, kind, hint in PROFILE_FIELDS
+    ]
+    return _render(who, "profile.html", status_code, fields=fields, **context)
+
+
+@router.get("/profile", response_class=HTMLResponse)
+def profile_page(request: Request) -> Response:
+    """The profile form (the same schema and checks as a TOML profile)."""
+    who, away = _signed_in(request)
+    return away or _profile_page(who)
+
+
+def _profile_field_errors(e: ProfileError) -> dict[str, str]:
+    known = {p for p, *_ in PROFILE_FIELDS}
+    out: dict[str, str] = {}
+    for path, msg in e.errors:
+        key = path if path in known else next((k for k in known if path.startswith(k)), "form")
+        if key == "form":
+            msg = f"{path}: {msg}"
+        out.setdefault(key, msg)
+    return out
+
+
+@router.post("/profile", response_class=HTMLResponse)
+async def profile_save(request: Request) -> Response:
+    """Save the profile form, or a pasted profile file (TOML or JSON)."""
+    who, away = _signed_in(request)
+    if away:
+        return away
+    assert who.user is not None
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    if not who.csrf_ok(form.get("csrf_token", "")):
+        return _forbidden(who)
+    with request.app.state.sessionmaker() as db:
+        row = crud.get_profile(db, who.user)
+    stored = row.data if row else {}
+    pasted = form.get("profile_text", "")
+    try:
+        if pasted.strip():
+            # bytes: always read as content, never as a file name
+            prof = load_profile(pasted.encode("utf-8"))
+            data = prof.model_dump(mode="json", exclude_none=True)
+        else:
+            data = account_routes.validate_profile(_profile_from_form(stored, form))
+    except ProfileError as e:
+        if pasted.strip():
+            errs = {"profile_text": "; ".join(f"{p}: {m}" for p, m in e.errors[:5])}
+            return _profile_page(who, 422, profile_text=pasted, errors=errs)
+        values = {p: form.get(p, "") for p, *_ in PROFILE_FIELDS}
+        return _profile_page(who, 422, form=values, errors=_profile_field_errors(e))
+    with request.app.state.sessionmaker() as db:
+        crud.save_profile(db, who.user, data)
+    return _profile_page(who, message="Profile saved.")
+
+
+# --- dashboard and plan -------------------------------------------------------------------------
+
+#: Size of the server-drawn magnesium chart [SVG user units]; a display choice.
+CHART_W, CHART_H, CHART_PAD = 640, 240, 36
+
+
+def _chart(days: list[dict[str, Any]], ear: float | None, rda: float | None) -> dict[str, Any]:
+    """Bars of total magnesium per day [mg] and the EAR and RDA lines, as SVG geometry."""
+    top = max([d["total_mg"] or 0.0 for d in days] + [rda or 0.0, ear or 0.0, 1.0]) * 1.1
+    inner_w, inner_h = CHART_W - 2 * CHART_PAD, CHART_H - 2 * CHART_PAD
+    step = inner_w / max(len(days), 1)
+
+    def y(v: float) -> float:
+        return CHART_PAD + inner_h * (1 - v / top)
+
+    bars = []
+    for i, d in enumerate(days):
+        v = d["total_mg"] or 0.0
+        bars.append(
+            {
+                "x": CHART_PAD + i * step + step * 0.15,
+                "w": step * 0.7,
+                "y": y(v),
+                "h": CHART_PAD + inner_h - y(v),
+                "date": d["date"],
+                "mg": v,
+                "below": ear is not None and v < ear,
+            }
+        )
+    lines = [
+        {"name": n, "mg": v, "y": y(v)} for n, v in (("EAR", ear), ("RDA", rda)) if v is not None
+    ]
+    return {
+        "w": CHART_W,
+        "h": CHART_H,
+        "pad": CHART_PAD,
+        "bars": bars,
+        "lines": lines,
+        "base": CHART_PAD + inner_h,
+        "right": CHART_W - CHART_PAD,
+    }
+
+
+def _dashboard_context(who: _Who, db: Any, owner: User) -> dict[str, Any]:
+    """What the dashboard shows of ``owner``'s diary for the asked period (or why not)."""
+    q = who.request.query_params
+    ctx: dict[str, Any] = {"analysis": None, "problem": None}
+    try:
+        start = date.fromisoformat(q["from"]) if q.get("from") else None
+        end = date.fromisoformat(q["to"]) if q.get("to") else None
+    except ValueError:
+        start = end = None
+        ctx["problem"] = "Dates are written YYYY-MM-DD; showing the last two weeks instead."
+    try:
+        first, last = analysis_routes.period(db, owner, start, end)
+    except crud.FieldError as e:
+        first, last = analysis_routes.period(db, owner, None, None)
+        ctx["problem"] = str(e)
+    ctx.update(start=first, end=last)
+    rows = crud.list_entries(db, owner, first, last)
+    ctx["entries"] = rows
+    try:
+        a = analysis_routes.analysis_for(db, owner, first, last)
+    except (crud.FieldError, InputError) as e:
+        ctx["problem"] = ctx["problem"] or str(e)
+        ctx["needs_profile"] = getattr(e, "loc", ()) == ("profile",)
+        return ctx
+    ass = a["assessment"]
+    ad = ass["adequacy"]
+    by_food: dict[str, list[Any]] = {}
+    for r in rows:
+        by_food.setdefault(r.food_id, []).append(r)
+    ctx.update(
+        analysis=a,
+        ass=ass,
+        chart=_chart(ass["intake"]["days"], ad.get("ear"), ad.get("rda")),
+        by_food=by_food,
+        ca_mg=next((i for i in ass["interactions"] if i["id"] == "ca_mg_ratio"), None),
+    )
+    return ctx
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(request: Request) -> Response:
+    """Magnesium by day against EAR and RDA, top sources with their diary lines, adequacy,
+    Ca:Mg, MDS and findings with evidence."""
+    who, away = _signed_in(request)
+    if away:
+        return away
+    assert who.user is not None
+    with request.app.state.sessionmaker() as db:
+        ctx = _dashboard_context(who, db, who.user)
+    return _render(who, "dashboard.html", **ctx)
+
+
+def _plan_page(who: _Who, status_code: int = 200, **context: Any) -> HTMLResponse:
+    assert who.user is not None
+    q = who.request.query_params
+    ctx: dict[str, Any] = {"plan": None, "problem": None}
+    with who.request.app.state.sessionmaker() as db:
+        try:
+            start = date.fromisoformat(q["from"]) if q.get("from") else None
+            end = date.fromisoformat(q["to"]) if q.get("to") else None
+            first, last = analysis_routes.period(db, who.user, start, end)
+            a = analysis_routes.analysis_for(db, who.user, first, last, plan=True)
+        except (ValueError, crud.FieldError, InputError) as e:
+            ctx["problem"] = str(e) if isinstance(e, InputError) else "Dates are YYYY-MM-DD."
+            ctx["needs_profile"] = getattr(e, "loc", ()) == ("profile",)
+        else:
+            decisions = {d.change_key: d.decision for d in crud.list_decisions(db, who.user)}
+            ctx.update(
+                plan=a["plan"],
+                start=first,
+                end=last,
+                changes=[
+                    (analysis_routes.change_key(c), c, decisions.get(analysis_routes.change_key(c)))
+                    for c in a["plan"]["changes"]
+                ],
+            )
+    return _render(who, "plan.html", status_code, **ctx, **context)
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan_page(request: Request) -> Response:
+    """The plan: each change with its reason, to accept or reject."""
+    who, away = _signed_in(request)
+    return away or _plan_page(who)
+
+
+@router.post("/plan/decisions", response_class=HTMLResponse)
+def plan_decide(
+    request: Request,
+    key: FormStr = "",
+    decision: FormStr = "",
+    csrf_token: FormStr = "",
+) -> Response:
+    """Accept or reject one change of the plan."""
+    who, away = _signed_in(request)
+    if away:
+        return away
+    assert who.user is not None
+    if not who.csrf_ok(csrf_token):
+        return _forbidden(who)
+    try:
+        body = DecisionIn.model_validate({"key": key, "decision": decision})
+        with request.app.state.sessionmaker() as db:
+            first, last = analysis_routes.period(db, who.user, None, None)
+            plan = analysis_routes.analysis_for(db, who.user, first, last, plan=True)["plan"]
+            found = [c for c in plan["changes"] if analysis_routes.change_key(c) == body.key]
+            if not found:
+                raise crud.FieldError(("key",), "the plan has no such change")
+            summary = analysis_routes.change_summary(found[0])
+            crud.set_decision(db, who.user, body.key, body.decision, summary)
+    except (ValidationError, crud.FieldError, InputError) as e:
+        msg = str(e) if isinstance(e, InputError) else "choose accept or reject"
+        return _plan_page(who, 422, errors={"form": msg})
+    return _redirect("/plan")

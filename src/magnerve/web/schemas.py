@@ -8,31 +8,44 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from magnerve.schemas.plan import PlanOut
 from magnerve.web.core.config import Limits
 
 __all__ = [
+    "AccountDelete",
     "Alternative",
+    "ClientOut",
     "CopyRequest",
     "CopyResult",
     "Credentials",
+    "DecisionIn",
+    "DecisionOut",
     "EntryCreate",
     "EntryList",
     "EntryOut",
     "EntryUpdate",
     "FoodHit",
     "FoodOut",
+    "NoteCreate",
+    "NoteOut",
     "PasswordChange",
+    "PlanView",
+    "ProfileOut",
+    "Role",
     "SearchResult",
+    "ShareCreate",
+    "ShareOut",
     "SignIn",
     "SignedIn",
     "TokenCreate",
     "TokenCreated",
     "TokenOut",
     "UserOut",
+    "UserRef",
 ]
 
 LIMITS = Limits.from_policy()
@@ -92,11 +105,16 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Role = Literal["person", "professional"]
+
+
 class Credentials(_Body):
-    """E-mail and password (sign-up, sign-in)."""
+    """E-mail, password and role (sign-up): a person keeps a diary; a professional
+    (dietitian, clinician) reads the diaries shared with them."""
 
     email: Email
     password: Password
+    role: Role = "person"
 
 
 class SignIn(_Body):
@@ -119,6 +137,7 @@ class UserOut(BaseModel):
     id: int
     email: str
     created_at: dt.datetime
+    role: str
 
 
 class SignedIn(BaseModel):
@@ -247,3 +266,100 @@ class SearchResult(BaseModel):
 
     query: str
     hits: list[FoodHit]
+
+
+# --- slice 2: sharing, notes, account deletion, profile, plan decisions -----------------------
+
+
+class UserRef(BaseModel):
+    """Another account as one side of a share or a note."""
+
+    id: int
+    email: str
+
+
+class ShareCreate(_Body):
+    """Share the diary and results, read-only, with the professional of this e-mail."""
+
+    email: Email
+
+
+class ShareOut(BaseModel):
+    """A share: ``owner`` lets ``professional`` read their diary and results."""
+
+    id: int
+    owner: UserRef
+    professional: UserRef
+    created_at: dt.datetime
+
+
+class ClientOut(BaseModel):
+    """A person who shares their diary with the calling professional."""
+
+    id: int
+    email: str
+    shared_at: dt.datetime
+
+
+class NoteCreate(_Body):
+    """A professional's note about a client."""
+
+    text: Annotated[
+        str,
+        Field(max_length=LIMITS.note_max_length),
+        AfterValidator(_multi_line),
+        AfterValidator(_not_blank),
+    ]
+
+
+class NoteOut(BaseModel):
+    """A note by a professional about a person (visible to both)."""
+
+    id: int
+    owner: UserRef
+    author: UserRef
+    text: str
+    created_at: dt.datetime
+
+
+class AccountDelete(_Body):
+    """Delete the account and all its data: the password confirms it."""
+
+    password: AnyPassword
+
+
+class ProfileOut(BaseModel):
+    """The stored profile (the core's profile schema, ``docs/profile.md``)."""
+
+    profile: dict[str, Any] | None
+    updated_at: dt.datetime | None
+
+
+class DecisionIn(_Body):
+    """Accept or reject one change of the plan (``key`` from ``GET /plan``)."""
+
+    key: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
+    decision: Literal["accepted", "rejected"]
+
+
+class DecisionOut(BaseModel):
+    """A stored answer to a plan change."""
+
+    key: str
+    decision: str
+    summary: str
+    decided_at: dt.datetime
+
+
+class PlanView(BaseModel):
+    """The plan of a diary period and the person's answers to its changes.
+
+    ``plan`` is the core's plan JSON (``magnerve.schemas.PlanOut``); ``keys[i]`` names
+    ``plan.changes[i]`` for :class:`DecisionIn`.
+    """
+
+    start: dt.date
+    end: dt.date
+    plan: PlanOut
+    keys: list[str]
+    decisions: list[DecisionOut]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from magnerve.web.api.routes import auth, diary, foods, tokens
+from magnerve.web.api.routes import account, analysis, auth, diary, foods, sharing, tokens
 
 __all__ = ["API_PREFIX", "api_router"]
 
@@ -15,3 +15,6 @@ api_router.include_router(auth.router)
 api_router.include_router(tokens.router)
 api_router.include_router(diary.router)
 api_router.include_router(foods.router)
+api_router.include_router(account.router)
+api_router.include_router(sharing.router)
+api_router.include_router(analysis.router)

@@ -19,8 +19,8 @@ def _user_out(user: object) -> UserOut:
 
 @router.post("/auth/signup", status_code=status.HTTP_201_CREATED, response_model=UserOut)
 def signup(body: Credentials, db: Db) -> UserOut:
-    """Create an account (sign in afterwards)."""
-    return _user_out(crud.create_user(db, body.email, body.password))
+    """Create an account, a person's (default) or a professional's (sign in afterwards)."""
+    return _user_out(crud.create_user(db, body.email, body.password, body.role))
 
 
 @router.post(
