@@ -118,6 +118,9 @@ SLOW = (
     "tests/test_fuzz_cli.py::test_plan_and_simulate_refuse_exactly_as_assess_long",
     "tests/test_fuzz_cli.py::test_generated_options_never_crash_long",
     "tests/test_fuzz_diary.py::",
+    # web reliability: a long Schemathesis run, and a real server SIGKILLed mid-burst
+    "tests/web/test_schemathesis.py::test_api_long",
+    "tests/web/test_durability.py::",
 )
 
 

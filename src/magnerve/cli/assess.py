@@ -508,29 +508,28 @@ def _print_plan(data: dict[str, Any]) -> None:
 def _models(data: dict[str, Any], plan: dict[str, Any] | None, profile: Profile) -> dict[str, Any]:
     """Model results for the report's nerve section (nerve sweep, homeostasis series).
 
-    The nerve sweep is the same for everyone (fixed Mg levels, duration and seed): it is read
-    from the user cache when the model is unchanged (``magnerve.report._sweep_cache``).
+    The nerve sweep is the same for everyone (fixed Mg levels, duration and seed), and the
+    homeostasis scenarios are deterministic given their inputs: both are read from the user
+    cache when the model and inputs are unchanged (``magnerve.report._sweep_cache``), so a
+    warm demo imports no ``scipy.integrate``.
     """
-    from magnerve.physiology.homeostasis import body_inputs, modifiers_for, simulate
-    from magnerve.report._sweep_cache import nerve_sweep
+    from magnerve.physiology.homeostasis import body_inputs, modifiers_for
+    from magnerve.report._sweep_cache import homeostasis_series, nerve_sweep
 
     now = data["absorption"]["mean_absorbed_mg"] or 0.0
     mods, _ = modifiers_for(profile, data["intake"]["nutrients_mean"].get("caffeine_mg"))
     egfr = data.get("egfr") or {}
     body = body_inputs(profile, egfr.get("value"), egfr.get("source"))
-    series = {
-        name: simulate(
-            absorbed,
-            120,
-            start_absorbed_mg=now,
-            mods=mods,
-            egfr=body.egfr,
-            weight_kg=body.weight_kg,
-            initial_serum_mmol_l=body.initial_serum_mmol_l,
-        ).to_dict()
-        for name, absorbed in [("current intake", now)]
-        + ([("plan", plan["after"]["absorbed_mg"])] if plan and plan.get("after") else [])
-    }
+    series = homeostasis_series(
+        [("current intake", now)]
+        + ([("plan", plan["after"]["absorbed_mg"])] if plan and plan.get("after") else []),
+        120,
+        start_absorbed_mg=now,
+        mods=mods,
+        egfr=body.egfr,
+        weight_kg=body.weight_kg,
+        initial_serum_mmol_l=body.initial_serum_mmol_l,
+    )
     return {"nerve": nerve_sweep(), "homeostasis": series}
 
 

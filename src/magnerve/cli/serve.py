@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -27,16 +28,26 @@ def serve(
             "~/.local/share/magnerve].",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Worker processes (uvicorn); more than 1 serves requests in parallel "
+            "[default: 1, a single process].",
+            min=1,
+        ),
+    ] = 1,
 ) -> None:
     """Run the web app and its JSON API (/api/v1; OpenAPI at /openapi.json).
 
-    The database migrations are applied before the server starts.
+    The database migrations are applied once, before the server (and its workers) start.
     """
     try:
         import uvicorn
 
         from magnerve.web import Settings, create_app
         from magnerve.web.core.config import policy
+        from magnerve.web.main import DATABASE_URL_ENV
     except ImportError as e:
         _fail(
             f"the web app needs more packages ({e.name} is missing)",
@@ -57,5 +68,21 @@ def serve(
         _fail(f"cannot open the database: {e.orig or e}", code=1)
         return
     where = settings.resolved_url() if not database_url else "the database given"
-    err.print(f"magnerve web app: database {where}", highlight=False)
-    uvicorn.run(web_app, host=host or server["host"], port=port or server["port"])
+    how = f", {workers} workers" if workers > 1 else ""
+    err.print(f"magnerve web app: database {where}{how}", highlight=False)
+    bind_host: str = host or server["host"]
+    bind_port: int = port or server["port"]
+    if workers == 1:
+        uvicorn.run(web_app, host=bind_host, port=bind_port)
+        return
+    # Each worker process builds its own app (uvicorn needs an import string to start them);
+    # the migrations ran above, once. The URL goes to the workers through the environment.
+    web_app.state.engine.dispose()
+    os.environ[DATABASE_URL_ENV] = settings.resolved_url()
+    uvicorn.run(
+        "magnerve.web.main:create_worker_app",
+        factory=True,
+        workers=workers,
+        host=bind_host,
+        port=bind_port,
+    )

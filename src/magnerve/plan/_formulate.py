@@ -310,7 +310,8 @@ class CSRMatrix:
         """Number of stored values."""
         return len(self.data)
 
-    def _row_of(self) -> IntArray:
+    def row_of(self) -> IntArray:
+        """Row of each stored value."""
         return np.repeat(np.arange(self.shape[0], dtype=np.intp), np.diff(self.indptr))
 
     def __matmul__(self, x: npt.ArrayLike) -> FloatArray:
@@ -319,7 +320,7 @@ class CSRMatrix:
         if v.shape != (self.shape[1],):
             raise ValueError(f"a vector of length {self.shape[1]} is needed, not {v.shape}")
         return np.bincount(
-            self._row_of(), weights=self.data * v[self.indices], minlength=self.shape[0]
+            self.row_of(), weights=self.data * v[self.indices], minlength=self.shape[0]
         ).astype(np.float64)
 
     def __neg__(self) -> CSRMatrix:
@@ -336,13 +337,13 @@ class CSRMatrix:
     def columns(self, index: npt.ArrayLike) -> CSRMatrix:
         """The columns ``index`` (distinct int positions, in that order), as ``A[:, index]``."""
         idx = np.asarray(index, dtype=np.intp).ravel()
+        if np.any(np.bincount(idx, minlength=self.shape[1]) > 1):  # (np.unique imports np.ma)
+            raise ValueError("repeated column")
         new = np.full(self.shape[1], -1, dtype=np.intp)
         new[idx] = np.arange(len(idx), dtype=np.intp)
-        if len(np.unique(idx)) != len(idx):
-            raise ValueError("repeated column")
         col = new[self.indices]
         keep = col >= 0
-        r, c, v = self._row_of()[keep], col[keep], self.data[keep]
+        r, c, v = self.row_of()[keep], col[keep], self.data[keep]
         if len(idx) > 1 and np.any(np.diff(idx) < 0):  # another column order: sort each row
             order = np.lexsort((c, r))
             r, c, v = r[order], c[order], v[order]
@@ -355,12 +356,12 @@ class CSRMatrix:
         order = np.argsort(self.indices, kind="stable")
         counts = np.bincount(self.indices, minlength=self.shape[1])
         start = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
-        return start, self._row_of()[order], self.data[order]
+        return start, self.row_of()[order], self.data[order]
 
     def toarray(self) -> FloatArray:
         """The dense matrix."""
         out = np.zeros(self.shape)
-        out[self._row_of(), self.indices] = self.data
+        out[self.row_of(), self.indices] = self.data
         return out
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> FloatArray:

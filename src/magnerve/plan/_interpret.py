@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+
 from magnerve.assessment import Assessment, assess
 from magnerve.clinical import markers
 from magnerve.diary import Diary, DiaryEntry

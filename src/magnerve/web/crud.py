@@ -29,6 +29,9 @@ from magnerve.web.models import (
     utcnow,
 )
 
+#: How often a token's "last used" time is written (at most once per this interval).
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
 __all__ = [
     "FieldError",
     "RateLimited",
@@ -243,8 +246,12 @@ def token_user(db: Session, raw: str) -> User | None:
     row = db.scalar(select(AccessToken).where(AccessToken.token_hash == security.digest(raw)))
     if row is None:
         return None
-    row.last_used_at = utcnow()
-    db.commit()
+    now = utcnow()
+    # a write per call would double the cost of every bearer write (one more commit and
+    # fsync): "last used" is kept to the minute
+    if row.last_used_at is None or now - row.last_used_at >= _LAST_USED_RESOLUTION:
+        row.last_used_at = now
+        db.commit()
     return db.get(User, row.user_id)
 
 

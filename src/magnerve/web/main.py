@@ -9,6 +9,7 @@ Layout (after tiangolo's full-stack-fastapi-template): ``core/`` (config, db, se
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from typing import Any
 
@@ -23,7 +24,10 @@ from magnerve.web.api.main import api_router
 from magnerve.web.core.config import Settings
 from magnerve.web.core.db import make_engine, make_sessionmaker, migrate
 
-__all__ = ["SECURITY_HEADERS", "create_app"]
+__all__ = ["DATABASE_URL_ENV", "SECURITY_HEADERS", "create_app", "create_worker_app"]
+
+# How `magnerve serve --workers N` hands the database URL to its worker processes.
+DATABASE_URL_ENV = "MAGNERVE_WEB_DATABASE_URL"
 
 # Scripts and styles only from this server's /static (no inline script, no CDN).
 SECURITY_HEADERS: dict[str, str] = {
@@ -80,6 +84,11 @@ def _input_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": [item]}, status_code=422)
 
 
+def _healthz() -> dict[str, str]:
+    """Liveness: the process answers (no database call; the load benchmark's baseline)."""
+    return {"status": "ok"}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The magnerve web app.
 
@@ -113,8 +122,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.add_exception_handler(InputError, _input_error)
     app.include_router(api_router)
+    app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     app.include_router(pages.router)
     static = resources.files("magnerve.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one ``magnerve serve --workers N`` worker process (a uvicorn factory).
+
+    The database URL comes from the environment variable :data:`DATABASE_URL_ENV` (empty or
+    unset: the default SQLite file). The migrations are not applied here: ``magnerve serve``
+    applied them once before starting the workers, so they never race each other.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        The app, on the database the parent process checked and migrated.
+    """
+    url = os.environ.get(DATABASE_URL_ENV, "")
+    return create_app(Settings(database_url=url, run_migrations=False))

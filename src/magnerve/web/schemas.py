@@ -15,6 +15,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from magnerve.schemas.plan import PlanOut
 from magnerve.web.core.config import Limits
 
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    """Times are stored as naive UTC: answer them with their offset (RFC 3339 date-time)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+#: A response time in UTC, written with its offset ("2026-12-03T15:15:39+00:00").
+UtcDateTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
+
 __all__ = [
     "AccountDelete",
     "Alternative",
@@ -136,7 +145,7 @@ class UserOut(BaseModel):
 
     id: int
     email: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
     role: str
 
 
@@ -164,8 +173,8 @@ class TokenOut(BaseModel):
     id: int
     name: str
     prefix: str
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None
+    created_at: UtcDateTime
+    last_used_at: UtcDateTime | None
 
 
 class TokenCreated(TokenOut):
@@ -230,8 +239,8 @@ class EntryOut(BaseModel):
     uncertain: bool
     alternatives: list[Alternative]
     notes: list[str]
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class EntryList(BaseModel):
@@ -290,7 +299,7 @@ class ShareOut(BaseModel):
     id: int
     owner: UserRef
     professional: UserRef
-    created_at: dt.datetime
+    created_at: UtcDateTime
 
 
 class ClientOut(BaseModel):
@@ -298,7 +307,7 @@ class ClientOut(BaseModel):
 
     id: int
     email: str
-    shared_at: dt.datetime
+    shared_at: UtcDateTime
 
 
 class NoteCreate(_Body):
@@ -319,7 +328,7 @@ class NoteOut(BaseModel):
     owner: UserRef
     author: UserRef
     text: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
 
 
 class AccountDelete(_Body):
@@ -332,7 +341,7 @@ class ProfileOut(BaseModel):
     """The stored profile (the core's profile schema, ``docs/profile.md``)."""
 
     profile: dict[str, Any] | None
-    updated_at: dt.datetime | None
+    updated_at: UtcDateTime | None
 
 
 class DecisionIn(_Body):
@@ -348,7 +357,7 @@ class DecisionOut(BaseModel):
     key: str
     decision: str
     summary: str
-    decided_at: dt.datetime
+    decided_at: UtcDateTime
 
 
 class PlanView(BaseModel):

@@ -13,7 +13,7 @@ from datetime import timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["Limits", "Settings", "data_dir", "default_database_url", "policy"]
 
@@ -118,6 +118,13 @@ class Settings:
         loopback).
     run_migrations : bool
         Apply the Alembic migrations when the app is created.
+    sqlite_synchronous : {"NORMAL", "FULL"}
+        SQLite's ``synchronous`` in WAL mode. NORMAL (default): a committed write survives
+        a killed server process (it is in the WAL file, written before the answer is sent),
+        and the database stays consistent after a power cut, which may lose the last
+        commits. FULL: the WAL is synced to disk at every commit, so commits also survive
+        a power cut, at one fsync per write (about 6 ms on the reference machine, which
+        caps SQLite writes below the issue's load target; see ``docs/web.md``).
     """
 
     database_url: str = ""
@@ -127,6 +134,7 @@ class Settings:
     login_window: timedelta = field(default_factory=_rate_window)
     cookie_secure: bool = False
     run_migrations: bool = True
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = "NORMAL"
 
     session_cookie: str = "magnerve_session"
     csrf_cookie: str = "magnerve_csrf"
