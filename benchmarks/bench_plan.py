@@ -35,7 +35,7 @@ def plain_highs(f: Formulation) -> float:
     """HiGHS on the whole formulation (no reduced-cost fixing); the objective."""
     res = milp(
         f.c,
-        constraints=LinearConstraint(f.A, f.row_lower, f.row_upper),
+        constraints=LinearConstraint(f.A.tocsr(), f.row_lower, f.row_upper),
         integrality=f.integrality,
         bounds=Bounds(f.lb, f.ub),
         options={"mip_rel_gap": 1e-3},

@@ -121,6 +121,8 @@ SLOW = (
     # web reliability: a long Schemathesis run, and a real server SIGKILLed mid-burst
     "tests/web/test_schemathesis.py::test_api_long",
     "tests/web/test_durability.py::",
+    # a cold and a warm demo in subprocesses
+    "tests/test_demo_speed_paths.py::test_warm_demo_imports_no_scipy_and_writes_the_same_report",
 )
 
 

@@ -4,7 +4,7 @@
 that keeps the formulation, or a cohort that times the solver):
 
 * :func:`formulate` ``(assessment, options, diary=...) -> Formulation``: the programme as
-  plain numpy/scipy data (costs, sparse rows, bounds, integrality) with what the columns mean;
+  plain numpy data (costs, sparse rows, bounds, integrality) with what the columns mean;
 * :func:`solve` ``(formulation) -> Solution``: status, ``x``, objective and ``solve_ms``, the
   solver's time only;
 * :func:`interpret` ``(formulation, solution, assessment, diary=...) -> Plan``: steps in
@@ -50,6 +50,7 @@ re-assessed with the full model, and ``worst_case`` varies the absorption Km).
 
 from __future__ import annotations
 
+from magnerve.plan._formulate import CSRMatrix
 from magnerve.plan._model import (
     Formulation,
     Plan,
@@ -65,6 +66,7 @@ from magnerve.plan._model import (
 )
 
 __all__ = [
+    "CSRMatrix",
     "Formulation",
     "Plan",
     "PlanChange",
