@@ -15,7 +15,6 @@ from magnerve.cli import app
 from magnerve.cohort import (
     CohortFileError,
     DesignError,
-    UsualMethodUnavailable,
     cohort_prevalence,
     read_cohort,
 )
@@ -107,13 +106,12 @@ def test_single_psu_stratum(tmp_path):
         cohort_prevalence(write(df, tmp_path / "c.parquet"))
 
 
-def test_nci_not_yet_available(tmp_path):
-    p = write(make_cohort(30, seed=1), tmp_path / "c.csv")
-    with pytest.raises(UsualMethodUnavailable, match="not yet available"):
-        cohort_prevalence(p, usual="nci")
-    res = CliRunner().invoke(app, ["cohort", str(p), "--usual", "nci"])
-    assert res.exit_code == 2
-    assert "not yet available" in _flat(res.stderr)
+def test_bad_day_of_week(tmp_path):
+    df = make_cohort(40, seed=2, infants=False).with_columns(
+        pl.lit(3).alias("DR1DAY"), pl.lit(9).alias("DR2DAY")
+    )
+    with pytest.raises(CohortFileError, match="DR2DAY"):
+        read_cohort(write(df, tmp_path / "c.csv"))
 
 
 def test_usage_errors_exit_2(tmp_path):

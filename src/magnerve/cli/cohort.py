@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -26,10 +28,43 @@ class UsualChoice(StrEnum):
     nci = "nci"
 
 
+class VarianceChoice(StrEnum):
+    taylor = "taylor"
+    jackknife = "jackknife"
+    brr = "brr"
+
+
 _EXCLUDED = {
     "no_day1_intake": "without a day-1 intake (DR1TMAGN)",
     "no_ear_under_1_year": "under 1 year of age (IOM gives an AI, no EAR)",
 }
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich progress bar on stderr when it is a terminal (and not --json); else nothing."""
+    import sys
+
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("cohort", total=1)
+
+        def update(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=max(total, 1))
+
+        yield update
 
 
 def _pct(v: float) -> str:
@@ -61,8 +96,22 @@ def cohort_cmd(
     ] = MethodChoice.cutpoint,
     usual: Annotated[
         UsualChoice,
-        typer.Option("--usual", help="Usual intakes: shrink (nci is not yet available)."),
+        typer.Option(
+            "--usual", help="Usual intakes: shrink, or nci (Box-Cox mixed model, Monte Carlo)."
+        ),
     ] = UsualChoice.shrink,
+    variance: Annotated[
+        VarianceChoice,
+        typer.Option(
+            "--variance", help="Standard errors: taylor, jackknife (JKn) or brr (replicates)."
+        ),
+    ] = VarianceChoice.taylor,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Write tables (CSV, Parquet) and summary.html into this directory."
+        ),
+    ] = None,
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Write the prevalence chart (SVG) here.")
     ] = None,
@@ -70,12 +119,13 @@ def cohort_cmd(
 ) -> None:
     """Share of a survey population with usual magnesium intake below the EAR, overall and
     by sex and IOM age group, with design-based standard errors (docs/cohort.md)."""
-    if usual is UsualChoice.nci:
-        _fail(
-            "--usual nci (the NCI usual-intake method) is not yet available; "
-            "use --usual shrink (see docs/cohort.md)",
-            code=2,
-        )
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        _fail(f"--out {escape(str(out_dir))} exists and is not a directory", code=2)
+    if out_dir is not None and (
+        out_dir.resolve() == file.resolve()
+        or (persons is not None and out_dir.resolve() == persons.resolve())
+    ):
+        _fail("--out must not be an input file", code=2)
     if scheduler is not None and engine is not EngineChoice.dask:
         _fail("--scheduler needs --engine dask", code=2)
     if not file.is_file():
@@ -94,25 +144,33 @@ def cohort_cmd(
     from magnerve.errors import InputError
 
     try:
-        result = cohort_prevalence(
-            file,
-            persons=persons,
-            engine=engine.value,
-            scheduler=scheduler,
-            method=method.value,
-            usual=usual.value,
-        )
+        with _progress(enabled=not as_json) as progress:
+            result = cohort_prevalence(
+                file,
+                persons=persons,
+                engine=engine.value,
+                scheduler=scheduler,
+                method=method.value,
+                usual=usual.value,
+                variance=variance.value,
+                progress=progress,
+            )
     except InputError as e:
         _fail(escape(str(e)), code=1)
         raise
     if chart is not None:
         result.plot(chart)
+    if out_dir is not None:
+        try:
+            result.write(out_dir)
+        except OSError as e:
+            _fail(f"cannot write to {escape(str(out_dir))}: {escape(str(e))}", code=1)
     if as_json:
         _emit_json(result.to_dict())
         return
     t = Table(
         title=f"Usual magnesium intake below the EAR ({method.value}, usual intakes: "
-        f"{usual.value}); {result.n_persons:,} persons"
+        f"{usual.value}, SEs: {variance.value}); {result.n_persons:,} persons"
     )
     t.add_column("Sex")
     t.add_column("Age")
@@ -137,3 +195,5 @@ def cohort_cmd(
         )
     if chart is not None:
         out.print(f"chart: {escape(str(chart))}", highlight=False)
+    if out_dir is not None:
+        out.print(f"tables and summary.html: {escape(str(out_dir))}", highlight=False)

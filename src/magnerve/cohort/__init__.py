@@ -5,7 +5,8 @@ person: ``SEQN``, ``RIAGENDR`` (1 = male, 2 = female), ``RIDAGEYR`` [years], ``D
 and ``DR2TMAGN`` [mg/day; blank where there is no second day], ``WTDRD1`` (day-1 dietary
 weight), ``SDMVSTRA`` and ``SDMVPSU`` (design strata and PSUs). An optional person file
 (joined on ``SEQN``) adds ``RIDEXPRG`` (1 = pregnant) and ``DSQTMAGN`` (supplemental
-magnesium [mg/day], added after the usual-intake shrinkage).
+magnesium [mg/day], added after the usual-intake step). Optional ``DR1DAY``/``DR2DAY``
+(intake day of the week, 1 = Sunday) give the NCI model its weekend covariate.
 
 >>> from magnerve.cohort import cohort_prevalence
 >>> r = cohort_prevalence("nhanes.parquet")                      # doctest: +SKIP
@@ -27,8 +28,10 @@ from magnerve.cohort._engine import Engine, SchedulerError, load_table
 from magnerve.cohort._estimate import (
     DesignError,
     Method,
+    Progress,
     Usual,
     UsualMethodUnavailable,
+    Variance,
     estimate,
 )
 from magnerve.cohort._io import CohortFileError, file_columns, require_columns
@@ -37,6 +40,7 @@ from magnerve.cohort._result import CohortResult, GroupPrevalence, Prevalence
 
 __all__ = [
     "COHORT_COLUMNS",
+    "DAY_COLUMNS",
     "PERSON_COLUMNS",
     "CohortFileError",
     "CohortResult",
@@ -45,13 +49,34 @@ __all__ = [
     "GroupPrevalence",
     "Method",
     "Prevalence",
+    "Progress",
     "SchedulerError",
     "Usual",
     "UsualMethodUnavailable",
+    "Variance",
     "cohort_prevalence",
     "estimate_prevalence",
     "read_cohort",
 ]
+
+
+#: Optional columns of the cohort file: intake day of the week of recall 1 and 2
+#: (NHANES codes 1 = Sunday ... 7 = Saturday), used by the NCI model's weekend covariate.
+DAY_COLUMNS = ("DR1DAY", "DR2DAY")
+
+
+def _check_days(table: pl.DataFrame, path: Path) -> None:
+    for col in DAY_COLUMNS:
+        v = pl.col(col)
+        bad = table.filter(v.is_not_null() & (~v.is_in([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])))
+        if bad.height:
+            s, x = bad.select("SEQN", col).row(0)
+            e = CohortFileError(
+                f"{path}: SEQN {s:.0f}: {col} (day of the week) is {x:g}; "
+                "use 1 = Sunday ... 7 = Saturday"
+            )
+            e.loc = (col,)
+            raise e
 
 
 def _read_persons(path: Path) -> pl.DataFrame:
@@ -95,7 +120,8 @@ def read_cohort(
     -------
     polars.DataFrame
         Sorted by SEQN: the cohort columns as Float64 [mg/day for intakes, years for age],
-        ``pregnant`` [bool] and ``DSQTMAGN`` [mg/day, null = none].
+        ``DR1DAY``/``DR2DAY`` when the file has both, ``pregnant`` [bool] and ``DSQTMAGN``
+        [mg/day, null = none].
 
     Raises
     ------
@@ -106,9 +132,13 @@ def read_cohort(
     if not p.is_file():
         raise CohortFileError(f"cohort file not found: {p}")
     require_columns(p, COHORT_COLUMNS)
-    table = load_table(p, COHORT_COLUMNS, engine=engine, scheduler=scheduler)
-    check_values(table, p, COHORT_COLUMNS)
-    table = table.select(COHORT_COLUMNS)
+    extra = DAY_COLUMNS if set(DAY_COLUMNS) <= set(file_columns(p)) else ()
+    cols = (*COHORT_COLUMNS, *extra)
+    table = load_table(p, cols, engine=engine, scheduler=scheduler)
+    check_values(table, p, cols)
+    table = table.select(cols)
+    if extra:
+        _check_days(table, p)
     if persons is not None:
         pp = Path(persons)
         if not pp.is_file():
@@ -124,7 +154,12 @@ def read_cohort(
 
 
 def estimate_prevalence(
-    table: pl.DataFrame, *, method: Method = "cutpoint", usual: Usual = "shrink"
+    table: pl.DataFrame,
+    *,
+    method: Method = "cutpoint",
+    usual: Usual = "shrink",
+    variance: Variance = "taylor",
+    progress: Progress | None = None,
 ) -> CohortResult:
     """Prevalence of usual magnesium intake below the EAR from a table of :func:`read_cohort`.
 
@@ -136,13 +171,18 @@ def estimate_prevalence(
         EAR cut-point method, or the probability approach (normal requirements, the CV of
         magnerve's reference table).
     usual : {"shrink", "nci"}, default "shrink"
-        Usual intakes by within-person-variance shrinkage; "nci" is not yet available.
+        Usual intakes by within-person-variance shrinkage, or by the NCI-style amount-only
+        model (Box-Cox, mixed model, Monte Carlo; docs/cohort.md).
+    variance : {"taylor", "jackknife", "brr"}, default "taylor"
+        Design-based SEs: Taylor linearisation, delete-one-PSU jackknife or BRR (svy).
+    progress : callable, optional
+        Called as ``progress(step, done, total)`` during long steps.
 
     Returns
     -------
     CohortResult
     """
-    return estimate(table, method=method, usual=usual)
+    return estimate(table, method=method, usual=usual, variance=variance, progress=progress)
 
 
 def cohort_prevalence(
@@ -153,6 +193,8 @@ def cohort_prevalence(
     scheduler: str | None = None,
     method: Method = "cutpoint",
     usual: Usual = "shrink",
+    variance: Variance = "taylor",
+    progress: Progress | None = None,
 ) -> CohortResult:
     """Read a cohort file and estimate the prevalence of inadequate magnesium intake.
 
@@ -163,10 +205,11 @@ def cohort_prevalence(
     CohortResult
         ``to_dict()``, ``summary()`` and ``plot()``.
     """
-    if usual == "nci":  # say so before reading a large file
-        raise UsualMethodUnavailable(
-            "the NCI usual-intake method (--usual nci) is not yet available; "
-            "use --usual shrink (see docs/cohort.md)"
-        )
+    if progress is not None:
+        progress("reading", 0, 1)
     table = read_cohort(path, persons=persons, engine=engine, scheduler=scheduler)
-    return estimate_prevalence(table, method=method, usual=usual)
+    if progress is not None:
+        progress("reading", 1, 1)
+    return estimate_prevalence(
+        table, method=method, usual=usual, variance=variance, progress=progress
+    )

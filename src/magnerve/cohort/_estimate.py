@@ -3,38 +3,57 @@
 1. EAR and requirement SD per person from magnerve's own reference table
    (:func:`magnerve.requirements.reference_intake`, IOM 1997; the SD is the table's CV x EAR).
    Infants (AI only, no EAR) are left out of the estimate but stay in the survey design.
-2. Usual intakes by the within-person-variance shrinkage
-   (:func:`magnerve.adequacy.usual_intakes`) within each sex and age band, from day 1 and,
-   where there is one, day 2; supplements (``DSQTMAGN``) added after ("shrink then add").
+2. Usual intakes within each sex and age band, from day 1 and, where there is one, day 2:
+   by the within-person-variance shrinkage (:func:`magnerve.adequacy.usual_intakes`), or by
+   the NCI-style amount-only model (:mod:`magnerve.cohort._nci`: Box-Cox, mixed model,
+   Monte-Carlo draws of each person's usual intake); supplements (``DSQTMAGN``) added after
+   ("shrink then add").
 3. Per person: below the EAR (cut-point), or the probability that the requirement exceeds
-   the usual intake (probability approach, normal requirements).
-4. Weighted means of that with SEs by Taylor linearisation over strata and PSUs (svy),
-   overall and by domain (sex x age band) over the whole design.
+   the usual intake (probability approach, normal requirements); with the NCI model, the
+   mean of that over the person's draws.
+4. Weighted means of that with design-based SEs (svy), overall and by domain (sex x age
+   band) over the whole design: Taylor linearisation over strata and PSUs, or replicate
+   weights (delete-one-PSU jackknife JKn, or BRR).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 from scipy.special import ndtr
 
 from magnerve.adequacy import usual_intakes
+from magnerve.cohort._nci import fit_amount, usual_draws
 from magnerve.cohort._result import CohortResult, GroupPrevalence, Prevalence
 from magnerve.errors import InputError, MagnerveError
 from magnerve.requirements import RequirementError, reference_intake
 
-__all__ = ["Method", "Usual", "UsualMethodUnavailable", "estimate"]
+__all__ = ["Method", "Progress", "Usual", "UsualMethodUnavailable", "Variance", "estimate"]
 
 Method = Literal["cutpoint", "probability"]
 Usual = Literal["shrink", "nci"]
+Variance = Literal["taylor", "jackknife", "brr"]
+#: Progress callback: (step description, steps done, steps in all).
+Progress = Callable[[str, int, int], None]
+
+#: Monte-Carlo draws of usual intake per person in the NCI model (method setting: the
+#: Monte-Carlo error of a prevalence is then below 0.05 / sqrt(n_persons)).
+NCI_DRAWS = 100
+#: Seed of the Monte-Carlo draws, so that a run is reproducible (method setting).
+NCI_SEED = 20061575
+#: Weekend intake days in NHANES DR1DAY/DR2DAY codes (1 = Sunday ... 7 = Saturday):
+#: Friday, Saturday, Sunday (an assumption, see docs/cohort.md).
+WEEKEND_CODES = (6.0, 7.0, 1.0)
 
 _SEX = {1.0: "male", 2.0: "female"}
 
 
 class UsualMethodUnavailable(MagnerveError, NotImplementedError):
-    """The usual-intake method asked for is not built yet (the NCI method)."""
+    """A usual-intake method asked for is not built (kept for callers of the first slice;
+    both ``shrink`` and ``nci`` are available now)."""
 
 
 class DesignError(InputError):
@@ -78,24 +97,77 @@ def _stages(table: pl.DataFrame) -> pl.DataFrame:
     return table.join(stages, on=["RIAGENDR", "RIDAGEYR", "pregnant"], how="left")
 
 
-def _usual(table: pl.DataFrame) -> np.ndarray:
-    """Usual intakes [mg/day] of the analysed persons, by shrinkage within sex x age band."""
+def _y(u: np.ndarray, ear: np.ndarray, sd: np.ndarray, method: Method) -> np.ndarray:
+    """Below the EAR (cut-point) or P(requirement > u) (probability); u may be 2-D."""
+    if u.ndim == 2:
+        ear, sd = ear[:, None], sd[:, None]
+    if method == "cutpoint":
+        return (u < ear).astype(np.float64)
+    return np.asarray(1.0 - ndtr((u - ear) / sd), dtype=np.float64)
+
+
+def _weekend(table: pl.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    if "DR1DAY" not in table.columns or "DR2DAY" not in table.columns:
+        return None
+    codes = list(WEEKEND_CODES)
+    we1 = table["DR1DAY"].is_in(codes).fill_null(False).to_numpy()
+    we2 = table["DR2DAY"].is_in(codes).fill_null(False).to_numpy()
+    return we1, we2
+
+
+def _usual(
+    table: pl.DataFrame, method: Method, usual: Usual, progress: Progress | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Usual intakes [mg/day] (NCI: the mean of each person's draws) and the per-person
+    value whose weighted mean is the prevalence, within sex x age band."""
     day1 = table["DR1TMAGN"].to_numpy()
     day2 = table["DR2TMAGN"].fill_null(np.nan).to_numpy()
+    w = table["WTDRD1"].to_numpy()
+    ear = table["ear"].to_numpy()
+    sd = table["requirement_sd"].to_numpy()
+    supplements = table["DSQTMAGN"].fill_null(0.0).to_numpy()
+    weekend = _weekend(table)
+    rng = np.random.default_rng(NCI_SEED)
     out = np.full(table.height, np.nan)
-    groups = table.with_row_index("_i").group_by("sex", "age_group").agg(pl.col("_i"))
-    for sex, band, idx in groups.iter_rows():
+    y = np.full(table.height, np.nan)
+    groups = (
+        table.with_row_index("_i")
+        .group_by("sex", "age_group")
+        .agg(pl.col("_i"))
+        .sort("sex", "age_group")
+    )
+    for k, (sex, band, idx) in enumerate(groups.iter_rows()):
+        if progress is not None:
+            progress(f"usual intakes ({usual}): {sex} {band}", k, groups.height)
         i = np.asarray(idx, dtype=np.int64)
-        daily = np.column_stack([day1[i], day2[i]])
         try:
-            out[i] = usual_intakes(daily)
+            if usual == "shrink":
+                u = usual_intakes(np.column_stack([day1[i], day2[i]])) + supplements[i]
+                out[i] = u
+                y[i] = _y(u, ear[i], sd[i], method)
+                continue
+            we = (weekend[0][i], weekend[1][i]) if weekend is not None else (None, None)
+            fit = fit_amount(day1[i], day2[i], w[i], weekend1=we[0], weekend2=we[1])
+            draws = usual_draws(
+                fit,
+                day1[i],
+                day2[i],
+                weekend1=we[0],
+                weekend2=we[1],
+                n_draws=NCI_DRAWS,
+                rng=rng,
+            )
+            draws += supplements[i][:, None]
+            out[i] = draws.mean(axis=1)
+            y[i] = _y(draws, ear[i], sd[i], method).mean(axis=1)
         except ValueError as e:
             raise InputError(
-                f"usual intakes of {sex} {band} cannot be estimated: {e}; the shrinkage "
+                f"usual intakes of {sex} {band} cannot be estimated: {e}; the {usual} method "
                 "needs some persons in each group with a second day (DR2TMAGN)"
             ) from None
-    supplements = table["DSQTMAGN"].fill_null(0.0).to_numpy()
-    return np.asarray(out + supplements, dtype=np.float64)
+    if progress is not None:
+        progress("usual intakes", groups.height, groups.height)
+    return out, y
 
 
 def _design_frame(table: pl.DataFrame, y: np.ndarray, analysed: np.ndarray) -> pl.DataFrame:
@@ -126,8 +198,24 @@ def _ci(lo: float, hi: float) -> tuple[float, float]:
     return (max(0.0, float(lo)), min(1.0, float(hi)))
 
 
+def _sample(frame: pl.DataFrame, variance: Variance) -> object:
+    import svy
+
+    sample = svy.Sample(frame, svy.Design(stratum="stratum", psu="psu", wgt="w"))
+    if variance == "jackknife":
+        return sample.weighting.create_jk_wgts(rep_prefix="w_rep")
+    if variance == "brr":  # svy pairs the PSUs of strata with more than two
+        return sample.weighting.create_brr_wgts(rep_prefix="w_rep")
+    return sample
+
+
 def estimate(
-    table: pl.DataFrame, *, method: Method = "cutpoint", usual: Usual = "shrink"
+    table: pl.DataFrame,
+    *,
+    method: Method = "cutpoint",
+    usual: Usual = "shrink",
+    variance: Variance = "taylor",
+    progress: Progress | None = None,
 ) -> CohortResult:
     """Prevalence of usual magnesium intake below the EAR (see the module docstring).
 
@@ -135,11 +223,16 @@ def estimate(
     ----------
     table : polars.DataFrame
         Prepared and checked per-person table (NHANES columns, plus ``pregnant`` [bool] and
-        ``DSQTMAGN`` [mg/day, null = none]).
+        ``DSQTMAGN`` [mg/day, null = none]; optional ``DR1DAY``/``DR2DAY`` [1 = Sunday]).
     method : {"cutpoint", "probability"}
         EAR cut-point method or probability approach.
     usual : {"shrink", "nci"}
-        Usual-intake method; "nci" is not built yet.
+        Usual-intake method: within-person-variance shrinkage or the NCI-style
+        amount-only model.
+    variance : {"taylor", "jackknife", "brr"}
+        Design-based SEs: Taylor linearisation, delete-one-PSU jackknife (JKn) or BRR.
+    progress : callable, optional
+        Called as ``progress(step, done, total)``.
 
     Returns
     -------
@@ -147,21 +240,16 @@ def estimate(
 
     Raises
     ------
-    UsualMethodUnavailable
-        ``usual="nci"``.
     InputError
-        A group without second days, a pregnant person outside the IOM pregnancy ages, or a
-        design without two PSUs in a stratum.
+        An unknown option, a group without second days, a pregnant person outside the IOM
+        pregnancy ages, or a design without two PSUs in a stratum.
     """
-    if usual == "nci":
-        raise UsualMethodUnavailable(
-            "the NCI usual-intake method (--usual nci) is not yet available; "
-            "use --usual shrink (see docs/cohort.md)"
-        )
-    if usual != "shrink":
-        raise InputError(f"unknown usual-intake method {usual!r}; use 'shrink'")
+    if usual not in ("shrink", "nci"):
+        raise InputError(f"unknown usual-intake method {usual!r}; use 'shrink' or 'nci'")
     if method not in ("cutpoint", "probability"):
         raise InputError(f"unknown method {method!r}; use 'cutpoint' or 'probability'")
+    if variance not in ("taylor", "jackknife", "brr"):
+        raise InputError(f"unknown variance {variance!r}; use 'taylor', 'jackknife' or 'brr'")
     import svy
 
     no_day1 = int(table["DR1TMAGN"].null_count())
@@ -176,20 +264,20 @@ def estimate(
     if not analysed.any():
         raise InputError("nobody in the file has an EAR (IOM gives none below 1 year of age)")
     a = t.filter(pl.col("ear").is_not_null())
-    u_a = _usual(a)
-    ear = a["ear"].to_numpy()
-    if method == "cutpoint":
-        y_a = (u_a < ear).astype(np.float64)
-    else:
-        y_a = 1.0 - ndtr((u_a - ear) / a["requirement_sd"].to_numpy())
+    u_a, y_a = _usual(a, method, usual, progress)
     y = np.zeros(t.height)
     y[analysed] = y_a
     frame = _design_frame(t, y, analysed)
     _check_design(frame)
-    sample = svy.Sample(frame, svy.Design(stratum="stratum", psu="psu", wgt="w"))
-    est_all = sample.estimation.mean("y", where=svy.col("dom"))
-    est_grp = sample.estimation.mean("y", by=["sex", "age_group"], where=svy.col("dom"))
-    o = est_all.to_dicts()[0]  # type: ignore[union-attr]
+    if progress is not None:
+        progress(f"standard errors ({variance})", 0, 1)
+    sample: Any = _sample(frame, variance)
+    how = "taylor" if variance == "taylor" else "replication"
+    est_all = sample.estimation.mean("y", where=svy.col("dom"), method=how)
+    est_grp = sample.estimation.mean("y", by=["sex", "age_group"], where=svy.col("dom"), method=how)
+    if progress is not None:
+        progress(f"standard errors ({variance})", 1, 1)
+    o = est_all.to_dicts()[0]
     overall = Prevalence(
         float(o["est"]), float(o["se"]), _ci(o["lci"], o["uci"]), int(analysed.sum())
     )
@@ -201,7 +289,7 @@ def estimate(
     )
     first_age = dict(a.group_by("age_group").agg(pl.col("RIDAGEYR").min()).iter_rows())
     groups = []
-    for g in est_grp.to_dicts():  # type: ignore[union-attr]
+    for g in est_grp.to_dicts():
         sex, band = g["by_level"]
         if band not in first_age:
             continue
@@ -219,4 +307,23 @@ def estimate(
         )
     groups.sort(key=lambda g: (g.sex != "male", first_age[g.age_group], g.age_group))
     excluded = {"no_day1_intake": no_day1, "no_ear_under_1_year": n_no_ear}
-    return CohortResult(int(analysed.sum()), overall, groups, method, usual, excluded)
+    persons = a.select(
+        "SEQN",
+        "sex",
+        "age_group",
+        pl.col("RIDAGEYR").alias("age"),
+        pl.col("WTDRD1").alias("weight"),
+        "ear",
+        pl.Series("usual_intake_mg", u_a),
+        pl.Series("below_ear" if method == "cutpoint" else "p_inadequate", y_a),
+    )
+    return CohortResult(
+        int(analysed.sum()),
+        overall,
+        groups,
+        method,
+        usual,
+        excluded,
+        variance=variance,
+        persons=persons,
+    )

@@ -67,9 +67,15 @@ class CohortResult:
     method : {"cutpoint", "probability"}
         EAR cut-point method or the probability approach (IOM 2000 ch. 4).
     usual : str
-        How usual intakes were estimated (``"shrink"``).
+        How usual intakes were estimated (``"shrink"`` or ``"nci"``).
     excluded : dict of str to int
         Persons left out, by reason.
+    variance : str
+        How the SEs were computed (``"taylor"``, ``"jackknife"`` or ``"brr"``).
+    persons : polars.DataFrame, optional
+        One row per analysed person: ``SEQN``, ``sex``, ``age_group``, ``age`` [years],
+        ``weight``, ``ear`` [mg/day], ``usual_intake_mg`` [mg/day] and ``below_ear`` (0/1)
+        or ``p_inadequate`` [fraction].
     """
 
     n_persons: int
@@ -78,6 +84,8 @@ class CohortResult:
     method: str
     usual: str
     excluded: dict[str, int] = field(default_factory=dict)
+    variance: str = "taylor"
+    persons: pl.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping (what ``magnerve cohort --json`` prints); fractions 0-1."""
@@ -102,6 +110,7 @@ class CohortResult:
             ],
             "method": self.method,
             "usual": self.usual,
+            "variance": self.variance,
             "excluded": dict(self.excluded),
         }
 
@@ -154,6 +163,39 @@ class CohortResult:
         if path is not None:
             Path(path).write_text(svg, encoding="utf-8")
         return svg
+
+    def html(self) -> str:
+        """A self-contained HTML summary (inline SVG plots, no network).
+
+        Returns
+        -------
+        str
+            The HTML document: the table, prevalence by sex and age group with 95 % CIs, and
+            the distribution of usual intake in each group with its EAR line.
+        """
+        from magnerve.cohort._output import html_summary
+
+        return html_summary(self)
+
+    def write(self, directory: str | Path) -> list[Path]:
+        """Write the tables (CSV and Parquet) and the HTML summary into ``directory``.
+
+        Files: ``overall``, ``groups`` and ``persons`` (per-person usual intakes) as ``.csv``
+        and ``.parquet``, and ``summary.html``.
+
+        Parameters
+        ----------
+        directory : str or pathlib.Path
+            Created if missing.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written.
+        """
+        from magnerve.cohort._output import write_outputs
+
+        return write_outputs(self, Path(directory))
 
 
 _COLOURS = {"male": "#1f77b4", "female": "#d62728", "all": "#555555"}
