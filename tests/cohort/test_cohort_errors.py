@@ -48,6 +48,11 @@ CASES = [
     ("WTDRD1", 1, "0", ["SEQN 10002", "WTDRD1", "above 0"]),
     ("SDMVPSU", 1, "", ["SEQN 10002", "SDMVPSU (survey design) is missing"]),
     ("SEQN", 1, "10001", ["SEQN 10001 appears 2 times"]),
+    # found by an outside hostile-input check: infinite and implausible values ran through
+    ("WTDRD1", 2, "inf", ["SEQN 10003", "WTDRD1 is inf", "finite"]),
+    ("DR1TMAGN", 2, "inf", ["SEQN 10003", "DR1TMAGN is inf", "finite"]),
+    ("DR1TMAGN", 2, "1e400", ["SEQN 10003", "finite"]),
+    ("DR2TMAGN", 2, "99999999", ["SEQN 10003", "DR2TMAGN is 1e+08", "plausible"]),
 ]
 
 
@@ -133,3 +138,25 @@ def test_real_entry_point_no_traceback(tmp_path):
     assert res.returncode == 1
     assert "Traceback" not in res.stderr
     assert "RIAGENDR is 3" in _flat(res.stderr)
+
+
+def test_pregnant_male_in_the_person_file_is_refused(tmp_path):
+    df = make_cohort(40, seed=2, infants=False)
+    cohort = tmp_path / "c.csv"
+    df.write_csv(cohort)
+    male = df.filter(pl.col("RIAGENDR") == 1)["SEQN"][0]
+    persons = tmp_path / "p.csv"
+    pl.DataFrame({"SEQN": [male], "RIDEXPRG": [1]}).write_csv(persons)
+    with pytest.raises(InputError, match="RIDEXPRG = 1"):
+        read_cohort(cohort, persons=persons)
+
+
+def test_chart_to_an_unwritable_place_is_checked_before_the_work(tmp_path):
+    df = make_cohort(40, seed=2, infants=False)
+    cohort = tmp_path / "c.csv"
+    df.write_csv(cohort)
+    r = CliRunner().invoke(app, ["cohort", str(cohort), "--chart", str(tmp_path / "no" / "c.svg")])
+    assert r.exit_code == 1, r.output
+    assert "does not exist" in r.output
+    r = CliRunner().invoke(app, ["cohort", str(cohort), "--chart", str(cohort)])
+    assert r.exit_code == 1 and "input file" in r.output

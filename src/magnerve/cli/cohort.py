@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from magnerve.cli._common import Table, _emit_json, _fail, app, escape, out
+from magnerve.cli._common import Table, _emit_json, _fail, app, check_outputs, escape, out
 
 
 class EngineChoice(StrEnum):
@@ -132,6 +132,7 @@ def cohort_cmd(
         _fail(f"cohort file not found: {escape(str(file))}", code=2)
     if persons is not None and not persons.is_file():
         _fail(f"person file not found: {escape(str(persons))}", code=2)
+    check_outputs({"--chart": chart}, [file, persons])
     try:
         from magnerve.cohort import cohort_prevalence
     except ImportError as e:
@@ -159,7 +160,10 @@ def cohort_cmd(
         _fail(escape(str(e)), code=1)
         raise
     if chart is not None:
-        result.plot(chart)
+        try:
+            result.plot(chart)
+        except OSError as e:
+            _fail(f"cannot write {escape(str(chart))}: {escape(e.strerror or str(e))}", code=1)
     if out_dir is not None:
         try:
             result.write(out_dir)

@@ -144,6 +144,14 @@ def read_cohort(
         if not pp.is_file():
             raise CohortFileError(f"person file not found: {pp}")
         table = table.join(_read_persons(pp), on="SEQN", how="left")
+        male_pregnant = table.filter((pl.col("RIDEXPRG") == 1.0) & (pl.col("RIAGENDR") == 1.0))
+        if male_pregnant.height:
+            e = CohortFileError(
+                f"{pp}: SEQN {male_pregnant['SEQN'][0]:.0f}: RIDEXPRG = 1 (pregnant) for a "
+                f"person recorded as male (RIAGENDR = 1) ({male_pregnant.height} row(s))"
+            )
+            e.loc = ("RIDEXPRG",)
+            raise e
     else:
         table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in PERSON_COLUMNS)
     return table.with_columns(

@@ -95,6 +95,13 @@ def prepare_pandas(part: Any, columns: Sequence[str]) -> Any:
     return prepare(frame, columns).to_pandas()
 
 
+def _max_magnesium_mg() -> float:
+    """Upper sanity bound of magnesium per person-day [mg/day] (``bounds.toml``)."""
+    from magnerve.registry import get_registry
+
+    return float(get_registry().data("bounds")["cohort"]["magnesium_mg_per_day"]["max"])
+
+
 def _fail(path: Path, column: str, message: str) -> CohortFileError:
     e = CohortFileError(f"{path}: {message}")
     e.loc = (column,)
@@ -125,6 +132,16 @@ def check_values(table: pl.DataFrame, path: Path, columns: Sequence[str]) -> Non
                 col,
                 f"{col} must be a number; {bad.height} value(s) are not, the first "
                 f"{first[f'{col}.text']!r} (SEQN {_seqn(first.get('SEQN'))})",
+            )
+    for col in columns:
+        inf = table.filter(pl.col(col).is_infinite())
+        if inf.height:
+            s, v = inf.select("SEQN", col).row(0)
+            raise _fail(
+                path,
+                col,
+                f"SEQN {_seqn(s)}: {col} is {v}; a value must be a finite number "
+                f"({inf.height} row(s) affected)",
             )
     n_null = table["SEQN"].null_count()
     if n_null:
@@ -166,6 +183,16 @@ def check_values(table: pl.DataFrame, path: Path, columns: Sequence[str]) -> Non
                 col,
                 f"SEQN {_seqn(s)}: {col} is {v:g} mg; an intake cannot be negative "
                 f"({bad.height} row(s) affected)",
+            )
+        top = _max_magnesium_mg()
+        bad = table.filter(pl.col(col) > top)
+        if bad.height:
+            s, v = bad.select("SEQN", col).row(0)
+            raise _fail(
+                path,
+                col,
+                f"SEQN {_seqn(s)}: {col} is {v:g} mg/day, above the plausible {top:g} mg/day "
+                f"(a data error?) ({bad.height} row(s) affected)",
             )
     if "WTDRD1" in columns:
         has_day1 = pl.col("DR1TMAGN").is_not_null()
