@@ -12,6 +12,11 @@ Also: for the sets whose phrases carry amounts (held-out 3), the food ``parse_li
 percentages, dish words, count nouns, processing state, cacao, supplements ...), how many of
 its typed lines resolve as they should.
 
+Autocomplete: ``suggest()`` on the phrases of the development set with their last word cut
+to its first 3 letters (4 for words of 6+ letters): how often the full phrase's accepted food
+is in the top 5 (and top 1), and the warm latency over those prefixes next to ``search()`` on
+the full phrases in the same run.
+
 Run: ``python benchmarks/bench_search.py`` (prints a table; no pass/fail).
 """
 
@@ -34,6 +39,7 @@ from magnerve.foods import (
     match_food,
     parse_line,
     search,
+    suggest,
 )
 from magnerve.foods._search import SearchIndex
 
@@ -137,6 +143,51 @@ def parse_accuracy(entries: list[dict[str, object]]) -> tuple[float, float, floa
     return t1 / n, t5 / n, flagged / n
 
 
+def cut_last_word(phrase: str) -> str | None:
+    """The phrase as typed mid-word: its last word cut to its first 3 letters (4 for words
+    of 6+ letters); None when the last word is too short to cut or not a word."""
+    head, _, last = phrase.rstrip().rpartition(" ")
+    if not last.isalpha():
+        return None
+    keep = 4 if len(last) >= 6 else 3
+    if len(last) <= keep:
+        return None
+    return f"{head} {last[:keep]}" if head else last[:keep]
+
+
+def autocomplete(path: Path, *, latency: bool) -> None:
+    """suggest() on the phrases of one set with the last word cut; search() on the full ones."""
+    ev = json.loads(path.read_text())
+    cases = [(cut, e) for e in ev if (cut := cut_last_word(str(e["query"]))) is not None]
+    t1 = t5 = 0
+    times: list[float] = []
+    full_times: list[float] = []
+    for cut, e in cases:  # warm: word lists, typo corrections, foods of each word
+        suggest(cut, 5)
+        search(str(e["query"]), 5)
+    for cut, e in cases:
+        t = time.perf_counter()
+        ids = [h.id for h in suggest(cut, 5)]
+        times.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        search(str(e["query"]), 5)
+        full_times.append((time.perf_counter() - t) * 1000)
+        acc = set(e["accept"])
+        t1 += bool(ids) and ids[0] in acc
+        t5 += bool(acc & set(ids))
+    n = len(cases)
+    print(
+        f"autocomplete {path.name}: {n} cut phrases, suggest() top-1 {t1 / n:.1%}, "
+        f"top-5 {t5 / n:.1%}"
+    )
+    if latency:
+        for name, ts in (("suggest(prefix)", times), ("search(full phrase)", full_times)):
+            ts.sort()
+            p50 = ts[len(ts) // 2]
+            p95 = ts[int(0.95 * (len(ts) - 1))]
+            print(f"  {name:<20} p50 {p50:.3f} ms, p95 {p95:.3f} ms, max {ts[-1]:.3f} ms")
+
+
 def cold_load_ms() -> tuple[float, float]:
     """Database load and search-index load in a fresh interpreter, after imports [ms].
 
@@ -216,6 +267,10 @@ def main() -> None:
             p1, p5, fl = parse_accuracy(ev)
             print(f"parse_line food: top-1 {p1:.1%}, top-5 {p5:.1%}, flagged uncertain {fl:.1%}")
     construct_accuracy()
+    print("\nautocomplete (suggest on the last word cut; tuned on the development set only)")
+    for name, path in SETS.items():
+        if path.exists():
+            autocomplete(path, latency=name == "dev")
 
 
 if __name__ == "__main__":

@@ -142,6 +142,7 @@ __all__ = [
     "remove_alias",
     "save_aliases",
     "search",
+    "suggest",
     "to_grams",
 ]
 
@@ -252,6 +253,33 @@ def search(query: str, limit: int = 10) -> list[SearchHit]:
         Best first; each with ``id``, ``description``, ``score`` (0-1) and ``food_group``.
     """
     return get_index().search(query, limit)
+
+
+def suggest(text: str, limit: int = 8) -> list[SearchHit]:
+    """Foods for a search box while the user types (autocomplete).
+
+    Like :func:`search`, but the last word may be unfinished: "almo" suggests almonds,
+    "bana" bananas, "brown ri" brown rice. The words before the last are read as
+    :func:`search` reads them (typed amounts such as "2 cups" are dropped); the last word,
+    when the text ends in it, is completed to the SR28 and everyday-lexicon words that start
+    with it (those that occur with the earlier words first, then the commoner), at most 20,
+    and the foods of all completions are ranked together by the search ranker. A text ending
+    in a space is searched as it is. Warm latency is a few milliseconds
+    (``benchmarks/bench_search.py``); the first call builds the word list (about 0.1 s).
+
+    Parameters
+    ----------
+    text : str
+        What the user has typed so far; any text (only its end is read).
+    limit : int, default 8
+        Maximum number of suggestions.
+
+    Returns
+    -------
+    list of SearchHit
+        Best first; empty for fewer than two letters or digits, or when nothing matches.
+    """
+    return get_index().suggest(text, limit)
 
 
 # -- food classes and families (public: the plan selects and groups its candidate foods) ------

@@ -26,6 +26,7 @@ grains and legumes cooked) gains a little.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
 import json
@@ -34,7 +35,7 @@ import os
 import re
 import sys
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -786,6 +787,7 @@ class SearchIndex:
         self._processed = {str(w): flags(f"processed.{w}") for w in meta["processed"]}
         self._typo_cache: dict[str, list[str]] = {}
         self._vocab_list: list[str] | None = None
+        self._completions: _Completions | None = None
 
     @property
     def _vocab(self) -> list[str]:
@@ -939,12 +941,14 @@ class SearchIndex:
         return list(uniq.values())
 
     # -- ranking --------------------------------------------------------------------------
-    def _candidate_scores(self, query: str) -> dict[int, float]:
+    def _candidate_scores(self, query: str, only: Container[int] | None = None) -> dict[int, float]:
         """Scores of the foods matching at least one query word (row -> score).
 
         Plain Python over the (few) foods that match: each operation is the one a dense
         array formula over all foods would do, in the same order, so the scores are
-        bit-for-bit those of :meth:`scores`.
+        bit-for-bit those of :meth:`scores`. ``only`` given: score only those foods (their
+        scores are the same as without it; :meth:`suggest` uses it to skip foods another
+        completion already scored).
         """
         qwords = self.analyse(query)
         n = self._n
@@ -970,6 +974,8 @@ class SearchIndex:
             hp = self._head_post.get(q.stem)
             if hp is not None:
                 head_lists.append(hp)
+        if only is not None:
+            matched = {i: m for i, m in matched.items() if i in only}
         if denom == 0.0 or not matched:
             return {}
         head_ok = set(self._headless)
@@ -1058,6 +1064,322 @@ class SearchIndex:
             SearchHit(ndb, desc, float(min(max(cand[i] / _MAX_SCORE, 0.0), 1.0)), group)
             for i, (ndb, desc, group) in zip(order, rows, strict=True)
         ]
+
+    # -- autocomplete ---------------------------------------------------------------------
+    def suggest(self, text: str, limit: int = 8) -> list[SearchHit]:
+        """Best ``limit`` foods for ``text`` being typed: its last word may be unfinished.
+
+        The words before the last are read as :meth:`search` reads them. The last word, when
+        the text ends in it (no space after it), is completed to the words that start with
+        it (:meth:`_Completions.expand`): the next word of an everyday-lexicon phrase begun by
+        the words before it, the typed word itself when it is a whole word, then SR28 and
+        lexicon words found with the words before it, then the commoner in survey foods; at
+        most ``_SUGGEST_MAX_EXPANSIONS`` of them and within a work bound. Each completed text
+        is ranked by the search ranker and the results are merged: a food keeps its best
+        score, less ``_SUGGEST_RANK_STEP`` per place of the completion, and less
+        ``_SUGGEST_WHOLE_LEAD`` when the typed word was whole and the completion is another
+        word. A text ending in a space, a number or punctuation is searched as it is.
+        """
+        if limit <= 0:
+            return []
+        low = text[-_SUGGEST_MAX_CHARS:].lower().replace("'", "").replace("’", "")
+        spans = list(_WORD.finditer(low))[-_SUGGEST_MAX_WORDS:]
+        if sum(m.end() - m.start() for m in spans) < _SUGGEST_MIN_CHARS:
+            return []
+        words = [m.group() for m in spans]
+        last = spans[-1]
+        if last.end() != len(low) or not last.group().isalpha():
+            return self.search(" ".join(words), limit)  # the last word is finished
+        prefix, context = words[-1], " ".join(words[:-1])
+        comp = self._completions
+        if comp is None:
+            comp = self._completions = _Completions(self)
+        ctx_words = self.analyse(context) if context else []
+        ctx_stems = {q.stem for q in ctx_words}
+        food_stems = [
+            q.stem for q in ctx_words if q.original and q.need >= 1.0 and q.stem in self._postings
+        ]
+        if len(prefix) < _SUGGEST_MIN_CHARS and not food_stems:
+            return []
+        expansions = comp.expand(prefix, food_stems, words[:-1])
+        if not expansions:  # no word starts so: perhaps a typo, searched as it is
+            return self.search(" ".join(words), limit)
+        any_preferred = expansions[0][1]
+        top = max((p for _, pref, p in expansions if not pref), default=0.0)
+        ctx_work = sum(comp.df(st) for st in ctx_stems)
+        merged: dict[int, float] = {}
+        source: dict[int, int] = {}
+        work = 0
+        for rank, (word, preferred, pop) in enumerate(expansions):
+            query = f"{context} {word}" if context else word
+            new = {q.stem for q in self.analyse(query)} - ctx_stems
+            only = comp.rows_of(new) if new else None
+            cand = self._candidate_scores(query, only)
+            handicap = _SUGGEST_RANK_STEP * rank
+            if not preferred:
+                handicap += _SUGGEST_POP_WEIGHT * math.log((top + 1.0) / (pop + 1.0))
+                if any_preferred:
+                    handicap += _SUGGEST_WHOLE_LEAD
+            for i, sc in cand.items():
+                sc -= handicap
+                if sc > merged.get(i, -math.inf):
+                    merged[i] = sc
+                    source[i] = rank
+            work += ctx_work + sum(comp.df(st) for st in new)
+            if work > _SUGGEST_WORK and rank + 1 >= _SUGGEST_MIN_RUNS:
+                break
+        if not merged:
+            return []
+        total_cost = self._total_cost
+
+        def best(i: int) -> tuple[float, float, int]:
+            return (-merged[i], total_cost[i], i)
+
+        # at most half the places (rounded up) for one completion while others have foods
+        cap = (limit + 1) // 2
+        order: list[int] = []
+        later: list[int] = []
+        per: dict[int, int] = {}
+        for i in sorted(merged, key=best):
+            if per.get(source[i], 0) < cap:
+                per[source[i]] = per.get(source[i], 0) + 1
+                order.append(i)
+                if len(order) == limit:
+                    break
+            elif len(later) < limit:
+                later.append(i)
+        order = sorted(order + later[: limit - len(order)], key=best)
+        rows = self.db.food_rows(order)
+        return [
+            SearchHit(ndb, desc, float(min(max(merged[i] / _MAX_SCORE, 0.0), 1.0)), group)
+            for i, (ndb, desc, group) in zip(order, rows, strict=True)
+        ]
+
+
+# Autocomplete bounds and ranking weights: they shape latency and the order of suggestions
+# only; they are not nutritional numbers.
+_SUGGEST_MIN_CHARS = 2  # fewer letters/digits typed: nothing to suggest yet
+_SUGGEST_MAX_CHARS = 400  # only the end of a (hostile) long text is read
+_SUGGEST_MAX_WORDS = 8  # ... and only its last words
+_SUGGEST_MAX_EXPANSIONS = 20  # completions of the last word ranked per call
+_SUGGEST_WORK = 2_000  # food postings visited per call over all completions (latency bound)
+_SUGGEST_MIN_RUNS = 3  # completions ranked whatever the work
+_SUGGEST_RANK_STEP = 0.004  # score a completion gives up per place in the usefulness order
+_SUGGEST_WHOLE_LEAD = 0.06  # ... and when the typed word is whole and it is another word
+_SUGGEST_POP_WEIGHT = 0.05  # ... and per unit of log popularity below the most popular one
+_SUGGEST_CONTEXT_FOODS = 600  # foods of the earlier words counted one by one up to this many
+_SUGGEST_PREFILTER = 60  # else only this many commonest completions are counted
+_SUGGEST_HEAD_WEIGHT = 1.0  # usefulness: generic survey foods the word names (head noun) ...
+_SUGGEST_ANY_WEIGHT = 0.25  # ... plus generic survey foods that mention it ...
+_SUGGEST_DF_WEIGHT = 0.01  # ... plus all foods that mention it (a tie-break)
+_SUGGEST_LEXICON_NAMED = 0.5  # a lexicon-only name counts half of the foods its phrases name
+
+
+def _plain_words(text: str) -> list[str]:
+    """Lower-case words of a text as typed (apostrophes removed, not stemmed)."""
+    return _WORD.findall(text.lower().replace("'", "").replace("’", ""))
+
+
+class _Completions:
+    """Words a typed prefix may complete to: SR28 description words and lexicon words.
+
+    Made on the first :meth:`SearchIndex.suggest` call from the open index (a few tenths of
+    a second); the foods of each word are then gathered on first use.
+    """
+
+    def __init__(self, index: SearchIndex) -> None:
+        self._index = index
+        post = index._postings
+        skip = index._stop | index._portion | index._unit_words
+        self._stem_of: dict[str, str] = {}
+        self._lexicon_targets: dict[str, list[tuple[str, ...]]] = {}
+        self._phrase_next: dict[tuple[str, ...], list[str]] = {}
+
+        def add(surface: str, stem: str) -> None:
+            if len(surface) >= 2 and surface.isalpha() and stem not in skip:
+                self._stem_of.setdefault(surface, stem)
+
+        db = index.db
+        for desc in (*db.descriptions, *(c for c in db.common_names if c)):
+            for w in _plain_words(desc):
+                stem = normalise_word(w)
+                if stem in post:
+                    add(w, stem)
+        lex = _lexicon()
+        for table in ("synonyms", "everyday", "defaults", "everyday_defaults"):
+            for phrase, target in lex.get(table, {}).items():
+                target_stems = tuple(t for t in tokenize(target) if t in post)
+                typed = _plain_words(phrase)
+                for k in range(1, len(typed)):  # "scotch" -> "fillet", "spring" -> "onion"
+                    nxt = self._phrase_next.setdefault(tuple(typed[:k]), [])
+                    if typed[k] not in nxt:
+                        nxt.append(typed[k])
+                for w in typed:
+                    stem = normalise_word(w)
+                    if stem not in post and target_stems:
+                        self._lexicon_targets.setdefault(stem, []).append(target_stems)
+                    if stem in post or stem in self._lexicon_targets:
+                        add(w, stem)
+        self._max_phrase = max((len(k) for k in self._phrase_next), default=0)
+        self._surfaces = sorted(self._stem_of)
+        # a word to type for each stem: the stem itself when it reads back as itself
+        self._word: dict[str, str] = {}
+        for surface in self._surfaces:
+            stem = self._stem_of[surface]
+            if stem not in self._word or surface == stem:
+                self._word[stem] = surface
+        self._known = set(post) | index._synonym_words
+        self._generic_survey = bytes(
+            bool(s) and not (b or y or r)
+            for s, b, y, r in zip(
+                index._survey, index._brand, index._baby, index._restaurant, strict=True
+            )
+        )
+        self._rows: dict[str, frozenset[int]] = {}
+        self._pop: dict[str, float] = {}
+        self._food_stems: list[list[str]] | None = None
+
+    def df(self, stem: str) -> int:
+        """Number of foods whose description has the stem (0 if none)."""
+        post = self._index._postings
+        k = post._words.pos.get(stem)
+        return 0 if k is None else post._off[k + 1] - post._off[k]
+
+    def rows(self, stem: str) -> frozenset[int]:
+        """Foods with the stem (a lexicon word: the foods its phrases name)."""
+        got = self._rows.get(stem)
+        if got is None:
+            post = self._index._postings
+            if stem in post:
+                got = frozenset(post[stem][0])
+            else:
+                out: set[int] = set()
+                for target in self._lexicon_targets.get(stem, ()):
+                    out |= frozenset.intersection(*(self.rows(t) for t in target))
+                got = frozenset(out)
+            self._rows[stem] = got
+        return got
+
+    def rows_of(self, stems: set[str]) -> frozenset[int]:
+        """Foods with any of the stems."""
+        if len(stems) == 1:
+            return self.rows(next(iter(stems)))
+        return frozenset().union(*(self.rows(st) for st in stems))
+
+    def popularity(self, stem: str) -> float:
+        """How useful a completion is without context: mostly the everyday foods it names.
+
+        Generic (unbranded, not baby or restaurant) survey foods whose head noun it is, plus
+        a quarter of those that mention it, plus a hundredth of all foods that mention it; a
+        word only the lexicon knows names half of the foods of its phrases.
+        """
+        got = self._pop.get(stem)
+        if got is None:
+            generic = self._generic_survey
+            rows = self.rows(stem)
+            mention = sum(generic[i] for i in rows)
+            if stem in self._lexicon_targets:
+                named = _SUGGEST_LEXICON_NAMED * mention
+            else:
+                heads = self._index._head_post.get(stem)
+                named = sum(generic[i] for i in heads) if heads is not None else 0
+            got = (
+                _SUGGEST_HEAD_WEIGHT * named
+                + _SUGGEST_ANY_WEIGHT * mention
+                + _SUGGEST_DF_WEIGHT * len(rows)
+            )
+            self._pop[stem] = got
+        return got
+
+    def _stems_by_food(self) -> list[list[str]]:
+        if self._food_stems is None:
+            post = self._index._postings
+            out: list[list[str]] = [[] for _ in range(self._index._n)]
+            for stem in self._word:
+                if stem in post:
+                    for i in post[stem][0]:
+                        out[i].append(stem)
+            self._food_stems = out
+        return self._food_stems
+
+    def _together(self, stems: list[str], context: list[str]) -> dict[str, int]:
+        """Completion -> number of foods having it and every context stem (those > 0)."""
+        together: dict[str, int] = {}
+        foods = frozenset.intersection(*(self.rows(st) for st in context))
+        if not foods:
+            return together
+        if len(foods) <= _SUGGEST_CONTEXT_FOODS:
+            wanted = set(stems)
+            by_food = self._stems_by_food()
+            for i in foods:
+                for st in by_food[i]:
+                    if st in wanted:
+                        together[st] = together.get(st, 0) + 1
+            lexical = [st for st in stems if st in self._lexicon_targets]
+        else:
+            lexical = sorted(stems, key=lambda s: -self.popularity(s))[:_SUGGEST_PREFILTER]
+        for st in lexical:  # lexicon words are not in the per-food lists
+            n_with = len(foods & self.rows(st))
+            if n_with:
+                together[st] = n_with
+        return together
+
+    def expand(
+        self, prefix: str, context: list[str], typed: list[str]
+    ) -> list[tuple[str, bool, float]]:
+        """Words to try for the typed ``prefix``, best first, each with a "preferred" flag.
+
+        Parameters
+        ----------
+        prefix : str
+            The unfinished last word (lower case).
+        context : list of str
+            Stems of the food words typed before it.
+        typed : list of str
+            The words typed before it, as typed (lower case).
+
+        Returns
+        -------
+        list of (str, bool, float)
+            The word to type, whether it is preferred, and its :meth:`popularity`.
+            Preferred first: the next word of a lexicon phrase the typed words begin
+            ("scotch fi" -> fillet), and the prefix itself when it is a whole word. Then the
+            completions found with every context word (most such foods first), then by
+            :meth:`popularity`; lexicon words naming the same foods as an earlier completion
+            are left out.
+        """
+        out: list[tuple[str, bool, float]] = []
+        done: set[str] = set()
+        for k in range(min(self._max_phrase, len(typed)), 0, -1):
+            for nxt in self._phrase_next.get(tuple(typed[-k:]), ()):
+                if nxt.startswith(prefix) and normalise_word(nxt) not in done:
+                    done.add(normalise_word(nxt))
+                    out.append((nxt, True, 0.0))
+        whole = normalise_word(prefix)
+        if whole in self._known and whole not in done:
+            done.add(whole)
+            out.append((prefix, True, 0.0))
+        lo = bisect.bisect_left(self._surfaces, prefix)
+        hi = bisect.bisect_left(self._surfaces, prefix + "\uffff", lo)
+        stems = [
+            st
+            for st in dict.fromkeys(self._stem_of[w] for w in self._surfaces[lo:hi])
+            if st not in done
+        ]
+        together = self._together(stems, context) if context and stems else {}
+        if together:  # completions never seen with the earlier words add nothing
+            stems = [st for st in stems if st in together]
+        ranked = sorted(stems, key=lambda s: (-together.get(s, 0), -self.popularity(s), s))
+        seen: set[frozenset[int]] = set()
+        for st in ranked:
+            if len(out) >= _SUGGEST_MAX_EXPANSIONS:
+                break
+            rows = self.rows(st)
+            if st in self._lexicon_targets and rows in seen:
+                continue
+            seen.add(rows)
+            out.append((self._word[st], False, self.popularity(st)))
+        return out[:_SUGGEST_MAX_EXPANSIONS]
 
 
 @cache
