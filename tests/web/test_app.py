@@ -15,6 +15,7 @@ PUBLIC = {
     ("post", "/api/v1/auth/signup"),
     ("post", "/api/v1/auth/login"),
     ("get", "/api/v1/foods/search"),
+    ("get", "/api/v1/foods/suggest"),
 }
 
 

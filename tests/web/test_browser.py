@@ -215,11 +215,6 @@ def test_keyboard_only_sign_up(page: Any) -> None:
     expect(page).to_have_url(re.compile(r"/diary/\d{4}-\d\d-\d\d$"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the core's foods.search finds nothing for a word prefix ('almo'), so "
-    "autocomplete only helps once a word is complete; remove this mark when it does",
-)
 def test_autocomplete_suggests_from_a_word_prefix(page: Any) -> None:
     sign_up(page, "prefix@example.org")
     page.goto(f"/diary/{DAY}")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from magnerve import foods
 from magnerve.errors import InputError
 from magnerve.web.core import security
-from magnerve.web.core.config import Settings
+from magnerve.web.core.config import Settings, policy
 from magnerve.web.models import (
     AccessToken,
     AuthSession,
@@ -25,17 +25,22 @@ from magnerve.web.models import (
     PlanDecision,
     ProfileRow,
     Share,
+    SupplementRow,
     User,
+    WaterRow,
     utcnow,
 )
 
 #: How often a token's "last used" time is written (at most once per this interval).
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
+#: How often a session's "last seen" time is written (``settings.toml`` [session]).
+_LAST_SEEN_RESOLUTION = timedelta(seconds=policy()["session"]["last_seen_resolution_seconds"])
 
 __all__ = [
     "FieldError",
     "RateLimited",
     "add_note",
+    "add_supplement",
     "authenticate",
     "copy_day",
     "create_entry",
@@ -47,19 +52,25 @@ __all__ = [
     "delete_entry",
     "delete_session",
     "delete_share",
+    "delete_supplement",
     "delete_token",
     "delete_user",
+    "frequent_foods",
     "get_entry",
     "get_profile",
     "get_user_by_email",
+    "get_water",
+    "import_entries",
     "latest_entry_date",
     "list_clients",
     "list_decisions",
     "list_entries",
     "list_notes",
     "list_shares",
+    "list_supplements",
     "list_tokens",
     "save_profile",
+    "save_water",
     "session_user",
     "set_decision",
     "set_password",
@@ -183,6 +194,7 @@ def create_session(db: Session, user: User, settings: Settings) -> tuple[str, Au
         user_id=user.id,
         csrf_token=security.new_token(),
         expires_at=utcnow() + settings.session_lifetime,
+        last_seen_at=utcnow(),
     )
     db.add(row)
     db.execute(delete(AuthSession).where(AuthSession.expires_at <= utcnow()))
@@ -190,15 +202,33 @@ def create_session(db: Session, user: User, settings: Settings) -> tuple[str, Au
     return raw, row
 
 
-def session_user(db: Session, raw: str) -> tuple[User, AuthSession] | None:
-    """The account and session of a cookie value; None when unknown or expired."""
+def session_user(
+    db: Session, raw: str, idle: timedelta | None = None
+) -> tuple[User, AuthSession] | None:
+    """The account and session of a cookie value; None when unknown or expired.
+
+    Parameters
+    ----------
+    db : Session
+    raw : str
+        The cookie's value.
+    idle : datetime.timedelta, optional
+        Idle timeout: a session last seen longer ago than this ends (its row is deleted).
+        None: only the absolute expiry applies. "Last seen" is written at most once a
+        minute.
+    """
     row = db.scalar(select(AuthSession).where(AuthSession.token_hash == security.digest(raw)))
     if row is None:
         return None
-    if row.expires_at <= utcnow():
+    now = utcnow()
+    seen = row.last_seen_at or row.created_at
+    if row.expires_at <= now or (idle is not None and now - seen >= idle):
         db.delete(row)
         db.commit()
         return None
+    if idle is not None and now - seen >= _LAST_SEEN_RESOLUTION:
+        row.last_seen_at = now
+        db.commit()
     user = db.get(User, row.user_id)
     return None if user is None else (user, row)
 
@@ -370,17 +400,24 @@ def delete_entry(db: Session, row: DiaryEntryRow) -> None:
 
 
 def copy_day(
-    db: Session, user: User, from_date: date, to_date: date, meal: str | None
+    db: Session,
+    user: User,
+    from_date: date,
+    to_date: date,
+    meal: str | None,
+    to_meal: str | None = None,
 ) -> list[DiaryEntryRow]:
-    """Copy the account's entries of ``from_date`` (only ``meal``, when given) to ``to_date``.
+    """Copy the account's entries of ``from_date`` (only ``meal``, when given) to ``to_date``
+    (into the meal ``to_meal`` when given; else each keeps its meal).
 
     Raises
     ------
     FieldError
-        When the two dates are the same.
+        When the copy would land on itself (same day, and the same meal or no meal change).
     """
-    if from_date == to_date:
-        raise FieldError(("body", "to_date"), "choose a different day to copy to")
+    same_meal = not to_meal or (meal or "").lower() == to_meal.lower()
+    if from_date == to_date and same_meal:
+        raise FieldError(("body", "to_date"), "choose a different day or meal to copy to")
     source = list_entries(db, user, from_date, from_date)
     if meal:
         source = [e for e in source if (e.meal or "").lower() == meal.lower()]
@@ -392,10 +429,59 @@ def copy_day(
             "measure", "confidence", "uncertain", "alternatives", "notes",
         ):  # fmt: skip
             setattr(c, col, getattr(e, col))
+        if to_meal:
+            c.meal = to_meal
         copies.append(c)
     db.add_all(copies)
     db.commit()
     return copies
+
+
+def frequent_foods(
+    db: Session, user: User, today: date, days: int, top: int
+) -> list[dict[str, Any]]:
+    """Quick add: the lines the account logged most often in the ``days`` days ending
+    ``today`` (the same text counts once per entry), at most ``top``, most frequent first
+    (ties: the most recently logged first).
+
+    Returns
+    -------
+    list of dict
+        ``text``, ``meal`` (of the newest entry), ``food_id``, ``food_description``,
+        ``grams`` [g] (of the newest), ``count``, ``last_date``.
+    """
+    rows = list_entries(db, user, today - timedelta(days=days - 1), today)
+    found: dict[str, dict[str, Any]] = {}
+    for r in rows:  # date, then id order: the last one seen is the newest
+        k = r.text.casefold()
+        item = found.setdefault(k, {"count": 0})
+        item.update(
+            text=r.text,
+            meal=r.meal,
+            food_id=r.food_id,
+            food_description=r.food_description,
+            grams=r.grams,
+            last_date=r.date,
+            last_id=r.id,
+            count=item["count"] + 1,
+        )
+    ranked = sorted(
+        found.values(), key=lambda i: (-i["count"], -i["last_date"].toordinal(), -i["last_id"])
+    )
+    for i in ranked:
+        del i["last_id"]
+    return ranked[:top]
+
+
+def import_entries(db: Session, user: User, items: Sequence[dict[str, Any]]) -> int:
+    """Store entries already read by the core (one transaction: all or none).
+
+    Each item has the columns of :class:`DiaryEntryRow` except the owner and times.
+    """
+    rows = [DiaryEntryRow(user_id=user.id, **it) for it in items]
+    db.add_all(rows)
+    db.commit()
+    return len(rows)
 
 
 def day_range(start: date, end: date | None, max_days: int) -> tuple[date, date]:
@@ -552,6 +638,68 @@ def set_decision(db: Session, user: User, key: str, decision: str, summary: str)
     return row
 
 
+# --- supplements and drinking water ------------------------------------------------------------
+
+
+def list_supplements(db: Session, user: User) -> list[SupplementRow]:
+    """The account's supplements, oldest first."""
+    return list(
+        db.scalars(
+            select(SupplementRow).where(SupplementRow.user_id == user.id).order_by(SupplementRow.id)
+        )
+    )
+
+
+def add_supplement(db: Session, user: User, data: dict[str, Any], most: int) -> SupplementRow:
+    """Store a supplement already validated by the core (``magnerve.profile.Supplement``).
+
+    Raises
+    ------
+    FieldError
+        When the account already has ``most`` supplements.
+    """
+    n = db.scalar(select(func.count()).where(SupplementRow.user_id == user.id)) or 0
+    if n >= most:
+        raise FieldError(("body",), f"at most {most} supplements; delete one first")
+    row = SupplementRow(user_id=user.id, data=data)
+    db.add(row)
+    db.commit()
+    return row
+
+
+def delete_supplement(db: Session, user: User, supplement_id: int) -> bool:
+    """Delete one of the account's supplements; False when it has no such supplement."""
+    res = db.execute(
+        delete(SupplementRow).where(
+            SupplementRow.id == supplement_id, SupplementRow.user_id == user.id
+        )
+    )
+    db.commit()
+    return bool(getattr(res, "rowcount", 0))
+
+
+def get_water(db: Session, user: User) -> WaterRow | None:
+    """The account's drinking water, or None."""
+    return db.get(WaterRow, user.id)
+
+
+def save_water(db: Session, user: User, data: dict[str, Any] | None) -> WaterRow | None:
+    """Store the drinking water (validated by ``magnerve.profile.Water``); None clears it."""
+    row = db.get(WaterRow, user.id)
+    if data is None:
+        if row is not None:
+            db.delete(row)
+            db.commit()
+        return None
+    if row is None:
+        row = WaterRow(user_id=user.id, data=data)
+        db.add(row)
+    else:
+        row.data, row.updated_at = data, utcnow()
+    db.commit()
+    return row
+
+
 # --- deleting an account ------------------------------------------------------------------------
 
 
@@ -563,6 +711,8 @@ def delete_user(db: Session, user: User, client: str) -> None:
     uid = user.id
     for stmt in (
         delete(DiaryEntryRow).where(DiaryEntryRow.user_id == uid),
+        delete(SupplementRow).where(SupplementRow.user_id == uid),
+        delete(WaterRow).where(WaterRow.user_id == uid),
         delete(ProfileRow).where(ProfileRow.user_id == uid),
         delete(PlanDecision).where(PlanDecision.user_id == uid),
         delete(ClientNote).where(or_(ClientNote.owner_id == uid, ClientNote.author_id == uid)),

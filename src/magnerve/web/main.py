@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     fastapi.FastAPI
         With the Alembic migrations applied (unless ``settings.run_migrations`` is False).
     """
-    from magnerve.web import pages
+    from magnerve.web import pages, pages_more
 
     settings = settings or Settings()
     engine = make_engine(settings)
@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     app.include_router(pages.router)
+    app.include_router(pages_more.router)
     static = resources.files("magnerve.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(SecurityHeaders)

@@ -34,7 +34,9 @@ __all__ = [
     "PlanDecision",
     "ProfileRow",
     "Share",
+    "SupplementRow",
     "User",
+    "WaterRow",
     "utcnow",
 ]
 
@@ -73,6 +75,8 @@ class AuthSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+    # last request seen (to the minute): the idle timeout; NULL for rows made before 0003
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class AccessToken(Base):
@@ -175,3 +179,28 @@ class PlanDecision(Base):
     decision: Mapped[str] = mapped_column(String(20))
     summary: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SupplementRow(Base):
+    """A supplement the person takes: the core's profile supplement (``magnerve.profile.
+    Supplement``) as validated JSON; added to the profile's supplements in the analysis."""
+
+    __tablename__ = "supplements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WaterRow(Base):
+    """The person's drinking water: the core's profile water section (``magnerve.profile.
+    Water``) as validated JSON; replaces the profile's water section in the analysis."""
+
+    __tablename__ = "water"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

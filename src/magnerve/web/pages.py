@@ -24,6 +24,7 @@ from magnerve.web import crud
 from magnerve.web.api.deps import client_ip, get_settings
 from magnerve.web.api.routes import account as account_routes
 from magnerve.web.api.routes import analysis as analysis_routes
+from magnerve.web.api.routes import diary as diary_routes
 from magnerve.web.api.routes import sharing as sharing_routes
 from magnerve.web.core import security
 from magnerve.web.models import AuthSession, User
@@ -68,7 +69,7 @@ class _Who:
         raw = request.cookies.get(settings.session_cookie)
         if raw:
             with request.app.state.sessionmaker() as db:
-                found = crud.session_user(db, raw)
+                found = crud.session_user(db, raw, settings.session_idle)
             if found is not None:
                 self.user, self.session = found
         self.request = request
@@ -243,6 +244,7 @@ def _diary(who: _Who, day: date, status_code: int = 200, **context: Any) -> HTML
     assert who.user is not None
     with who.request.app.state.sessionmaker() as db:
         entries = crud.list_entries(db, who.user, day, day)
+        frequent = diary_routes.frequent(db, who.user, day).foods
     q = who.request.query_params.get("q", "")[: LIMITS.text_max_length]
     hits = foods.search(q, LIMITS.search_default_limit) if q.strip() else []
     context.setdefault("form", {"text": "", "meal": "", "note": ""})
@@ -254,6 +256,9 @@ def _diary(who: _Who, day: date, status_code: int = 200, **context: Any) -> HTML
         prev_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1),
         entries=entries,
+        frequent=frequent,
+        recent_days=diary_routes.RECENT_DAYS,
+        meals=sorted({e.meal for e in entries if e.meal}),
         q=q,
         hits=hits,
         **context,
@@ -302,9 +307,14 @@ def add_entry(
 
 @router.post("/diary/{day}/copy", response_class=HTMLResponse)
 def copy_entries(
-    request: Request, day: str, from_date: FormStr = "", csrf_token: FormStr = ""
+    request: Request,
+    day: str,
+    from_date: FormStr = "",
+    from_meal: FormStr = "",
+    to_meal: FormStr = "",
+    csrf_token: FormStr = "",
 ) -> Response:
-    """Copy another day's entries to this day."""
+    """Copy another day's entries (or one meal of a day) to this day (into ``to_meal``)."""
     who = _Who(request)
     if who.user is None:
         return _redirect("/")
@@ -314,9 +324,16 @@ def copy_entries(
     if d is None:
         return _render(who, "message.html", 404, title="Not found", message="No such day.")
     try:
-        body = CopyRequest.model_validate({"from_date": from_date, "to_date": d})
+        body = CopyRequest.model_validate(
+            {
+                "from_date": from_date,
+                "to_date": d,
+                "meal": from_meal or None,
+                "to_meal": to_meal or None,
+            }
+        )
         with request.app.state.sessionmaker() as db:
-            crud.copy_day(db, who.user, body.from_date, body.to_date, None)
+            crud.copy_day(db, who.user, body.from_date, body.to_date, body.meal, body.to_meal)
     except (ValidationError, crud.FieldError) as e:
         errors = _errors(e)
         return _diary(who, d, 422, errors={"from_date": next(iter(errors.values()))})

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from magnerve.profile import Supplement, Water
 from magnerve.schemas.plan import PlanOut
 from magnerve.web.core.config import Limits
 
@@ -39,6 +40,11 @@ __all__ = [
     "EntryUpdate",
     "FoodHit",
     "FoodOut",
+    "FrequentFood",
+    "FrequentList",
+    "ImportEntry",
+    "ImportProblem",
+    "ImportResult",
     "NoteCreate",
     "NoteOut",
     "PasswordChange",
@@ -50,11 +56,13 @@ __all__ = [
     "ShareOut",
     "SignIn",
     "SignedIn",
+    "SupplementOut",
     "TokenCreate",
     "TokenCreated",
     "TokenOut",
     "UserOut",
     "UserRef",
+    "WaterOut",
 ]
 
 LIMITS = Limits.from_policy()
@@ -252,11 +260,13 @@ class EntryList(BaseModel):
 
 
 class CopyRequest(_Body):
-    """Copy every entry of ``from_date`` (or of one meal) to ``to_date``."""
+    """Copy every entry of ``from_date`` (or of one ``meal``) to ``to_date`` (into the meal
+    ``to_meal`` when given: copy a meal to another meal, even of the same day)."""
 
     from_date: dt.date
     to_date: dt.date
     meal: Meal | None = None
+    to_meal: Meal | None = None
 
 
 class CopyResult(BaseModel):
@@ -372,3 +382,86 @@ class PlanView(BaseModel):
     plan: PlanOut
     keys: list[str]
     decisions: list[DecisionOut]
+
+
+# --- slice 3: supplements and water, quick add, import ------------------------------------------
+
+
+class SupplementOut(BaseModel):
+    """A supplement on the person's list: the core's profile supplement, its elemental
+    magnesium per dose [mg] and per day [mg/day] (per dose x ``times_per_day``)."""
+
+    id: int
+    supplement: Supplement
+    magnesium_mg_per_dose: float
+    magnesium_mg_per_day: float
+    created_at: UtcDateTime
+
+
+class WaterOut(BaseModel):
+    """The person's drinking water (the core's profile water section; null until set),
+    its magnesium [mg/L] and magnesium drunk [mg/day] when both are known, and how the
+    magnesium was obtained."""
+
+    water: Water | None
+    magnesium_mg_per_l: float | None
+    magnesium_mg_per_day: float | None
+    how: str
+    updated_at: UtcDateTime | None
+
+
+class FrequentFood(BaseModel):
+    """A line logged often recently: quick add sends ``text`` (and ``meal``) again.
+    ``grams`` [g] is that of the newest entry."""
+
+    text: str
+    meal: str | None
+    food: FoodOut
+    grams: float
+    count: int
+    last_date: dt.date
+
+
+class FrequentList(BaseModel):
+    """The most often logged lines of the ``days`` days ending ``end``, most frequent first."""
+
+    end: dt.date
+    days: int
+    foods: list[FrequentFood]
+
+
+class ImportEntry(BaseModel):
+    """A line of the file the core read as a food: its line number, what was written, and
+    the food and weight [g] it became."""
+
+    line: int
+    date: dt.date
+    meal: str | None
+    text: str
+    food: FoodOut
+    grams: float
+    confidence: float
+    uncertain: bool
+
+
+class ImportProblem(BaseModel):
+    """A line of the file that is not imported as a food, with its line number and why."""
+
+    line: int
+    text: str
+    reason: str
+    suggestions: list[str]
+
+
+class ImportResult(BaseModel):
+    """What the core read from an uploaded diary file. ``lines`` = ``len(entries)`` +
+    ``len(problems)`` (every line is an entry or a listed problem). ``imported`` is the
+    number of entries stored (0 for a preview)."""
+
+    source: str
+    format: str
+    lines: int
+    entries: list[ImportEntry]
+    problems: list[ImportProblem]
+    notes: list[str]
+    imported: int

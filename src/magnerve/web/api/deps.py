@@ -74,7 +74,7 @@ def get_caller(request: Request, db: Db) -> Caller:
             raise _unauthorised("unknown or revoked access token")
         return Caller(user, "token")
     raw_cookie = request.cookies.get(settings.session_cookie)
-    found = crud.session_user(db, raw_cookie) if raw_cookie else None
+    found = crud.session_user(db, raw_cookie, settings.session_idle) if raw_cookie else None
     if found is None:
         raise _unauthorised("sign in, or send a personal access token")
     user, session = found

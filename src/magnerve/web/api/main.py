@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from magnerve.web.api.routes import account, analysis, auth, diary, foods, sharing, tokens
+from magnerve.web.api.routes import (
+    account,
+    analysis,
+    auth,
+    diary,
+    foods,
+    imports,
+    reports,
+    sharing,
+    supplements,
+    tokens,
+)
 
 __all__ = ["API_PREFIX", "api_router"]
 
@@ -18,3 +29,6 @@ api_router.include_router(foods.router)
 api_router.include_router(account.router)
 api_router.include_router(sharing.router)
 api_router.include_router(analysis.router)
+api_router.include_router(supplements.router)
+api_router.include_router(imports.router)
+api_router.include_router(reports.router)

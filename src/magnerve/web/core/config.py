@@ -87,6 +87,10 @@ def _lifetime() -> timedelta:
     return timedelta(hours=policy()["session"]["lifetime_hours"])
 
 
+def _idle() -> timedelta:
+    return timedelta(minutes=policy()["session"]["idle_minutes"])
+
+
 def _rate_window() -> timedelta:
     return timedelta(minutes=policy()["login_rate_limit"]["window_minutes"])
 
@@ -109,6 +113,8 @@ class Settings:
         server's default search path.
     session_lifetime : datetime.timedelta
         Absolute lifetime of a sign-in session.
+    session_idle : datetime.timedelta
+        A session unused for this long ends (idle timeout), within its absolute lifetime.
     login_max_failures : int
         Failed sign-ins allowed per (account, client IP) within ``login_window``.
     login_window : datetime.timedelta
@@ -130,6 +136,7 @@ class Settings:
     database_url: str = ""
     database_schema: str | None = None
     session_lifetime: timedelta = field(default_factory=_lifetime)
+    session_idle: timedelta = field(default_factory=_idle)
     login_max_failures: int = field(default_factory=_max_failures)
     login_window: timedelta = field(default_factory=_rate_window)
     cookie_secure: bool = False

@@ -1,6 +1,6 @@
 // magnerve: progressive enhancement only; every page works without this file.
 // Food autocomplete: fills the <datalist> of an input marked data-food-autocomplete with
-// results of GET /api/v1/foods/search (same origin, the session cookie is not needed).
+// results of GET /api/v1/foods/suggest (same origin, the session cookie is not needed).
 "use strict";
 (function () {
   var AMOUNT = /^\s*((?:[0-9]+(?:[.,][0-9]+)?|[0-9]+\/[0-9]+|[½¼¾⅓⅔])\s*(?:[a-zA-Z]+\.?\s+)?)/;
@@ -20,7 +20,7 @@
         var query = text.slice(prefix.length).trim();
         if (query.length < 2 || query === last) { return; }
         last = query;
-        fetch("/api/v1/foods/search?limit=8&q=" + encodeURIComponent(query), {
+        fetch("/api/v1/foods/suggest?limit=8&q=" + encodeURIComponent(query), {
           headers: { "Accept": "application/json" }, credentials: "same-origin"
         }).then(function (r) { return r.ok ? r.json() : { hits: [] }; })
           .then(function (data) {

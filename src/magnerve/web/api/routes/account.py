@@ -97,6 +97,8 @@ def export_data(db: Session, user: User) -> dict[str, Any]:
             }
             for d in crud.list_decisions(db, user)
         ],
+        "supplements": [r.data for r in crud.list_supplements(db, user)],
+        "water": None if (w := crud.get_water(db, user)) is None else w.data,
         "tokens": [
             {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat()}
             for t in crud.list_tokens(db, user)

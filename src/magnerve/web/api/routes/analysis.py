@@ -25,6 +25,7 @@ from magnerve.errors import ModelError
 from magnerve.schemas import AnalysisOut
 from magnerve.web import crud
 from magnerve.web.api.deps import CurrentCaller, Db
+from magnerve.web.api.routes.supplements import effective_profile
 from magnerve.web.models import DiaryEntryRow, User
 from magnerve.web.schemas import LIMITS, DecisionIn, DecisionOut, PlanView
 
@@ -62,11 +63,11 @@ def diary_csv(rows: Sequence[DiaryEntryRow]) -> str:
 
 
 @lru_cache(maxsize=16)
-def _analyse(diary_text: str, profile_json: str, plan: bool) -> dict[str, Any]:
+def _analyse(diary_text: str, profile_json: str, plan: bool, models: bool) -> dict[str, Any]:
     diary = magnerve.read_diary_text(diary_text, "csv", "<web diary>")
     diary.raise_for_problems()
     profile = magnerve.parse_profile(json.loads(profile_json), "<profile>")
-    return magnerve.analyse(diary, profile, plan=plan).to_dict()
+    return magnerve.analyse(diary, profile, plan=plan, models=models).to_dict()
 
 
 def period(db: Session, user: User, start: date | None, end: date | None) -> tuple[date, date]:
@@ -92,10 +93,11 @@ def period(db: Session, user: User, start: date | None, end: date | None) -> tup
 
 
 def analysis_for(
-    db: Session, user: User, start: date, end: date, *, plan: bool = False
+    db: Session, user: User, start: date, end: date, *, plan: bool = False, models: bool = False
 ) -> dict[str, Any]:
     """The core's analysis JSON (``magnerve.schemas.AnalysisOut``) of the account's diary from
-    ``start`` to ``end`` with its stored profile.
+    ``start`` to ``end`` with its stored profile, its diary supplements and its drinking water
+    (``supplements.effective_profile``); ``models`` adds the homeostasis simulation.
 
     Raises
     ------
@@ -117,7 +119,8 @@ def analysis_for(
             ("query", "from"), f"no diary entries from {start.isoformat()} to {end.isoformat()}"
         )
     try:
-        return _analyse(diary_csv(rows), json.dumps(prof.data, sort_keys=True), plan)
+        profile = json.dumps(effective_profile(db, user, prof.data), sort_keys=True)
+        return _analyse(diary_csv(rows), profile, plan, models)
     except ModelError as e:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(e)) from None
 

@@ -13,7 +13,8 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from magnerve.web import crud
 from magnerve.web.api.deps import CurrentCaller, Db
 from magnerve.web.api.routes.tokens import Id
-from magnerve.web.models import DiaryEntryRow
+from magnerve.web.core.config import policy
+from magnerve.web.models import DiaryEntryRow, User
 from magnerve.web.schemas import (
     LIMITS,
     CopyRequest,
@@ -22,7 +23,15 @@ from magnerve.web.schemas import (
     EntryList,
     EntryOut,
     EntryUpdate,
+    FoodOut,
+    FrequentFood,
+    FrequentList,
 )
+
+#: Quick add: the lines of the last ``RECENT_DAYS`` days, the ``RECENT_TOP`` most frequent
+#: (``settings.toml`` [recent]).
+RECENT_DAYS = int(policy()["recent"]["days"])
+RECENT_TOP = int(policy()["recent"]["top"])
 
 router = APIRouter(prefix="/diary", tags=["diary"])
 
@@ -101,6 +110,39 @@ def delete_entry(entry_id: Id, caller: CurrentCaller, db: Db) -> Response:
 
 @router.post("/copy", status_code=status.HTTP_201_CREATED, response_model=CopyResult)
 def copy_day(body: CopyRequest, caller: CurrentCaller, db: Db, request: Request) -> CopyResult:
-    """Copy every entry of ``from_date`` (or of one ``meal``) to ``to_date``."""
-    rows = crud.copy_day(db, caller.user, body.from_date, body.to_date, body.meal)
+    """Copy every entry of ``from_date`` (or of one ``meal``) to ``to_date``, into the meal
+    ``to_meal`` when given (copy a meal, also to another meal of the same day)."""
+    rows = crud.copy_day(db, caller.user, body.from_date, body.to_date, body.meal, body.to_meal)
     return CopyResult(copied=len(rows), entries=[entry_out(r) for r in rows])
+
+
+def frequent(db: Db, user: User, end: date) -> FrequentList:
+    """The quick-add list of ``user`` for the :data:`RECENT_DAYS` days ending ``end``."""
+    found = crud.frequent_foods(db, user, end, RECENT_DAYS, RECENT_TOP)
+    return FrequentList(
+        end=end,
+        days=RECENT_DAYS,
+        foods=[
+            FrequentFood(
+                text=f["text"],
+                meal=f["meal"],
+                food=FoodOut(id=f["food_id"], description=f["food_description"]),
+                grams=f["grams"],
+                count=f["count"],
+                last_date=f["last_date"],
+            )
+            for f in found
+        ],
+    )
+
+
+@router.get("/frequent", response_model=FrequentList)
+def frequent_foods(
+    caller: CurrentCaller,
+    db: Db,
+    end: Annotated[date | None, Query(description="Last day (default: today).")] = None,
+) -> FrequentList:
+    """Recent and frequent foods for quick add: the caller's lines of the last 14 days, the
+    10 logged most often (ties: the most recent first). Add one again by posting its
+    ``text`` and ``meal`` to ``/diary/entries``."""
+    return frequent(db, caller.user, end or date.today())
