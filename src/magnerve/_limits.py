@@ -45,6 +45,12 @@ class DiaryLimits:
         Largest nutrient value of one line, in the column's own unit [-] (sanity bound).
     min_year, max_year : int
         Range of diary dates accepted [year] (sanity bound).
+    fifo_wait_s : float
+        Longest wait for the first data of a diary read from a pipe or FIFO [s].
+    max_alias_file_bytes : int
+        Largest alias file [bytes].
+    max_alias_json_depth : int
+        Deepest nesting of the alias file [levels].
     """
 
     max_file_bytes: int
@@ -57,6 +63,9 @@ class DiaryLimits:
     max_nutrient_value: float
     min_year: int
     max_year: int
+    fifo_wait_s: float
+    max_alias_file_bytes: int
+    max_alias_json_depth: int
 
 
 @registry_cache
@@ -68,7 +77,7 @@ def diary_limits() -> DiaryLimits:
     DiaryLimits
     """
     data = get_registry().data("limits")
-    res, diary = data["resources"], data["diary"]
+    res, diary, aliases = data["resources"], data["diary"], data["aliases"]
     return DiaryLimits(
         max_file_bytes=int(res["max_file_bytes"]["value"]),
         max_lines=int(res["max_lines"]["value"]),
@@ -80,4 +89,7 @@ def diary_limits() -> DiaryLimits:
         max_nutrient_value=float(diary["max_nutrient_value"]["value"]),
         min_year=int(diary["min_year"]["value"]),
         max_year=int(diary["max_year"]["value"]),
+        fifo_wait_s=float(res["fifo_wait_s"]["value"]),
+        max_alias_file_bytes=int(aliases["max_file_bytes"]["value"]),
+        max_alias_json_depth=int(aliases["max_json_depth"]["value"]),
     )

@@ -45,7 +45,10 @@ import csv
 import gc
 import json
 import math
+import os
 import re
+import select
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -72,6 +75,7 @@ from magnerve.foods._parse import (
     FoodRef,
     ParsedLine,
     ParseError,
+    PortionBoundError,
     normalise_thousands,
     parse_food_amount,
     parse_line,
@@ -480,12 +484,16 @@ _TIME = re.compile(
 )
 
 
+# a cell that starts like a number ("07:30", "-01:00", "+7", ".5") must be a time of day
+_TIME_LIKE = re.compile(r"^[-+−.:]?\s*\d")
+
+
 @lru_cache(maxsize=4096)
 def _check_time(value: str) -> str | None:
     """Why a time cell is not a time of day, or None when it is one (or is words such as
     "morning", kept as written). A cell starting with a digit must be a real time:
     ``07:30``, ``7:30 PM``, ``19:05:00``."""
-    if not value or not value[0].isdigit():
+    if not value or not _TIME_LIKE.match(value):
         return None
     m = _TIME.match(value)
     if m is None or (m.group("m") is None and m.group("ampm") is None):
@@ -662,6 +670,8 @@ def _food_outcome(food: str, amount_text: str, unit: str | None) -> ParsedLine |
             ["amounts look like 1, 0.5, 1/2, 1 1/2 or ½"],
             "",
         )
+    except PortionBoundError as e:
+        return (e.reason, e.suggestions, food)
     except ParseError as e:
         return (e.reason, e.suggestions, "")
     if parsed.confidence < MIN_CONFIDENCE:
@@ -740,7 +750,7 @@ def _resolve_cells(
     if not food:
         return DiaryProblem(line, text, "no food given", ["fill the food column"])
     time = cells[ti].strip() if -1 < ti < n else ""
-    if time and time[0].isdigit():
+    if time:
         bad_time = _check_time(time)
         if bad_time is not None:
             return DiaryProblem(line, text, bad_time, ["write times as 07:30 or 7:30 PM"])
@@ -778,12 +788,41 @@ _Row = tuple[int, "list[str] | DiaryProblem", str]
 
 
 def _split_lines(text: str) -> list[str]:
-    """Physical lines, numbered like a text editor does: by ``\\n`` only (a file with only
-    ``\\r`` line ends, as classic Mac OS wrote them, by ``\\r``). Form feed, NEL, U+2028 and
-    other separators stay inside their line."""
-    if "\n" not in text and "\r" in text:
+    """Physical lines, numbered like a text editor does: by ``\\n`` (a file with only ``\\r``
+    line ends, as classic Mac OS wrote them, by ``\\r``); a ``\\r`` before ``\\n`` is part of
+    the line end. A lone ``\\r`` inside a line also ends it when the text after it is a whole
+    record (as many commas as the header), so two records joined by a stray ``\\r`` are two
+    lines, each with its own number; a ``\\r`` inside a cell ("al\\rmonds") stays inside its
+    line. Form feed, NEL, U+2028 and other separators stay inside their line."""
+    if "\r" not in text:
+        return text.split("\n")
+    if "\n" not in text:
         return text.split("\r")
-    return text.split("\n")
+    lines = text.split("\n")
+    h = next((k for k, x in enumerate(lines) if x.strip()), None)
+    commas = lines[h].count(",") if h is not None else 0
+    out: list[str] = []
+    for x in lines:
+        if x.endswith("\r"):
+            x = x[:-1]
+        if "\r" not in x or not commas:
+            out.append(x)
+            continue
+        parts = x.split("\r")
+        cur = parts[0]
+        for part in parts[1:]:
+            if part.count(",") == commas and part.strip(", \t"):
+                out.append(cur)
+                cur = part
+            else:
+                cur += "\r" + part
+        out.append(cur)
+    return out
+
+
+def _count_lines(text: str) -> int:
+    """Number of line ends (``\\r\\n``, ``\\r`` or ``\\n``) in ``text``."""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 class _Feed:
@@ -968,6 +1007,31 @@ _UNSAFE_ESCAPE = re.compile(
 )
 
 
+# a \u escape of a surrogate code point: a lone one decodes to a string no UTF-8 can encode
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# longest number in a JSON diary [characters]: an engineering limit below Python's
+# 4,300-digit integer conversion limit (a float holds about 309 digits)
+_MAX_NUMBER_CHARS = 400
+
+
+class _HugeNumber(str):
+    """A JSON number too long to read (over :data:`_MAX_NUMBER_CHARS` characters)."""
+
+
+def _parse_int(text: str) -> int | _HugeNumber:
+    return int(text) if len(text) <= _MAX_NUMBER_CHARS else _HugeNumber(text)
+
+
+def _parse_float(text: str) -> float | _HugeNumber:
+    return float(text) if len(text) <= _MAX_NUMBER_CHARS else _HugeNumber(text)
+
+
+def _no_surrogates(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD (valid pairs are kept)."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 class _JsonScan:
     """A strict, linear scanner over a JSON diary: the container syntax is checked here and
     every value is decoded by :meth:`json.JSONDecoder.raw_decode` (C speed), so the document
@@ -975,7 +1039,9 @@ class _JsonScan:
 
     def __init__(self, text: str, source: str) -> None:
         self.text, self.source, self.n = text, source, len(text)
-        self.dec = json.JSONDecoder(object_pairs_hook=_pairs_hook)
+        self.dec = json.JSONDecoder(
+            object_pairs_hook=_pairs_hook, parse_int=_parse_int, parse_float=_parse_float
+        )
         self.depth = diary_limits().max_json_depth
         self.line, self.last_nl, self.counted = 1, -1, 0
         self.end = 0
@@ -1015,6 +1081,8 @@ class _JsonScan:
             raise _json_problem(self.text, e.lineno, msg, self.source) from None
         except RecursionError:
             raise self.deep(i) from None
+        except ValueError as e:  # any other value the decoder refuses: where, and why
+            raise self.fail(i, printable(str(e))[:200]) from None
         cls = v.__class__
         if cls is dict:  # an entry: deep only when its text holds another bracket
             t = self.text
@@ -1569,15 +1637,43 @@ def read_diary_text(
     _check_size(len(text), "characters", source)
     _check_lines(text, source)
     _refresh_parse_cache()
+    notes: list[str] = []
+    if _SURROGATE.search(text) is not None:  # only a str given by a program can hold them
+        text = _no_surrogates(text)
+        notes.append(
+            "the text held lone surrogate code points (no character); each was replaced by "
+            "U+FFFD: check the lines with \ufffd"
+        )
+    alias_note = _alias_file_note()
+    if alias_note:
+        notes.append(alias_note)
     # Reading allocates one entry per line and no reference cycles: the cyclic garbage
     # collector's repeated passes over the growing lists only cost time (about 25 %).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_text(text, fmt, source, trust)
+        d = _read_text(text, fmt, source, trust)
     finally:
         if enabled:
             gc.enable()
+    d.notes.extend(notes)
+    return d
+
+
+#: The start of the diary note saying the alias file cannot be used (the CLI also warns).
+ALIAS_FILE_NOTE = "your alias file cannot be used"
+
+
+def _alias_file_note() -> str:
+    """A note when the user's alias file exists but cannot be read: its aliases are not
+    applied to this diary (said once per diary, never silently)."""
+    from magnerve.foods import load_aliases
+
+    try:
+        load_aliases()
+    except ValueError as e:  # AliasFileError: unreadable, broken, wrong shape, too large
+        return f"{ALIAS_FILE_NOTE}, so no alias was applied: {printable(str(e))}"
+    return ""
 
 
 def _read_text(text: str, fmt: DiaryFormat, source: str, trust: Trust) -> Diary:
@@ -1587,7 +1683,13 @@ def _read_text(text: str, fmt: DiaryFormat, source: str, trust: Trust) -> Diary:
     problems: list[DiaryProblem] = []
     n = 0
     if fmt == "json":
-        dirty = UNSAFE_TEXT.search(text) is not None or _UNSAFE_ESCAPE.search(text) is not None
+        if "\r" in text:  # \r\n, \r and \n each end a line (raw \r is only whitespace in JSON)
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        dirty = (
+            UNSAFE_TEXT.search(text) is not None
+            or _UNSAFE_ESCAPE.search(text) is not None
+            or _SURROGATE_ESCAPE.search(text) is not None
+        )
         for line, column, obj in _json_entries(text, source):
             n += 1
             res = _json_entry(line, obj, dirty)
@@ -1666,7 +1768,7 @@ def _read_text(text: str, fmt: DiaryFormat, source: str, trust: Trust) -> Diary:
 
 def _check_lines(text: str, source: str) -> None:
     lim = diary_limits().max_lines
-    n = text.count("\n") or text.count("\r")  # a file with only \r line ends
+    n = _count_lines(text)
     if n > lim:
         raise DiaryError(
             [
@@ -1720,15 +1822,17 @@ def _json_entry(line: int, obj: Any, dirty: bool = True) -> DiaryEntry | DiaryPr
         dup = ", ".join(printable(repr(k)) for k in obj.duplicates)
         return DiaryProblem(
             line,
-            printable(_dumps(obj)),
+            printable(_no_surrogates(_dumps(obj))),
             f"key(s) {dup} given twice in one entry; one would silently win",
             ["give each key once"],
         )
     if obj.__class__ is not dict:
-        return DiaryProblem(line, printable(_dumps(obj)), "entry is not a JSON object")
+        return DiaryProblem(
+            line, printable(_no_surrogates(_dumps(obj))), "entry is not a JSON object"
+        )
     content = _ENCODER.encode(obj)
     if dirty:
-        content = printable(content)
+        content = printable(_no_surrogates(content))
     keys, why = _entry_shape(tuple(obj))
     if why:
         return DiaryProblem(line, content, why, ["give each key once"])
@@ -1738,7 +1842,24 @@ def _json_entry(line: int, obj: Any, dirty: bool = True) -> DiaryEntry | DiaryPr
         if v is None:
             cells.append("")
         elif v.__class__ is str:
+            if dirty and _SURROGATE.search(v) is not None:
+                return DiaryProblem(
+                    line,
+                    content,
+                    f"the value of {printable(_no_surrogates(k))!r} holds a lone surrogate "
+                    "escape (such as \\ud800), which is no character: the text was damaged "
+                    "on its way into the file",
+                    ["retype the text, or save the file again as UTF-8"],
+                )
             cells.append(printable(v) if dirty else v)
+        elif v.__class__ is _HugeNumber:
+            return DiaryProblem(
+                line,
+                content if len(content) <= 200 else content[:200] + "...",
+                f"the value of {printable(k)!r} is a number of {len(v):,} characters; the "
+                f"limit is {_MAX_NUMBER_CHARS} (a typo?)",
+                ['e.g. {"date": "2024-03-05", "food": "almonds", "amount": 30, "unit": "g"}'],
+            )
         elif isinstance(v, bool) or not isinstance(v, int | float):
             what = _dumps(v) if isinstance(v, bool) else "a " + type(v).__name__
             return DiaryProblem(
@@ -1766,6 +1887,49 @@ def _dumps(obj: Any) -> str:
         return _ENCODER.encode(obj)
     except ValueError:  # a circular or odd value cannot come from json.loads; kept safe
         return repr(obj)
+
+
+def _read_stream(p: Path, limit: int) -> bytes:
+    """The bytes of a pipe, FIFO or character device (``/dev/stdin``), at most ``limit + 1``.
+
+    The first data must come within ``fifo_wait_s`` of ``data/limits.toml``: a FIFO nobody
+    writes to is refused with that reason instead of blocking forever.
+    """
+    wait = diary_limits().fifo_wait_s
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError) as e:
+        raise _unreadable(p, e) from None
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(fd, select.POLLIN | select.POLLHUP)
+            if not poller.poll(wait * 1000):
+                raise DiaryError(
+                    [
+                        DiaryProblem(
+                            0,
+                            "",
+                            f"nothing was written to this pipe or FIFO within {wait:g} s; "
+                            "start the writer first, or give a regular file",
+                        )
+                    ],
+                    str(p),
+                )
+        os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError as e:
+        raise _unreadable(p, e) from None
+    finally:
+        os.close(fd)
 
 
 def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
@@ -1883,14 +2047,18 @@ def read_diary(
     else:
         p = Path(path)
         try:
-            size = p.stat().st_size
+            st = p.stat()
         except (OSError, ValueError) as e:  # missing, a NUL in the name, no permission
             raise _unreadable(p, e) from None
-        _check_size(size, "bytes", str(p))
-        try:
-            data = p.read_bytes()
-        except (OSError, ValueError) as e:  # a directory, no permission
-            raise _unreadable(p, e) from None
+        if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+            _check_size(st.st_size, "bytes", str(p))
+            try:
+                data = p.read_bytes()
+            except (OSError, ValueError) as e:  # a directory, no permission
+                raise _unreadable(p, e) from None
+        else:  # a pipe, FIFO or device (/dev/stdin): read as a stream, bounded
+            data = _read_stream(p, lim)
+            _check_size(len(data), "bytes", str(p))
         text, notes = _decode(data, str(p))
         if fmt == "auto" and p.suffix.lower() == ".json":
             fmt = "json"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+import unicodedata
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -101,15 +102,14 @@ def _supplement_forms() -> dict[str, Any]:
 
 
 def _unit_hint(field: str, v: str | float) -> str:
-    """A hint when a lab value was given without a unit (read in magnerve's unit)."""
+    """Why a lab value without a unit is refused (laboratories differ in their units)."""
     m = _VALUE_UNIT.match(str(v))
     if isinstance(v, str) and not (m and m.group(2) == ""):
         return ""
-    kind = "creatinine" if field.endswith("creatinine") else field
     unit = _bounds.bound(f"profile.labs.{field}").unit
     return (
-        f"; a bare number is read as {unit}: write the value with its unit, one of "
-        f"{', '.join(_conversions()[kind])}"
+        f" (a bare number is read as {unit} by some laboratories and in another unit by "
+        "others, so magnerve does not guess)"
     )
 
 
@@ -134,8 +134,9 @@ def parse_lab(text: str | float, kind: str) -> float:
     Parameters
     ----------
     text : str or float
-        e.g. ``"0.72 mmol/L"``, ``"1.9 mg/dL"``, ``"1.5 mEq/L"``; a bare number is taken in
-        the target unit.
+        e.g. ``"0.72 mmol/L"``, ``"1.9 mg/dL"``, ``"1.5 mEq/L"``. The unit is required
+        (``docs/profile.md``: "value unit"): a bare number (``0.78``, ``"150"``) is refused,
+        since laboratories report the same marker in different units.
     kind : str
         ``serum_magnesium`` (-> mmol/L), ``rbc_magnesium`` (-> mg/dL),
         ``urine_magnesium_24h`` (-> mg/24 h), ``creatinine`` (-> mg/dL),
@@ -144,11 +145,14 @@ def parse_lab(text: str | float, kind: str) -> float:
     Raises
     ------
     ValueError
-        Unknown unit or unreadable value (the message lists the accepted units).
+        No unit, unknown unit or unreadable value (the message lists the accepted units).
     """
     table = _conversions()[kind]
     if isinstance(text, int | float):
-        return float(text)
+        raise ValueError(
+            f"{text!r} has no unit: write the value with its unit as text, e.g. "
+            f'"{text} {next(iter(table))}" (one of: {", ".join(table)})'
+        )
     m = _VALUE_UNIT.match(str(text))
     if not m:
         raise ValueError(f"{text!r} is not 'value unit', e.g. '0.8 mmol/L'")
@@ -159,10 +163,13 @@ def parse_lab(text: str | float, kind: str) -> float:
             f"without the comma, or with a decimal point"
         )
     value = float(number.replace(",", "."))
-    unit = m.group(2).lower().replace(" ", "").replace("μ", "µ")
+    unit = unicodedata.normalize("NFKC", m.group(2)).lower().replace(" ", "").replace("μ", "µ")
     norm = {k.replace(" ", ""): v for k, v in table.items()}
     if unit == "":
-        return value
+        raise ValueError(
+            f"{text!r} has no unit: write the value with its unit, e.g. "
+            f'"{number} {next(iter(table))}" (one of: {", ".join(table)})'
+        )
     if unit not in norm:
         raise ValueError(f"unknown unit {m.group(2)!r}; use one of: {', '.join(table)}")
     return value * float(norm[unit])

@@ -128,10 +128,26 @@ class ByChoice(StrEnum):
 
 
 def _emit_json(data: Any) -> None:
-    """Write ``data`` as indented JSON (orjson when installed; NaN and Infinity as null)."""
-    from magnerve.cli._fast import emit_json
+    """Write ``data`` as indented JSON (orjson when installed; NaN and Infinity as null).
 
-    emit_json(data)
+    The whole document is encoded before anything is written, so a value that cannot be
+    encoded never leaves half a document on standard output (a lone surrogate is written as
+    U+FFFD).
+    """
+    raw = _json_value_bytes(data) + b"\n"
+    buffer = getattr(sys.stdout, "buffer", None)
+    encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "")
+    if buffer is not None and encoding == "utf8":
+        sys.stdout.flush()  # the bytes go straight out, after any text already printed
+        buffer.write(raw)
+        buffer.flush()
+        return
+    sys.stdout.write(raw.decode("utf-8"))
+
+
+def _no_surrogates(text: str) -> str:
+    """``text`` with lone surrogates (no character, not encodable) replaced by U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _json_value_bytes(value: Any) -> bytes:
@@ -141,7 +157,11 @@ def _json_value_bytes(value: Any) -> bytes:
 
     raw = _orjson_bytes(value)
     if raw is None:
-        raw = dumps_json(value).encode("utf-8")
+        text = dumps_json(value)
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate in some text: U+FFFD, never a crash
+            raw = _no_surrogates(text).encode("utf-8")
     return raw[:-1]
 
 
@@ -278,6 +298,11 @@ def _check_outputs(outputs: Mapping[str, Path | None], inputs: Sequence[Path | N
         try:
             if path.is_dir():
                 raise OutputPathError(f"{option} {path} is a directory; give a file name")
+            if path.is_fifo() or path.is_socket():
+                raise OutputPathError(
+                    f"{option} {path} is a named pipe or socket: writing would wait for a "
+                    "reader; give a regular file"
+                )
             parent = path.parent
             if not parent.is_dir():
                 raise OutputPathError(f"{option}: the directory {parent} does not exist")
@@ -387,13 +412,34 @@ def _print_report(report: IntakeReport, by: ByChoice, compact: bool) -> None:
         )
 
 
+def check_diary_path(path: Path) -> None:
+    """Exit 2 when the diary path does not exist or is a directory. A regular file, a pipe,
+    a FIFO or ``/dev/stdin`` is read (:func:`magnerve.read_diary` bounds and times it)."""
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except (OSError, ValueError):  # a NUL byte, a symlink loop
+        exists, is_dir = False, False
+    if not exists:
+        _fail(f"diary file not found: {path}", code=2)
+    if is_dir:
+        _fail(f"the diary path is a directory, not a file: {path}", code=2)
+
+
+def warn_alias_file(d: Diary) -> None:
+    """Warn once on standard error when the alias file could not be used for this diary."""
+    from magnerve.diary import ALIAS_FILE_NOTE
+
+    for note in d.notes:
+        if note.startswith(ALIAS_FILE_NOTE):
+            err.print(f"[yellow]warning:[/] {escape(note)}", highlight=False)
+
+
 def _load_diary(path: Path, fmt: str, skip_bad: bool, trust: str = "auto") -> Diary:
     """Read a diary for a command: every problem is printed with its line; the command stops
     (exit 1) unless ``skip_bad``, and then says how many lines it skipped."""
     from magnerve.diary import DiaryError, read_diary
 
-    if not path.is_file():
-        _fail(f"diary file not found: {path}", code=2)
+    check_diary_path(path)
     try:
         d = read_diary(path, fmt, trust=trust)  # type: ignore[arg-type]
     except DiaryError as e:
@@ -401,6 +447,7 @@ def _load_diary(path: Path, fmt: str, skip_bad: bool, trust: str = "auto") -> Di
             err.print(f"[red]{escape(path)}:{escape(p)}[/]", highlight=False)
         _fail(f"{path} could not be read", code=1)
         raise
+    warn_alias_file(d)
     if d.problems and not skip_bad:
         for p in d.problems:
             err.print(f"[red]{escape(path)}:[/]{escape(p)}", highlight=False)

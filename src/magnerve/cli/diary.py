@@ -21,9 +21,11 @@ from magnerve.cli._common import (
     _print_report,
     alias_app,
     app,
+    check_diary_path,
     err,
     escape,
     out,
+    warn_alias_file,
 )
 
 if TYPE_CHECKING:
@@ -85,8 +87,7 @@ def intake_cmd(
         _fail(str(e.args[0]), code=2)
         return
     if review:
-        if not diary.is_file():
-            _fail(f"diary file not found: {diary}", code=2)
+        check_diary_path(diary)
         try:
             rd = read_diary(diary, fmt.value, trust=trust.value)
         except DiaryError as e:
@@ -94,6 +95,7 @@ def intake_cmd(
                 err.print(f"[red]{escape(diary)}:[/]{escape(str(pr))}", highlight=False)
             _fail(f"{diary} could not be read", code=1)
             return
+        warn_alias_file(rd)
         _review(rd, as_json, sys.stdin.isatty() if interactive is None else interactive)
         return
     d = _load_diary(diary, fmt.value, skip_bad, trust.value)
@@ -276,10 +278,12 @@ def alias_add_cmd(
     except KeyError:
         _fail(f"no SR28 food {food_id!r}", hints=["find it with: magnerve foods search WORDS"])
         return
+    from magnerve.errors import InputError
+
     try:
         key = add_alias(text, food.id)
-    except ValueError as e:
-        _fail(str(e), code=2)
+    except ValueError as e:  # no food words, too long (usage); the alias file (input)
+        _fail(str(e), code=1 if isinstance(e, InputError) else 2)
         return
     out.print(
         f"{escape(key)!s} → {escape(food.description)} ({food.id}); saved in "

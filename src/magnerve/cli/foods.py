@@ -87,9 +87,17 @@ def parse_cmd(
     """Understand one free-text diary line: food, amount, unit, grams and nutrients."""
     import numpy as np
 
-    from magnerve.foods import ParseError, parse_line
+    from magnerve.foods import ParseError, load_aliases, parse_line
     from magnerve.intake import line_nutrients, resolve_nutrients
 
+    try:
+        load_aliases()
+    except ValueError as e:  # the alias file is broken: say so once, then parse without it
+        err.print(
+            f"[yellow]warning:[/] your alias file cannot be used, so no alias was applied: "
+            f"{escape(str(e))}",
+            highlight=False,
+        )
     try:
         p = parse_line(line)
     except ParseError as e:

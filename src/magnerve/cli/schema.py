@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from magnerve.cli._common import _fail, app, err
+from magnerve.cli._common import _fail, app, check_outputs, err, write_output
 
 
 @app.command("schema")
@@ -28,13 +28,11 @@ def schema_cmd(
     if name not in SCHEMAS:
         _fail(f"unknown schema {name!r}", code=2, hints=["choose one of: " + ", ".join(SCHEMAS)])
         return
+    if out_file is not None:  # the same output-path check as every other command
+        check_outputs({"--out": out_file}, [])
     text = schema_text(name)
     if out_file is None:
         typer.echo(text, nl=False)
         return
-    try:
-        out_file.write_text(text, encoding="utf-8")
-    except OSError as e:
-        _fail(f"cannot write {out_file}: {e.strerror or e}")
-        return
+    write_output(out_file, text)
     err.print(f"wrote {out_file}", highlight=False)

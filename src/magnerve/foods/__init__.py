@@ -27,6 +27,7 @@ from magnerve.foods._search import SearchHit, get_index
 
 if TYPE_CHECKING:
     from magnerve.foods._aliases import (
+        AliasFileError,
         add_alias,
         alias_key,
         alias_path,
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
 _LAZY = {
     **dict.fromkeys(
         (
+            "AliasFileError",
             "add_alias",
             "alias_key",
             "alias_path",
@@ -111,6 +113,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "UNCERTAIN_BELOW",
+    "AliasFileError",
     "AmountError",
     "Food",
     "FoodDatabase",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Literal
 
+from magnerve._limits import diary_limits
 from magnerve.foods._aliases import alias_key, lookup_alias
 from magnerve.foods._db import load_database
 from magnerve.foods._portions import (
@@ -29,7 +30,9 @@ __all__ = [
     "FoodRef",
     "ParseError",
     "ParsedLine",
+    "PortionBoundError",
     "SupplementLineError",
+    "check_portion",
     "looks_like_supplement",
     "match_food",
     "normalise_thousands",
@@ -46,6 +49,9 @@ _UNIT_CONFIDENCE = {
     "assumed": 0.9,
     "borrowed": 0.7,
     "typical": 0.8,
+    # a word between the amount and the food that is neither a unit nor a word of the food
+    # ("1 stone almonds"): the amount was read as a count, which may be wrong (also flagged)
+    "unknown_word": 0.8,
 }
 _NO_AMOUNT_CONFIDENCE = 0.95
 #: Lines whose confidence is below this are flagged ``uncertain`` and carry their top
@@ -81,6 +87,40 @@ class ParseError(ValueError):
         super().__init__(reason)
         self.reason = reason
         self.suggestions = suggestions or []
+
+
+class PortionBoundError(ParseError):
+    """The portion is beyond the sanity bound of one diary line (``max_portion_g`` of
+    ``data/limits.toml``)."""
+
+
+def check_portion(parsed: ParsedLine) -> ParsedLine:
+    """``parsed`` when its portion is within the sanity bound of one line.
+
+    Parameters
+    ----------
+    parsed : ParsedLine
+        A parsed line.
+
+    Returns
+    -------
+    ParsedLine
+        The same line.
+
+    Raises
+    ------
+    PortionBoundError
+        When its grams are above ``max_portion_g`` of ``data/limits.toml`` [g] (or not a
+        number): the same message for :func:`parse_line` and the diary readers.
+    """
+    bound = diary_limits().max_portion_g
+    if not parsed.grams <= bound:
+        raise PortionBoundError(
+            f"portion of {parsed.grams:,.0f} g is beyond the sanity bound of {bound:,.0f} g "
+            "for one diary line (a typo in the amount or unit?)",
+            ["check the amount and unit, e.g. '30 g almonds'"],
+        )
+    return parsed
 
 
 class SupplementLineError(ParseError):
@@ -389,7 +429,16 @@ def parse_food_amount(
         When the text names a dietary supplement (a :class:`ParseError`).
     ParseError
         When no food matches, or the unit cannot be converted for any close match.
+    PortionBoundError
+        When the portion is beyond the sanity bound of one line (``max_portion_g`` of
+        ``data/limits.toml``).
     """
+    return check_portion(_parse_food_amount(food_text, amount, unit, text=text))
+
+
+def _parse_food_amount(
+    food_text: str, amount: float | None, unit: str | None, *, text: str | None = None
+) -> ParsedLine:
     db = load_database()
     notes: list[str] = []
     line = text if text is not None else food_text
@@ -607,7 +656,33 @@ def parse_line(text: str) -> ParsedLine:
             f"no food named in {line!r}",
             ["write the food after the amount and unit, e.g. '1 cup cooked oatmeal'"],
         )
-    return parse_food_amount(food_text, amount, unit, text=line)
+    parsed = parse_food_amount(food_text, amount, unit, text=line)
+    if amount is not None and unit is None:
+        parsed = _flag_unknown_word(parsed, food_text)
+    return parsed
+
+
+def _flag_unknown_word(parsed: ParsedLine, food_text: str) -> ParsedLine:
+    """A line whose first word after the amount is neither a unit magnerve knows nor a word
+    of the food chosen ("1 stone almonds"): the amount was read as a count of the food, so
+    the line says so, loses confidence and is flagged ``uncertain`` (never silently)."""
+    words = food_text.split()
+    if len(words) < 2 or any(n.startswith("food from your alias") for n in parsed.notes):
+        return parsed
+    stems = tokenize(words[0])
+    if not stems:
+        return parsed
+    index = get_index()
+    desc = set(tokenize(parsed.food.description))
+    if any(st in desc or index._equivalents.get(st, set()) & desc for st in stems):
+        return parsed
+    conf = parsed.confidence * _UNIT_CONFIDENCE["unknown_word"]
+    note = (
+        f"{words[0]!r} is not a unit magnerve knows nor a word of {parsed.food.description!r}: "
+        f"the amount was read as {parsed.amount:g} {parsed.unit or 'of the food'}; check the "
+        "unit (e.g. write the amount in grams)"
+    )
+    return replace(parsed, confidence=conf, notes=[*parsed.notes, note], uncertain=True)
 
 
 def unit_label(unit: str | None) -> str:

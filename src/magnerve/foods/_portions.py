@@ -15,6 +15,7 @@ measure that states its count ("serving 3 cookies", "oz (14 halves)") or from a
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
@@ -77,12 +78,37 @@ _AMOUNT = re.compile(
         (?P<mixed_w>\d+)(?:\s+|-|\s*\+\s*)(?P<mixed_n>\d+)\s*/\s*(?P<mixed_d>\d+)   # 1 1/2, 1-1/2
       | (?P<uwhole>\d+)?\s*(?P<ufrac>[{_UF}])                                     # 1½, ½
       | (?P<num>\d+)\s*/\s*(?P<den>\d+)                                            # 1/2
-      | (?P<dec>\d+(?:[.,]\d+)?|[.,]\d+)                           # 2, 0.25, .5, 0,5
+      | (?P<dec>(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][-+]?\d+)?)   # 2, 0.25, .5, 0,5, 1e3
     )""",
     re.VERBOSE,
 )
 _RANGE = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?\b(?!\s*/)")
 _NEGATIVE = re.compile(r"^\s*[-−]\s*[\d.,½¼¾⅓⅔⅛]")
+# "nan g", "Inf cup", "-infinity": a float spelling that is no amount
+# longest amount text read [characters]: an engineering limit below Python's 4,300-digit
+# integer conversion limit (a float holds about 309 digits)
+_MAX_AMOUNT_CHARS = 400
+_NON_FINITE = re.compile(r"^\s*[-+−]?\s*(?:nan|inf(?:inity)?)(?![a-z])", re.IGNORECASE)
+# fraction and division slashes, full-width digits and punctuation: read as ASCII
+_ASCII_AMOUNT = str.maketrans(
+    {
+        "\u2044": "/",  # FRACTION SLASH: "1⁄2"
+        "\u2215": "/",  # DIVISION SLASH
+        "\uff0f": "/",  # FULLWIDTH SOLIDUS
+        "\uff0e": ".",
+        "\uff0c": ",",
+        "\uff0b": "+",
+        "\uff0d": "-",
+        **{chr(0xFF10 + k): str(k) for k in range(10)},  # FULLWIDTH DIGIT ZERO..NINE
+    }
+)
+
+
+def unit_text(text: str) -> str:
+    """Unit text in one spelling: NFKC-normalised, with the Greek small letter mu (U+03BC,
+    what NFKC makes of the micro sign) written as the micro sign U+00B5 the unit table uses
+    (``"10 μg"`` reads as ``"10 µg"``)."""
+    return unicodedata.normalize("NFKC", text).replace("\u03bc", "\u00b5")
 
 
 class AmountError(ValueError):
@@ -127,7 +153,7 @@ def split_unit(rest: str) -> tuple[str | None, str]:
         if len(words) >= size:
             cand = " ".join(words[:size])
             single = size == 1 and cand in _SPLIT_SINGLE
-            if lookup_unit(cand) is not None and not (single and len(words) == 1):
+            if lookup_unit(unit_text(cand)) is not None and not (single and len(words) == 1):
                 remainder = words[size:]
                 if remainder and remainder[0].lower() == "of":
                     remainder = remainder[1:]
@@ -204,14 +230,25 @@ def parse_amount(text: str) -> tuple[float | None, str]:
     Raises
     ------
     AmountError
-        For a range ("2-3 slices") or a zero or negative amount.
+        For a range ("2-3 slices"), a zero, negative, not finite ("nan", "inf") or too large
+        amount ("1e309").
+
+    Notes
+    -----
+    Scientific notation is an amount (``"1e3 g"`` is 1000 g). The fraction slash U+2044,
+    the division slash U+2215 and full-width digits read as their ASCII forms
+    (``"1⁄2 cup"`` is half a cup).
     """
-    s = text.strip()
+    s = text.strip().translate(_ASCII_AMOUNT)
+    if _NON_FINITE.match(s):
+        raise AmountError(f"amount {s.split()[0]!r} is not a finite number; give a number, e.g. 30")
     if _NEGATIVE.match(s):
         raise AmountError(f"amount must be more than zero, got {s.split()[0]!r}")
     if _RANGE.match(s):
         raise AmountError(f"{s!r} gives a range of amounts; give a single amount, e.g. '2 slices'")
     m = _AMOUNT.match(s)
+    if m and len(m.group(0)) > _MAX_AMOUNT_CHARS:  # Python reads at most 4,300 digits
+        raise AmountError(f"amount of {len(m.group(0)):,} characters is too large to be a number")
     if m:
         g = m.groupdict()
         value: Fraction
@@ -228,10 +265,22 @@ def parse_amount(text: str) -> tuple[float | None, str]:
                 raise AmountError(f"division by zero in amount {m.group(0).strip()!r}")
             value = Fraction(int(g["num"]), den)
         else:
-            value = Fraction(g["dec"].replace(",", "."))
+            dec = g["dec"].replace(",", ".")
+            exp = re.search(r"[eE][-+]?(\d+)$", dec)
+            if exp is not None and (len(exp.group(1)) > 3 or int(exp.group(1)) > 400):
+                raise AmountError(f"amount {m.group(0).strip()!r} is not a usable number")
+            value = Fraction(dec)
         if value <= 0:
             raise AmountError(f"amount must be more than zero, got {m.group(0).strip()!r}")
-        return float(value), s[m.end() :].strip()
+        try:
+            amount = float(value)
+        except OverflowError:  # "1e309", hundreds of digits: no float holds it
+            raise AmountError(
+                f"amount {m.group(0).strip()!r} is too large to be a number"
+            ) from None
+        if amount == 0.0 or amount == float("inf"):  # "1e-400" underflows to zero
+            raise AmountError(f"amount {m.group(0).strip()!r} is not a usable number")
+        return amount, s[m.end() :].strip()
     words = s.split()
     if words and words[0].lower() in _WORD_NUMBERS:
         value = Fraction(_WORD_NUMBERS[words[0].lower()])
@@ -367,6 +416,8 @@ def to_grams(
     name = db.descriptions[db.index[ndb]]
     listing = "; ".join(_describe(measures)) or "none (use grams)"
 
+    if unit:
+        unit = unit_text(unit)
     u = lookup_unit(unit) if unit else None
     if u is None and unit:
         # "oz (23 whole kernels)", "fl oz (1 NLEA serving)": take the unit part
