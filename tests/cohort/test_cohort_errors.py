@@ -159,4 +159,4 @@ def test_chart_to_an_unwritable_place_is_checked_before_the_work(tmp_path):
     assert r.exit_code == 1, r.output
     assert "does not exist" in r.output
     r = CliRunner().invoke(app, ["cohort", str(cohort), "--chart", str(cohort)])
-    assert r.exit_code == 1 and "input file" in r.output
+    assert r.exit_code == 1 and "input file" in " ".join(r.output.split())

@@ -115,6 +115,18 @@ def cohort_cmd(
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Write the prevalence chart (SVG) here.")
     ] = None,
+    diaries: Annotated[
+        bool,
+        typer.Option(
+            "--diaries",
+            help="FILE is a food-level diary (person, date, food/ndb, amount, unit; CSV or "
+            "Parquet); --persons gives SEQN, RIAGENDR, RIDAGEYR, WTDRD1, SDMVSTRA, SDMVPSU.",
+        ),
+    ] = False,
+    streaming: Annotated[
+        bool,
+        typer.Option("--streaming", help="With --diaries: Polars' streaming engine (big files)."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """Share of a survey population with usual magnesium intake below the EAR, overall and
@@ -128,13 +140,17 @@ def cohort_cmd(
         _fail("--out must not be an input file", code=2)
     if scheduler is not None and engine is not EngineChoice.dask:
         _fail("--scheduler needs --engine dask", code=2)
+    if diaries and persons is None:
+        _fail("--diaries needs --persons (the person table: sex, age, weights, design)", code=2)
+    if streaming and not diaries:
+        _fail("--streaming needs --diaries", code=2)
     if not file.is_file():
         _fail(f"cohort file not found: {escape(str(file))}", code=2)
     if persons is not None and not persons.is_file():
         _fail(f"person file not found: {escape(str(persons))}", code=2)
     check_outputs({"--chart": chart}, [file, persons])
     try:
-        from magnerve.cohort import cohort_prevalence
+        from magnerve.cohort import cohort_from_diaries, cohort_prevalence
     except ImportError as e:
         _fail(
             f"magnerve cohort needs the extra 'magnerve[cohort]' ({e.name} is not installed)",
@@ -146,16 +162,30 @@ def cohort_cmd(
 
     try:
         with _progress(enabled=not as_json) as progress:
-            result = cohort_prevalence(
-                file,
-                persons=persons,
-                engine=engine.value,
-                scheduler=scheduler,
-                method=method.value,
-                usual=usual.value,
-                variance=variance.value,
-                progress=progress,
-            )
+            if diaries:
+                assert persons is not None
+                result = cohort_from_diaries(
+                    file,
+                    persons=persons,
+                    streaming=streaming,
+                    engine=engine.value,
+                    scheduler=scheduler,
+                    method=method.value,
+                    usual=usual.value,
+                    variance=variance.value,
+                    progress=progress,
+                )
+            else:
+                result = cohort_prevalence(
+                    file,
+                    persons=persons,
+                    engine=engine.value,
+                    scheduler=scheduler,
+                    method=method.value,
+                    usual=usual.value,
+                    variance=variance.value,
+                    progress=progress,
+                )
     except InputError as e:
         _fail(escape(str(e)), code=1)
         raise
@@ -195,6 +225,14 @@ def cohort_cmd(
         out.print(
             "[dim]not in the estimate:[/] "
             + ", ".join(f"{v:,} {_EXCLUDED.get(k, k)}" for k, v in skipped.items()),
+            highlight=False,
+        )
+    if result.diaries is not None:
+        dd = result.diaries
+        bad = ", ".join(f"{k} {v:,}" for k, v in dd["rows_with_problems"].items()) or "none"
+        out.print(
+            f"diary rows: {dd['rows']:,}; aggregated "
+            f"{dd['rows_aggregated']:,}; not used: {escape(bad)}",
             highlight=False,
         )
     if chart is not None:

@@ -20,10 +20,18 @@ and limits: ``docs/cohort.md``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from magnerve.cohort._diaries import (
+    DiaryTotals,
+    aggregate_diaries,
+    diary_cohort_table,
+    diary_totals,
+)
 from magnerve.cohort._engine import Engine, SchedulerError, load_table
 from magnerve.cohort._estimate import (
     DesignError,
@@ -35,16 +43,24 @@ from magnerve.cohort._estimate import (
     estimate,
 )
 from magnerve.cohort._io import CohortFileError, file_columns, require_columns
-from magnerve.cohort._prepare import COHORT_COLUMNS, PERSON_COLUMNS, check_values
+from magnerve.cohort._prepare import (
+    COHORT_COLUMNS,
+    DIET_COLUMNS,
+    PERSON_COLUMNS,
+    check_values,
+)
 from magnerve.cohort._result import CohortResult, GroupPrevalence, Prevalence
 
 __all__ = [
     "COHORT_COLUMNS",
     "DAY_COLUMNS",
+    "DIARY_PERSON_COLUMNS",
+    "DIET_COLUMNS",
     "PERSON_COLUMNS",
     "CohortFileError",
     "CohortResult",
     "DesignError",
+    "DiaryTotals",
     "Engine",
     "GroupPrevalence",
     "Method",
@@ -54,15 +70,25 @@ __all__ = [
     "Usual",
     "UsualMethodUnavailable",
     "Variance",
+    "aggregate_diaries",
+    "cohort_from_diaries",
     "cohort_prevalence",
+    "diary_totals",
     "estimate_prevalence",
     "read_cohort",
+    "read_diary_cohort",
 ]
 
 
 #: Optional columns of the cohort file: intake day of the week of recall 1 and 2
 #: (NHANES codes 1 = Sunday ... 7 = Saturday), used by the NCI model's weekend covariate.
 DAY_COLUMNS = ("DR1DAY", "DR2DAY")
+
+
+#: Columns of the person table for food-level diaries (``--diaries --persons``): the id the
+#: diary's ``person`` column refers to, sex (1 = male, 2 = female), age [years], day-1 dietary
+#: weight, design strata and PSUs. ``RIDEXPRG`` and ``DSQTMAGN`` may be added.
+DIARY_PERSON_COLUMNS = ("SEQN", "RIAGENDR", "RIDAGEYR", "WTDRD1", "SDMVSTRA", "SDMVPSU")
 
 
 def _check_days(table: pl.DataFrame, path: Path) -> None:
@@ -132,8 +158,10 @@ def read_cohort(
     if not p.is_file():
         raise CohortFileError(f"cohort file not found: {p}")
     require_columns(p, COHORT_COLUMNS)
-    extra = DAY_COLUMNS if set(DAY_COLUMNS) <= set(file_columns(p)) else ()
-    cols = (*COHORT_COLUMNS, *extra)
+    have = set(file_columns(p))
+    extra = DAY_COLUMNS if set(DAY_COLUMNS) <= have else ()
+    diet = tuple(c for c in DIET_COLUMNS if c in have)
+    cols = (*COHORT_COLUMNS, *extra, *diet)
     table = load_table(p, cols, engine=engine, scheduler=scheduler)
     check_values(table, p, cols)
     table = table.select(cols)
@@ -144,6 +172,14 @@ def read_cohort(
         if not pp.is_file():
             raise CohortFileError(f"person file not found: {pp}")
         table = table.join(_read_persons(pp), on="SEQN", how="left")
+    else:
+        table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in PERSON_COLUMNS)
+    return _with_pregnancy(table, persons)
+
+
+def _with_pregnancy(table: pl.DataFrame, persons: str | Path | None) -> pl.DataFrame:
+    if persons is not None:
+        pp = Path(persons)
         male_pregnant = table.filter((pl.col("RIDEXPRG") == 1.0) & (pl.col("RIAGENDR") == 1.0))
         if male_pregnant.height:
             e = CohortFileError(
@@ -152,8 +188,6 @@ def read_cohort(
             )
             e.loc = ("RIDEXPRG",)
             raise e
-    else:
-        table = table.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in PERSON_COLUMNS)
     return table.with_columns(
         ((pl.col("RIDEXPRG") == 1.0) & (pl.col("RIAGENDR") == 2.0))
         .fill_null(False)
@@ -221,3 +255,101 @@ def cohort_prevalence(
     return estimate_prevalence(
         table, method=method, usual=usual, variance=variance, progress=progress
     )
+
+
+def read_diary_cohort(
+    path: str | Path,
+    *,
+    persons: str | Path,
+    streaming: bool = False,
+    engine: Engine = "polars",
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """Food-level diaries and a person table → the per-person table of :func:`read_cohort`.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Diary file (CSV or Parquet): ``person``, ``date``, ``food`` and/or ``ndb``,
+        ``amount``, ``unit`` (see :func:`diary_totals`).
+    persons : str or pathlib.Path
+        Person table (CSV, Parquet or XPT) with :data:`DIARY_PERSON_COLUMNS` and optionally
+        ``RIDEXPRG``, ``DSQTMAGN``; ``SEQN`` is what the diary's ``person`` refers to.
+    streaming : bool, default False
+        Polars' streaming engine for the diary rows.
+    engine : {"polars", "dask"}, default "polars"
+    scheduler : str, optional
+        Dask scheduler address.
+    progress : callable, optional
+        Called as ``progress(step, done, total)``.
+
+    Returns
+    -------
+    tuple of (polars.DataFrame, dict)
+        The table (day 1 and 2 = each person's first two diary dates, with calcium, energy and
+        the day of the week) and the ``diaries`` summary (rows aggregated, problems by reason).
+
+    Raises
+    ------
+    CohortFileError
+        A missing file or column, or a bad value in the person table.
+    """
+    pp = Path(persons)
+    if not pp.is_file():
+        raise CohortFileError(f"person file not found: {pp}")
+    require_columns(pp, DIARY_PERSON_COLUMNS)
+    optional = tuple(c for c in PERSON_COLUMNS if c in file_columns(pp))
+    pcols = (*DIARY_PERSON_COLUMNS, *optional)
+    people = load_table(pp, pcols, engine="polars")
+    totals = diary_totals(
+        path, streaming=streaming, engine=engine, scheduler=scheduler, progress=progress
+    )
+    table, summary = diary_cohort_table(totals, people.select(pcols))
+    diet = ("DR1TMAGN", "DR2TMAGN", *DIET_COLUMNS, *DAY_COLUMNS)
+    flags = [pl.lit(False).alias(f"{c}.bad") for c in diet]
+    flags += [pl.lit(None, dtype=pl.String).alias(f"{c}.text") for c in diet]
+    checked = table.join(people.select("SEQN", pl.exclude(pcols)), on="SEQN", how="left")
+    check_values(checked.with_columns(flags), pp, (*pcols, *diet))
+    cols = (*COHORT_COLUMNS, *DAY_COLUMNS, *DIET_COLUMNS)
+    out = table.select(*cols, *optional)
+    for c in PERSON_COLUMNS:
+        if c not in optional:
+            out = out.with_columns(pl.lit(None, dtype=pl.Float64).alias(c))
+    return _with_pregnancy(out, pp if optional else None), summary
+
+
+def cohort_from_diaries(
+    path: str | Path,
+    *,
+    persons: str | Path,
+    streaming: bool = False,
+    engine: Engine = "polars",
+    scheduler: str | None = None,
+    method: Method = "cutpoint",
+    usual: Usual = "shrink",
+    variance: Variance = "taylor",
+    progress: Progress | None = None,
+) -> CohortResult:
+    """Prevalence of inadequate magnesium intake from food-level diaries and a person table.
+
+    :func:`read_diary_cohort` then :func:`estimate_prevalence`; see them for the parameters.
+
+    Returns
+    -------
+    CohortResult
+        With ``diaries`` (rows aggregated and with problems) and ``distributions()`` (Ca:Mg,
+        magnesium per 1,000 kcal).
+    """
+    table, summary = read_diary_cohort(
+        path,
+        persons=persons,
+        streaming=streaming,
+        engine=engine,
+        scheduler=scheduler,
+        progress=progress,
+    )
+    result = estimate_prevalence(
+        table, method=method, usual=usual, variance=variance, progress=progress
+    )
+    return replace(result, diaries=summary)

@@ -26,6 +26,7 @@ import polars as pl
 from scipy.special import ndtr
 
 from magnerve.adequacy import usual_intakes
+from magnerve.cohort._distributions import distributions
 from magnerve.cohort._nci import fit_amount, usual_draws
 from magnerve.cohort._result import CohortResult, GroupPrevalence, Prevalence
 from magnerve.errors import InputError, MagnerveError
@@ -317,6 +318,7 @@ def estimate(
         pl.Series("usual_intake_mg", u_a),
         pl.Series("below_ear" if method == "cutpoint" else "p_inadequate", y_a),
     )
+    dist = distributions(a, u_a)
     return CohortResult(
         int(analysed.sum()),
         overall,
@@ -326,4 +328,5 @@ def estimate(
         excluded,
         variance=variance,
         persons=persons,
+        distribution_table=dist if dist.height else None,
     )

@@ -41,7 +41,8 @@ def _groups_table(result: CohortResult) -> pl.DataFrame:
 
 
 def write_outputs(result: CohortResult, directory: Path) -> list[Path]:
-    """Write ``overall``, ``groups``, ``persons`` (.csv and .parquet) and ``summary.html``.
+    """Write ``overall``, ``groups``, ``persons``, ``distributions`` (when there are any)
+    (.csv and .parquet) and ``summary.html``.
 
     Parameters
     ----------
@@ -58,6 +59,9 @@ def write_outputs(result: CohortResult, directory: Path) -> list[Path]:
     tables = {"overall": _overall_table(result), "groups": _groups_table(result)}
     if result.persons is not None:
         tables["persons"] = result.persons
+    dist = result.distributions()
+    if dist.height:
+        tables["distributions"] = dist
     written: list[Path] = []
     for name, table in tables.items():
         csv, pq = directory / f"{name}.csv", directory / f"{name}.parquet"
@@ -151,6 +155,24 @@ def distribution_svg(result: CohortResult) -> str:
     return "\n".join(out) + "\n"
 
 
+def _distribution_html(result: CohortResult) -> str:
+    dist = result.distributions()
+    if not dist.height:
+        return ""
+    qs = [c for c in dist.columns if c.startswith("p")]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in ("measure", "sex", "age", "n", *qs))
+    rows = []
+    for r in dist.iter_rows(named=True):
+        cells = [f"{r['measure']} [{r['unit']}]", r["sex"], r["age_group"], f"{r['n']:,}"]
+        cells += ["" if r[q] is None else f"{r[q]:.3g}" for q in qs]
+        rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    return (
+        "<h2>Distributions by group (weighted quantiles)</h2>\n<p>Per person from the mean of "
+        "their recall days (day-to-day variation not removed).</p>\n"
+        f"<table><tr>{head}</tr>\n" + "\n".join(rows) + "\n</table>\n"
+    )
+
+
 def html_summary(result: CohortResult) -> str:
     """Self-contained HTML: table, prevalence chart with CIs, usual-intake distributions."""
     rows = []
@@ -187,6 +209,7 @@ def html_summary(result: CohortResult) -> str:
         + result.plot()
         + "<h2>Distribution of usual intake</h2>\n"
         + distribution_svg(result)
+        + _distribution_html(result)
         + "<p>Screening and education software, not a diagnostic device. Methods: "
         "docs/cohort.md.</p>\n</body></html>\n"
     )

@@ -19,6 +19,7 @@ from magnerve.cohort._io import CohortFileError
 
 __all__ = [
     "COHORT_COLUMNS",
+    "DIET_COLUMNS",
     "MISSING_TEXT",
     "PERSON_COLUMNS",
     "check_values",
@@ -41,6 +42,11 @@ COHORT_COLUMNS = (
 #: Optional columns of a person file (joined on SEQN): pregnancy status (1 = pregnant) and
 #: magnesium from supplements [mg/day].
 PERSON_COLUMNS = ("RIDEXPRG", "DSQTMAGN")
+
+#: Optional columns of a cohort file read when present: calcium [mg/day] and energy
+#: [kcal/day] on recall days 1 and 2 (for the Ca:Mg and magnesium-per-1,000-kcal
+#: distributions).
+DIET_COLUMNS = ("DR1TCALC", "DR2TCALC", "DR1TKCAL", "DR2TKCAL")
 
 #: Cell texts read as "no value" (blank; R's NA; SAS's "."; NaN).
 MISSING_TEXT = ("", "NA", ".", "NaN", "nan")
@@ -193,6 +199,18 @@ def check_values(table: pl.DataFrame, path: Path, columns: Sequence[str]) -> Non
                 col,
                 f"SEQN {_seqn(s)}: {col} is {v:g} mg/day, above the plausible {top:g} mg/day "
                 f"(a data error?) ({bad.height} row(s) affected)",
+            )
+    for col in ("DR1TCALC", "DR2TCALC", "DR1TKCAL", "DR2TKCAL"):
+        if col not in columns:
+            continue
+        bad = table.filter(pl.col(col) < 0)
+        if bad.height:
+            s, v = bad.select("SEQN", col).row(0)
+            raise _fail(
+                path,
+                col,
+                f"SEQN {_seqn(s)}: {col} is {v:g}; an intake cannot be negative "
+                f"({bad.height} row(s) affected)",
             )
     if "WTDRD1" in columns:
         has_day1 = pl.col("DR1TMAGN").is_not_null()

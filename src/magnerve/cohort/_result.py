@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import numpy as np
 import polars as pl
 
 __all__ = ["CohortResult", "GroupPrevalence", "Prevalence"]
@@ -76,6 +77,11 @@ class CohortResult:
         One row per analysed person: ``SEQN``, ``sex``, ``age_group``, ``age`` [years],
         ``weight``, ``ear`` [mg/day], ``usual_intake_mg`` [mg/day] and ``below_ear`` (0/1)
         or ``p_inadequate`` [fraction].
+    distribution_table : polars.DataFrame, optional
+        Weighted quantiles by sex and age group (see :meth:`distributions`).
+    diaries : dict, optional
+        For a cohort built from food-level diaries: rows read, aggregated and with problems
+        (by reason), person-days, distinct foods.
     """
 
     n_persons: int
@@ -86,6 +92,28 @@ class CohortResult:
     excluded: dict[str, int] = field(default_factory=dict)
     variance: str = "taylor"
     persons: pl.DataFrame | None = None
+    distribution_table: pl.DataFrame | None = None
+    diaries: dict[str, Any] | None = None
+
+    def distributions(self) -> pl.DataFrame:
+        """Weighted p10, p25, p50, p75, p90 of Ca:Mg [mg/mg], magnesium per 1,000 kcal
+        [mg/1000 kcal] and the supplement share [fraction] by sex x age group and overall.
+
+        Only the measures the input allows (calcium ``DR1TCALC``, energy ``DR1TKCAL``,
+        supplements ``DSQTMAGN``; food-level diaries give calcium and energy); per person from
+        the mean of their recall days (docs/cohort.md).
+
+        Returns
+        -------
+        polars.DataFrame
+            ``measure``, ``unit``, ``sex``, ``age_group``, ``n``, ``p10`` ... ``p90`` (empty
+            when the input has none of the columns).
+        """
+        if self.distribution_table is None:
+            from magnerve.cohort._distributions import distributions
+
+            return distributions(pl.DataFrame({"sex": [], "age_group": []}), _EMPTY)
+        return self.distribution_table
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping (what ``magnerve cohort --json`` prints); fractions 0-1."""
@@ -112,6 +140,12 @@ class CohortResult:
             "usual": self.usual,
             "variance": self.variance,
             "excluded": dict(self.excluded),
+            **(
+                {"distributions": self.distribution_table.to_dicts()}
+                if self.distribution_table is not None and self.distribution_table.height
+                else {}
+            ),
+            **({"diaries": dict(self.diaries)} if self.diaries is not None else {}),
         }
 
     def summary(self) -> pl.DataFrame:
@@ -197,6 +231,8 @@ class CohortResult:
 
         return write_outputs(self, Path(directory))
 
+
+_EMPTY = np.zeros(0)
 
 _COLOURS = {"male": "#1f77b4", "female": "#d62728", "all": "#555555"}
 
