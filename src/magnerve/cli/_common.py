@@ -313,6 +313,8 @@ def _check_outputs(outputs: Mapping[str, Path | None], inputs: Sequence[Path | N
                 with path.open("xb"):  # can a file be created here? (removed at once)
                     pass
                 path.unlink()
+        except OutputPathError:
+            raise
         except OSError as e:
             reason = e.strerror or type(e).__name__
             raise OutputPathError(f"{option}: cannot write {path}: {reason}") from None
