@@ -19,7 +19,12 @@ PROFILE = ROOT / "examples" / "profile_t2d.toml"
 
 
 @pytest.fixture
-def runner() -> CliRunner:
+def runner(monkeypatch) -> CliRunner:
+    from magnerve.cli import _common
+
+    # the CLI's consoles are made once per process: an earlier test may have fixed their width
+    monkeypatch.setattr(_common.out, "_console", None)
+    monkeypatch.setattr(_common.err, "_console", None)
     return CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"})
 
 
@@ -30,6 +35,13 @@ def no_work(monkeypatch):
     def boom(*a, **k):
         raise AssertionError("the work started before the output was checked")
 
+    # modules that bind these names when first imported must be imported before the patch,
+    # or they would keep `boom` for every later test in this process
+    import magnerve
+    import magnerve.analysis
+    import magnerve.plan
+
+    assert callable(magnerve.assess)
     monkeypatch.setattr("magnerve.assessment.assess", boom)
     monkeypatch.setattr("magnerve.physiology.nerve.simulate_sweep", boom)
     monkeypatch.setattr("magnerve.datasets.load_demo", boom)
