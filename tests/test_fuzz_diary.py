@@ -118,9 +118,26 @@ def _blank(line: str) -> bool:
 
 
 def _physical_lines(text: str) -> list[str]:
+    """The documented numbering (``read_diary``): lines end at ``\\n`` (at ``\\r`` in a file
+    without ``\\n``); a lone ``\\r`` also ends a line when what follows it, up to the next
+    ``\\r`` or line end, is a whole record: as many commas as the header, not only blanks."""
     if "\n" not in text and "\r" in text:
         return text.split("\r")
-    return text.split("\n")
+    lines = [x[:-1] if x.endswith("\r") else x for x in text.split("\n")]
+    header = next((x for x in lines if x.strip()), "")
+    n = header.count(",")
+    if not n:
+        return lines
+    out: list[str] = []
+    for x in lines:
+        pieces = x.split("\r")
+        out.append(pieces[0])
+        for piece in pieces[1:]:
+            if piece.count(",") == n and piece.strip(", \t"):
+                out.append(piece)
+            else:
+                out[-1] += "\r" + piece
+    return out
 
 
 def _check_lines(d: Diary, text: str, expected: set[int]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -89,6 +90,11 @@ class ParseError(ValueError):
         self.suggestions = suggestions or []
 
 
+def _grams_text(g: float) -> str:
+    """Grams for a message: thousands separated, no rounding up to the bound (25,000.25)."""
+    return f"{g:,.2f}".rstrip("0").rstrip(".") if math.isfinite(g) else str(g)
+
+
 class PortionBoundError(ParseError):
     """The portion is beyond the sanity bound of one diary line (``max_portion_g`` of
     ``data/limits.toml``)."""
@@ -116,7 +122,8 @@ def check_portion(parsed: ParsedLine) -> ParsedLine:
     bound = diary_limits().max_portion_g
     if not parsed.grams <= bound:
         raise PortionBoundError(
-            f"portion of {parsed.grams:,.0f} g is beyond the sanity bound of {bound:,.0f} g "
+            f"portion of {_grams_text(parsed.grams)} g is beyond the sanity bound of "
+            f"{_grams_text(bound)} g "
             "for one diary line (a typo in the amount or unit?)",
             ["check the amount and unit, e.g. '30 g almonds'"],
         )
