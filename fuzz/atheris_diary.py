@@ -62,10 +62,31 @@ def _blank(line: str) -> bool:
     return not any(c.strip() for c in cells)
 
 
+def _physical_lines(text: str) -> list[str]:
+    """The documented numbering (``read_diary``): lines end at ``\\n`` (at ``\\r`` in a file
+    without ``\\n``); a lone ``\\r`` also ends a line when what follows it, up to the next
+    ``\\r`` or line end, is a whole record: as many commas as the header, not only blanks."""
+    if "\n" not in text and "\r" in text:
+        return text.split("\r")
+    lines = [x[:-1] if x.endswith("\r") else x for x in text.split("\n")]
+    n = next((x for x in lines if x.strip()), "").count(",")
+    if not n:
+        return lines
+    out: list[str] = []
+    for x in lines:
+        pieces = x.split("\r")
+        out.append(pieces[0])
+        for piece in pieces[1:]:
+            if piece.count(",") == n and piece.strip(", \t"):
+                out.append(piece)
+            else:
+                out[-1] += "\r" + piece
+    return out
+
+
 def _expected_lines(text: str) -> set[int] | None:
     """Non-blank physical lines after the header of a CSV diary (None: not a CSV)."""
-    lines = text.split("\n") if "\n" in text or "\r" not in text else text.split("\r")
-    clean = [printable(x[:-1] if x.endswith("\r") else x) for x in lines]
+    clean = [printable(x) for x in _physical_lines(text)]
     h = next((i for i, x in enumerate(clean) if x.strip()), None)
     if h is None:
         return set()

@@ -124,6 +124,7 @@ SLOW = (
     # a cold and a warm demo in subprocesses
     "tests/test_demo_speed_paths.py::test_warm_demo_imports_no_scipy_and_writes_the_same_report",
     "tests/cohort/test_cohort_diaries.py::test_dask_engine_equals_polars",
+    "tests/test_fuzz_atheris.py::",
 )
 
 
