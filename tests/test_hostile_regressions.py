@@ -259,3 +259,16 @@ def test_greek_mu_unit():
 def test_stdin_like_stream_is_read():
     d = read_diary(io.BytesIO(b"date,food\n2024-03-05,30 g almonds\n"))
     assert len(d.entries) == 1 and sys.version_info >= (3, 11)
+
+
+def test_lab_values_in_scientific_notation() -> None:
+    """'5e-1 mmol/L' is a number and a unit (an outside check saw it refused as the unit
+    'e-1 mmol/L'); an overflowing exponent is refused at its field."""
+    from magnerve.profile import ProfileError, load_profile, parse_lab
+
+    base = "[person]\nage = 60\nsex = 'male'\n[labs]\nserum_magnesium = '{}'\n"
+    p = load_profile(base.format("8e-1 mmol/L").encode())
+    assert p.labs is not None
+    assert abs(parse_lab(p.labs.serum_magnesium, "serum_magnesium") - 0.8) < 1e-12
+    with pytest.raises(ProfileError, match="serum_magnesium"):
+        load_profile(base.format("1e400 mmol/L").encode())

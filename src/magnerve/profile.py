@@ -117,7 +117,8 @@ def _medications() -> dict[str, Any]:
     return get_registry().data("medications")
 
 
-_VALUE_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*$")
+# a number (decimal point or comma, optional exponent: "5e-3") and the rest as the unit
+_VALUE_UNIT = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 # "1,000": a comma followed by exactly three digits after a non-zero integer part
 _THOUSANDS = re.compile(r"^[-+]?0*[1-9]\d*,\d{3}$")
 
