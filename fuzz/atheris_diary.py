@@ -25,7 +25,6 @@ suite never needs atheris (the hypothesis twin is ``tests/test_fuzz_diary.py``).
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -39,6 +38,8 @@ import numpy  # noqa: F401
 import rapidfuzz  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from diary_oracle import blank, physical_lines  # noqa: E402
 
 with atheris.instrument_imports(include=["magnerve"]):
     from magnerve._text import printable
@@ -48,49 +49,13 @@ with atheris.instrument_imports(include=["magnerve"]):
 FORMATS = ("auto", "csv", "json", "cronometer", "cronometer_daily", "mfp", "totals")
 
 
-def _blank(line: str) -> bool:
-    """Whether a cleaned physical line holds no diary line: no cell with a visible character
-    (quoted empty cells included). A line whose quote is left open is never blank."""
-    if '"' not in line:
-        return not line.replace(",", "").strip()
-    try:
-        cells = next(csv.reader([line], strict=True))
-    except csv.Error as e:
-        if "unexpected end of data" in str(e):
-            return False
-        cells = next(csv.reader([line]))
-    return not any(c.strip() for c in cells)
-
-
-def _physical_lines(text: str) -> list[str]:
-    """The documented numbering (``read_diary``): lines end at ``\\n`` (at ``\\r`` in a file
-    without ``\\n``); a lone ``\\r`` also ends a line when what follows it, up to the next
-    ``\\r`` or line end, is a whole record: as many commas as the header, not only blanks."""
-    if "\n" not in text and "\r" in text:
-        return text.split("\r")
-    lines = [x[:-1] if x.endswith("\r") else x for x in text.split("\n")]
-    n = next((x for x in lines if x.strip()), "").count(",")
-    if not n:
-        return lines
-    out: list[str] = []
-    for x in lines:
-        pieces = x.split("\r")
-        out.append(pieces[0])
-        for piece in pieces[1:]:
-            if piece.count(",") == n and piece.strip(", \t"):
-                out.append(piece)
-            else:
-                out[-1] += "\r" + piece
-    return out
-
-
 def _expected_lines(text: str) -> set[int] | None:
     """Non-blank physical lines after the header of a CSV diary (None: not a CSV)."""
-    clean = [printable(x) for x in _physical_lines(text)]
+    clean = [printable(x) for x in physical_lines(text)]
     h = next((i for i, x in enumerate(clean) if x.strip()), None)
     if h is None:
         return set()
-    return {i + 1 for i, x in enumerate(clean) if i > h and not _blank(x)}
+    return {i + 1 for i, x in enumerate(clean) if i > h and not blank(x)}
 
 
 def _check(d: Diary, text: str | None) -> None:

@@ -15,8 +15,9 @@ The coverage-guided twin of this suite is ``fuzz/atheris_diary.py`` (``docs/fuzz
 
 from __future__ import annotations
 
-import csv
 import json
+import sys
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +26,9 @@ from magnerve._text import printable
 from magnerve.diary import Diary, DiaryError, read_diary, read_diary_text
 from magnerve.errors import InputError
 from magnerve.intake import intake
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fuzz"))
+from diary_oracle import blank, physical_lines
 
 SETTINGS = settings(
     max_examples=120,
@@ -103,43 +107,6 @@ def _food_cell() -> st.SearchStrategy[str]:
     return st.builds(lambda f, extra: f + extra, st.sampled_from(FOODS), _cell([""]))
 
 
-def _blank(line: str) -> bool:
-    """Whether a cleaned physical line holds no diary line: no cell with a visible character
-    (quoted empty cells included). A line whose quote is left open is never blank."""
-    if '"' not in line:
-        return not line.replace(",", "").strip()
-    try:
-        cells = next(csv.reader([line], strict=True))
-    except csv.Error as e:
-        if "unexpected end of data" in str(e):
-            return False
-        cells = next(csv.reader([line]))
-    return not any(c.strip() for c in cells)
-
-
-def _physical_lines(text: str) -> list[str]:
-    """The documented numbering (``read_diary``): lines end at ``\\n`` (at ``\\r`` in a file
-    without ``\\n``); a lone ``\\r`` also ends a line when what follows it, up to the next
-    ``\\r`` or line end, is a whole record: as many commas as the header, not only blanks."""
-    if "\n" not in text and "\r" in text:
-        return text.split("\r")
-    lines = [x[:-1] if x.endswith("\r") else x for x in text.split("\n")]
-    header = next((x for x in lines if x.strip()), "")
-    n = header.count(",")
-    if not n:
-        return lines
-    out: list[str] = []
-    for x in lines:
-        pieces = x.split("\r")
-        out.append(pieces[0])
-        for piece in pieces[1:]:
-            if piece.count(",") == n and piece.strip(", \t"):
-                out.append(piece)
-            else:
-                out[-1] += "\r" + piece
-    return out
-
-
 def _check_lines(d: Diary, text: str, expected: set[int]) -> None:
     """Every expected line reported once (or inside a span); nothing else reported."""
     reported: list[int] = [
@@ -213,9 +180,9 @@ def csv_diaries(draw: st.DrawFn) -> tuple[str, set[int]]:
         lines.append(row)
     sep = draw(st.sampled_from(["\n", "\r\n"]))
     text = sep.join(lines) + draw(st.sampled_from(["", sep]))
-    phys = _physical_lines(text)
+    phys = physical_lines(text)
     for i, raw in enumerate(phys[1:], start=2):
-        if not _blank(printable(raw[:-1] if raw.endswith("\r") else raw)):
+        if not blank(printable(raw[:-1] if raw.endswith("\r") else raw)):
             expected.add(i)
     return text, expected
 
@@ -273,7 +240,7 @@ def cronometer_diaries(draw: st.DrawFn) -> tuple[str, set[int]]:
         lines.append(",".join(cells))
     text = "\n".join(lines) + "\n"
     expected = {
-        i for i, raw in enumerate(_physical_lines(text)[1:], start=2) if not _blank(printable(raw))
+        i for i, raw in enumerate(physical_lines(text)[1:], start=2) if not blank(printable(raw))
     }
     return text, expected
 
