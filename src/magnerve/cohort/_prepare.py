@@ -120,6 +120,25 @@ def _seqn(v: float | None) -> str:
     return f"{v:.0f}" if float(v).is_integer() else f"{v:g}"
 
 
+def _refuse_first(
+    table: pl.DataFrame,
+    path: Path,
+    col: str,
+    condition: pl.Expr,
+    message: str,
+    **extra: float,
+) -> None:
+    """Raise for the first row meeting ``condition``: "SEQN s: " and ``message`` formatted
+    with ``col``, the value ``v`` (``shown``: "missing" for no value), the number of rows
+    ``n`` and ``extra``."""
+    bad = table.filter(condition)
+    if bad.height:
+        s, v = bad.select("SEQN", col).row(0)
+        shown = "missing" if v is None else f"{v:g}"
+        text = message.format(col=col, v=v, shown=shown, n=bad.height, **extra)
+        raise _fail(path, col, f"SEQN {_seqn(s)}: {text}")
+
+
 def check_values(table: pl.DataFrame, path: Path, columns: Sequence[str]) -> None:
     """Raise a clear error for the first bad value of each kind (checked in this order:
     non-numbers, SEQN, sex, age, intakes, weights and design).
@@ -140,15 +159,13 @@ def check_values(table: pl.DataFrame, path: Path, columns: Sequence[str]) -> Non
                 f"{first[f'{col}.text']!r} (SEQN {_seqn(first.get('SEQN'))})",
             )
     for col in columns:
-        inf = table.filter(pl.col(col).is_infinite())
-        if inf.height:
-            s, v = inf.select("SEQN", col).row(0)
-            raise _fail(
-                path,
-                col,
-                f"SEQN {_seqn(s)}: {col} is {v}; a value must be a finite number "
-                f"({inf.height} row(s) affected)",
-            )
+        _refuse_first(
+            table,
+            path,
+            col,
+            pl.col(col).is_infinite(),
+            "{col} is {v}; a value must be a finite number ({n} row(s) affected)",
+        )
     n_null = table["SEQN"].null_count()
     if n_null:
         raise _fail(path, "SEQN", f"SEQN (person id) is missing on {n_null} row(s)")
@@ -157,79 +174,68 @@ def check_values(table: pl.DataFrame, path: Path, columns: Sequence[str]) -> Non
         s, n = dup.row(0)
         raise _fail(path, "SEQN", f"SEQN {_seqn(s)} appears {n} times; one row per person")
     if "RIAGENDR" in columns:
-        bad = table.filter(~pl.col("RIAGENDR").is_in([1.0, 2.0]) | pl.col("RIAGENDR").is_null())
-        if bad.height:
-            s, v = bad.select("SEQN", "RIAGENDR").row(0)
-            shown = "missing" if v is None else f"{v:g}"
-            raise _fail(
-                path,
-                "RIAGENDR",
-                f"SEQN {_seqn(s)}: RIAGENDR is {shown}; use 1 = male or 2 = female "
-                f"({bad.height} row(s) affected)",
-            )
+        sex = pl.col("RIAGENDR")
+        _refuse_first(
+            table,
+            path,
+            "RIAGENDR",
+            ~sex.is_in([1.0, 2.0]) | sex.is_null(),
+            "RIAGENDR is {shown}; use 1 = male or 2 = female ({n} row(s) affected)",
+        )
     if "RIDAGEYR" in columns:
         age = pl.col("RIDAGEYR")
-        bad = table.filter(age.is_null() | (age < 0) | (age > 130))
-        if bad.height:
-            s, v = bad.select("SEQN", "RIDAGEYR").row(0)
-            shown = "missing" if v is None else f"{v:g}"
-            raise _fail(
-                path,
-                "RIDAGEYR",
-                f"SEQN {_seqn(s)}: RIDAGEYR (age) is {shown}; give years between 0 and 130",
-            )
+        _refuse_first(
+            table,
+            path,
+            "RIDAGEYR",
+            age.is_null() | (age < 0) | (age > 130),
+            "RIDAGEYR (age) is {shown}; give years between 0 and 130",
+        )
+    top = _max_magnesium_mg()
     for col in ("DR1TMAGN", "DR2TMAGN", "DSQTMAGN"):
         if col not in columns:
             continue
-        bad = table.filter(pl.col(col) < 0)
-        if bad.height:
-            s, v = bad.select("SEQN", col).row(0)
-            raise _fail(
-                path,
-                col,
-                f"SEQN {_seqn(s)}: {col} is {v:g} mg; an intake cannot be negative "
-                f"({bad.height} row(s) affected)",
-            )
-        top = _max_magnesium_mg()
-        bad = table.filter(pl.col(col) > top)
-        if bad.height:
-            s, v = bad.select("SEQN", col).row(0)
-            raise _fail(
-                path,
-                col,
-                f"SEQN {_seqn(s)}: {col} is {v:g} mg/day, above the plausible {top:g} mg/day "
-                f"(a data error?) ({bad.height} row(s) affected)",
-            )
+        _refuse_first(
+            table,
+            path,
+            col,
+            pl.col(col) < 0,
+            "{col} is {v:g} mg; an intake cannot be negative ({n} row(s) affected)",
+        )
+        _refuse_first(
+            table,
+            path,
+            col,
+            pl.col(col) > top,
+            "{col} is {v:g} mg/day, above the plausible {top:g} mg/day (a data error?) "
+            "({n} row(s) affected)",
+            top=top,
+        )
     for col in ("DR1TCALC", "DR2TCALC", "DR1TKCAL", "DR2TKCAL"):
-        if col not in columns:
-            continue
-        bad = table.filter(pl.col(col) < 0)
-        if bad.height:
-            s, v = bad.select("SEQN", col).row(0)
-            raise _fail(
+        if col in columns:
+            _refuse_first(
+                table,
                 path,
                 col,
-                f"SEQN {_seqn(s)}: {col} is {v:g}; an intake cannot be negative "
-                f"({bad.height} row(s) affected)",
+                pl.col(col) < 0,
+                "{col} is {v:g}; an intake cannot be negative ({n} row(s) affected)",
             )
     if "WTDRD1" in columns:
         has_day1 = pl.col("DR1TMAGN").is_not_null()
         w = pl.col("WTDRD1")
-        bad = table.filter(has_day1 & (w.is_null() | (w <= 0)))
-        if bad.height:
-            s, v = bad.select("SEQN", "WTDRD1").row(0)
-            shown = "missing" if v is None else f"{v:g}"
-            raise _fail(
-                path,
-                "WTDRD1",
-                f"SEQN {_seqn(s)}: WTDRD1 (day-1 dietary weight) is {shown}; a person with a "
-                "day-1 intake needs a weight above 0",
-            )
+        _refuse_first(
+            table,
+            path,
+            "WTDRD1",
+            has_day1 & (w.is_null() | (w <= 0)),
+            "WTDRD1 (day-1 dietary weight) is {shown}; a person with a day-1 intake needs a "
+            "weight above 0",
+        )
         for col in ("SDMVSTRA", "SDMVPSU"):
-            bad = table.filter(has_day1 & pl.col(col).is_null())
-            if bad.height:
-                raise _fail(
-                    path,
-                    col,
-                    f"SEQN {_seqn(bad['SEQN'][0])}: {col} (survey design) is missing",
-                )
+            _refuse_first(
+                table,
+                path,
+                col,
+                has_day1 & pl.col(col).is_null(),
+                "{col} (survey design) is missing",
+            )
