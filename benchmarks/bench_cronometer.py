@@ -31,7 +31,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from magnerve import intake
 from magnerve._cronometer import agrees
 from magnerve.diary import read_diary
 from magnerve.foods import ParseError, nutrients, parse_food_amount
@@ -51,6 +50,12 @@ LABELS = {
 }
 
 
+def _day(cell: str) -> str:
+    """ISO date of a ``Day`` cell (old exports write ``2011-4-18``)."""
+    y, m, d = (int(p) for p in cell.strip().split("-"))
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
 def _mg(cell: str | None) -> float | None:
     cell = (cell or "").strip()
     return float(cell) if cell else None
@@ -67,6 +72,15 @@ def _naive(name: str, amount_text: str, export_mg: float | None) -> tuple[float 
         return export_mg, export_mg is None
     mg100 = nutrients(p.food.id)["magnesium_mg"]
     return (None if mg100 is None else mg100 * p.grams / 100.0), False
+
+
+#: pooled over every file measured: name -> [agree, total]
+POOLED: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+
+def _pool(name: str, oks: list[bool]) -> None:
+    POOLED[name][0] += sum(oks)
+    POOLED[name][1] += len(oks)
 
 
 def measure(path: Path) -> None:
@@ -125,26 +139,46 @@ def measure(path: Path) -> None:
     all_final = [v for k, vs in final_ok.items() if k != "supplement" for v in vs]
     all_base = [v for k, vs in base_ok.items() if k != "supplement" for v in vs]
     print(f"{'all food rows':32s} {pct(all_sr):>18s} {pct(all_final):>18s} {pct(all_base):>18s}")
+    _pool("rows: SR28 agrees (matched rows)", all_sr)
+    _pool("rows: final agrees", all_final)
+    _pool("rows: baseline (naive) agrees", all_base)
+    _pool("supplements: elemental Mg read agrees", sr28_ok.get("supplement", []))
 
-    # per day: food magnesium (supplements apart) vs the export's food rows
-    sup_lines = {s.line for s in diary.supplements}
+    # per day: food magnesium (supplements apart) vs the export's food rows, over the rows
+    # whose export has a magnesium value (a blank export cell is unknown, not zero: SR28 may
+    # supply a value the export lacks, which is not a disagreement). "final": the value each
+    # entry uses; "SR28 where matched": the SR28 figure of every matched row even where it
+    # disagrees (the export's value only for rows with no SR28 match).
     export_day: dict[str, float] = defaultdict(float)
+    final_day: dict[str, float] = defaultdict(float)
+    sr28_day: dict[str, float] = defaultdict(float)
     base_day: dict[str, float] = defaultdict(float)
-    for ln, r in rows.items():
-        if ln in sup_lines:
+    for c in diary.checks:
+        x = _mg(rows[c.line].get("Magnesium (mg)"))
+        if x is None:
             continue
-        export_day[r["Day"]] += _mg(r.get("Magnesium (mg)")) or 0.0
-        base_day[r["Day"]] += naive[ln][0] or 0.0
-    report = intake(diary, ["magnesium_mg"])
-    ours = {d.isoformat(): (t[0].value or 0.0) for d, t in report.days}
-    day_ok = [agrees(ours.get(d, 0.0), v) for d, v in export_day.items()]
+        day = _day(rows[c.line].get("Day", ""))
+        cmp = c.comparison
+        sr = cmp.magnesium_sr28 if cmp is not None else None
+        export_day[day] += x
+        final_day[day] += x if c.used == "export" or sr is None else sr
+        sr28_day[day] += x if sr is None else sr
+        base_day[day] += naive[c.line][0] or 0.0
+    day_ok = [agrees(final_day[d], v) for d, v in export_day.items()]
+    sr28_days = [agrees(sr28_day[d], v) for d, v in export_day.items()]
     base_days = [agrees(base_day[d], v) for d, v in export_day.items()]
-    print(f"{'days (food magnesium)':32s} {'':>18s} {pct(day_ok):>18s} {pct(base_days):>18s}")
+    print(
+        f"{'days (food magnesium)':32s} {pct(sr28_days):>18s} {pct(day_ok):>18s} "
+        f"{pct(base_days):>18s}"
+    )
+    _pool("days: SR28 where matched agrees", sr28_days)
+    _pool("days: final agrees", day_ok)
+    _pool("days: baseline (naive) agrees", base_days)
     if len(export_day) <= 10:
         for d, v in sorted(export_day.items()):
             print(
-                f"  {d}: export {v:8.1f} mg  magnerve {ours.get(d, 0.0):8.1f} mg  "
-                f"baseline {base_day[d]:8.1f} mg"
+                f"  {d}: export {v:8.1f} mg  magnerve {final_day[d]:8.1f} mg "
+                f"(SR28 where matched {sr28_day[d]:8.1f})  baseline {base_day[d]:8.1f} mg"
             )
 
     # read speed (warm: search index loaded; the reader resolves each distinct name once)
@@ -165,6 +199,11 @@ def main(argv: list[str]) -> None:
     read_diary(DEFAULT)  # load the database and search index once
     for p in paths:
         measure(p)
+    if len(paths) > 1:
+        print(f"\npooled over {len(paths)} files")
+        for name, (ok, n) in POOLED.items():
+            if n:
+                print(f"  {name:40s} {ok:5d}/{n:<5d} ({100 * ok / n:5.1f} %)")
 
 
 if __name__ == "__main__":

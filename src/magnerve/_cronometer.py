@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
@@ -34,11 +36,15 @@ __all__ = [
     "AGREE_REL",
     "CronometerAmount",
     "ExportComparison",
+    "ProfileChoice",
+    "ProfileFit",
     "ServingGrams",
     "SupplementDose",
+    "choose_by_profile",
     "compare_with_export",
     "is_supplement_row",
     "parse_cronometer_amount",
+    "profile_fit",
     "serving_grams",
     "supplement_dose",
 ]
@@ -432,6 +438,278 @@ def compare_with_export(
             reasons.append(f"energy {kcal:.0f} kcal from SR28 vs {kcal_x:g} kcal in the export")
     ok = None if not compared else not reasons
     return ExportComparison(mg, mg_x, kcal, kcal_x, ok, "; ".join(reasons))
+
+
+# -- the export's own nutrient profile ----------------------------------------------------
+
+#: Nutrients compared when the export's nutrient profile is used to check a match and its
+#: weight, each with a floor [its unit]: a nutrient is compared only when one of the two
+#: values reaches three times its floor, and the floor is added to both before the ratio so
+#: that trace amounts (rounded to 0.01 in the export) do not dominate. **Magnesium is never
+#: compared**: it is the figure the match is checked against. Engineering choices, not
+#: reference values (about 1-2 % of a day's reference amount each).
+PROFILE_FLOORS: dict[str, float] = {
+    "energy_kcal": 5.0,
+    "protein_g": 0.5,
+    "fat_g": 0.5,
+    "carbohydrate_g": 1.0,
+    "fiber_g": 0.5,
+    "sugars_g": 1.0,
+    "water_g": 2.0,
+    "calcium_mg": 5.0,
+    "iron_mg": 0.2,
+    "phosphorus_mg": 10.0,
+    "potassium_mg": 20.0,
+    "sodium_mg": 10.0,
+    "zinc_mg": 0.2,
+    "copper_mg": 0.03,
+    "manganese_mg": 0.05,
+}
+#: Fewest nutrients a profile comparison needs before it may change anything.
+PROFILE_MIN_NUTRIENTS = 4
+#: A candidate food replaces the search's first match only when its profile distance (mean
+#: absolute log ratio, see :func:`profile_fit`) is lower by this much ...
+PROFILE_SWITCH_MARGIN = 0.2
+#: ... and at most this (the export then looks like that food, not only less unlike it).
+PROFILE_SWITCH_MAX = 0.3
+#: A weak search match is accepted as the food when its profile fits this closely, over at
+#: least :data:`PROFILE_CONFIRM_NUTRIENTS` nutrients.
+PROFILE_CONFIRM_MAX = 0.1
+PROFILE_CONFIRM_NUTRIENTS = 6
+#: When the profile's *shape* (ratios after one common scale) fits within this, a serving that
+#: was not weighed (a household measure or a volume) takes the weight the export implies.
+PROFILE_SCALE_SHAPE = 0.15
+_PROFILE_CLIP = 2.0  # one wildly different nutrient counts as at most e^2 = 7.4x
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileFit:
+    """How well an SR28 food at a weight reproduces an export row's nutrients.
+
+    Attributes
+    ----------
+    distance : float
+        Mean absolute natural-log ratio SR28/export over the compared nutrients, each clipped
+        at 2 [-]; 0 is a perfect fit, 0.1 about 10 % apart.
+    shape : float
+        Mean absolute deviation of the log ratios from their median, over the nutrients where
+        both values are at least three floors (no floor in the ratio) [-]: how alike the foods
+        are whatever the weight (2 when fewer than three such nutrients).
+    scale : float
+        Weight factor the export implies: ``exp(-median log ratio)`` over the same nutrients
+        [-] (2 = the export's nutrients are those of twice the weight; 1 when unknown).
+    n : int
+        Nutrients compared.
+    """
+
+    distance: float
+    shape: float
+    scale: float
+    n: int
+
+
+def profile_fit(ndb: str, grams: float, export: Mapping[str, float | None]) -> ProfileFit | None:
+    """Compare an SR28 food at a weight with an export row's nutrient values.
+
+    Parameters
+    ----------
+    ndb : str
+        SR28 NDB number.
+    grams : float
+        Weight of the row [g].
+    export : mapping
+        The row's export values by nutrient key (None where empty).
+
+    Returns
+    -------
+    ProfileFit or None
+        None when fewer than :data:`PROFILE_MIN_NUTRIENTS` nutrients can be compared (a
+        teaspoon of a spice: too little to tell foods apart).
+    """
+    if not grams > 0:
+        return None
+    per100 = nutrients(ndb)
+    logs: list[float] = []
+    strong: list[float] = []  # both values well above the floor: no floor in the ratio
+    for key, floor in PROFILE_FLOORS.items():
+        a100, b = per100.get(key), export.get(key)
+        if a100 is None or b is None:
+            continue
+        a = a100 * grams / 100.0
+        if max(a, b) < 3.0 * floor:
+            continue
+        logs.append(math.log((a + floor) / (b + floor)))
+        if min(a, b) >= 3.0 * floor:
+            strong.append(math.log(a / b))
+    if len(logs) < PROFILE_MIN_NUTRIENTS:
+        return None
+    dist = statistics.fmean(min(abs(v), _PROFILE_CLIP) for v in logs)
+    if len(strong) >= 3:
+        med = statistics.median(strong)
+        shape = statistics.fmean(min(abs(v - med), _PROFILE_CLIP) for v in strong)
+    else:  # too few nutrients to tell a weight from another food
+        med, shape = 0.0, _PROFILE_CLIP
+    return ProfileFit(dist, shape, math.exp(-med), len(logs))
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChoice:
+    """A food and weight for an export row, checked against the export's own nutrients.
+
+    Attributes
+    ----------
+    ndb : str
+        SR28 NDB number chosen.
+    description : str
+        Its SR28 description.
+    serving : ServingGrams
+        Its weight (possibly the weight the export implies, see ``scaled``).
+    fit : ProfileFit or None
+        Fit of the chosen food at the chosen weight's *serving* (before any rescale).
+    switched : bool
+        True when a later search candidate replaced the first match.
+    scaled : bool
+        True when the weight is the one the export's nutrients imply.
+    confirmed : bool
+        True when the fit is close enough to accept a weak search match.
+    notes : tuple of str
+        What was done, in words.
+    """
+
+    ndb: str
+    description: str
+    serving: ServingGrams
+    fit: ProfileFit | None
+    switched: bool = False
+    scaled: bool = False
+    confirmed: bool = False
+    notes: tuple[str, ...] = ()
+
+
+def _weighed(amount: CronometerAmount) -> bool:
+    """True when the row gives a weight (a mass unit, or a stated mass per serving)."""
+    u = lookup_unit(amount.unit)
+    if u is not None and u.kind == "mass":
+        return True
+    eu = lookup_unit(amount.each_unit) if amount.each_unit else None
+    return eu is not None and eu.kind == "mass"
+
+
+@cache
+def _word_counts() -> dict[str, int]:
+    """Number of SR28 descriptions each word stem occurs in."""
+    counts: dict[str, int] = {}
+    for desc in load_database().descriptions:
+        for w in set(tokenize(desc)):
+            counts[w] = counts.get(w, 0) + 1
+    return counts
+
+
+def _same_food_words(name: str, first: str, candidate: str) -> bool:
+    """True when a candidate keeps the words that make the first match that food.
+
+    Of the name's words that the first match's description has, the candidate must keep the
+    rarest in SR28 (the most specific: "belly" of "Pork belly", not "pork") and may lack at
+    most one other ("Raspberries, fresh, red" may become "Raspberries, raw").
+    """
+    words = set(tokenize(name))
+    shared = words & set(tokenize(first))
+    if not shared:
+        return True
+    kept = shared & set(tokenize(candidate))
+    counts = _word_counts()
+    rarest = min(shared, key=lambda w: (counts.get(w, 0), w))
+    return rarest in kept and len(shared - kept) <= 1
+
+
+def choose_by_profile(
+    name: str,
+    candidates: Sequence[tuple[str, str]],
+    amount: CronometerAmount,
+    export: Mapping[str, float | None],
+) -> ProfileChoice | None:
+    """Check the search's food and weight for an export row against the row's own nutrients.
+
+    The export states energy, macronutrients and minerals for each row. They are compared
+    (never magnesium) with each search candidate at the row's serving weight
+    (:func:`profile_fit`):
+
+    * a later candidate replaces the first when it fits clearly better
+      (:data:`PROFILE_SWITCH_MARGIN`, :data:`PROFILE_SWITCH_MAX`): "Raspberries, fresh" whose
+      export profile is that of unsweetened fruit, not the sweetened frozen pack the words
+      matched first;
+    * a serving that was not weighed (a household measure or a volume) takes the weight the
+      export's nutrients imply when the foods are alike in shape
+      (:data:`PROFILE_SCALE_SHAPE`): "2.16 cup, mashed" strawberries weigh as mashed, not
+      halved;
+    * a close fit over many nutrients confirms a weak search match
+      (:data:`PROFILE_CONFIRM_MAX`).
+
+    Only candidates that keep the specific words of the first match may replace it
+    (:func:`_same_food_words`): the profile chooses among variants of the food named, never
+    another food that happens to have similar nutrients.
+
+    Parameters
+    ----------
+    name : str
+        The row's ``Food Name``.
+    candidates : sequence of (ndb, description)
+        The search's first match, then its alternatives, best first.
+    amount : CronometerAmount
+        The row's ``Amount``.
+    export : mapping
+        The row's export values by nutrient key.
+
+    Returns
+    -------
+    ProfileChoice or None
+        None when the first candidate's serving cannot be weighed or too few nutrients can be
+        compared: the caller keeps the search's answer.
+    """
+    fits: list[tuple[int, str, str, ServingGrams, ProfileFit]] = []
+    for i, (ndb, desc) in enumerate(candidates):
+        try:
+            sg = serving_grams(ndb, amount)
+        except PortionError:
+            continue
+        f = profile_fit(ndb, sg.grams, export)
+        if f is not None:
+            fits.append((i, ndb, desc, sg, f))
+    first = next((x for x in fits if x[0] == 0), None)
+    if first is None:
+        return None
+    fits = [x for x in fits if x is first or _same_food_words(name, first[2], x[2])]
+    chosen = first
+    best = min(fits, key=lambda x: x[4].distance)
+    notes: list[str] = []
+    switched = False
+    if (
+        best is not first
+        and best[4].distance <= PROFILE_SWITCH_MAX
+        and best[4].distance < first[4].distance - PROFILE_SWITCH_MARGIN
+    ):
+        chosen, switched = best, True
+        notes.append(
+            f"the export's nutrients (energy, macronutrients, minerals; not magnesium) fit "
+            f"SR28 {best[1]} {best[2]!r} better than the search's first match {first[2]!r}"
+        )
+    _, ndb, desc, sg, f = chosen
+    scaled = False
+    if (
+        not _weighed(amount)
+        and f.shape <= PROFILE_SCALE_SHAPE
+        and abs(f.scale - 1.0) > AGREE_REL
+        and sg.grams > 0
+    ):
+        grams = sg.grams * f.scale
+        notes.append(
+            f"weight {grams:.0f} g implied by the export's nutrients (the SR28 measure gives "
+            f"{sg.grams:.0f} g for {amount.text!r})"
+        )
+        sg = ServingGrams(grams, sg.unit, sg.measure, False, notes[-1])
+        scaled = True
+    confirmed = f.distance <= PROFILE_CONFIRM_MAX and f.n >= PROFILE_CONFIRM_NUTRIENTS
+    return ProfileChoice(ndb, desc, sg, f, switched, scaled, confirmed, tuple(notes))
 
 
 # -- supplements ---------------------------------------------------------------------------

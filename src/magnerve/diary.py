@@ -59,6 +59,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from magnerve._cronometer import (
     CronometerAmount,
     ExportComparison,
+    choose_by_profile,
     compare_with_export,
     is_supplement_row,
     parse_cronometer_amount,
@@ -71,6 +72,7 @@ from magnerve._text import UNSAFE_TEXT, printable
 from magnerve.errors import InputError
 from magnerve.foods._db import load_database
 from magnerve.foods._parse import (
+    UNCERTAIN_BELOW,
     FoodMatch,
     FoodRef,
     ParsedLine,
@@ -1376,8 +1378,31 @@ class _CronometerReader:
                     )
                 )
             return
+        food, uncertain, confidence = m.food, m.uncertain, m.confidence
+        choice = None
+        if has_values:
+            choice = choose_by_profile(
+                name,
+                [(food.id, food.description)] + [(h.id, h.description) for h in m.alternatives],
+                amount,
+                values,
+            )
+        if choice is not None and choice.switched:
+            food = FoodRef(choice.ndb, choice.description)
+        if choice is not None and uncertain and choice.confirmed:
+            uncertain = False
+            confidence = max(confidence, UNCERTAIN_BELOW)
+            choice = replace(
+                choice,
+                notes=(
+                    *choice.notes,
+                    f"weak search match confirmed by the export's nutrients (energy, "
+                    f"macronutrients, minerals; not magnesium), profile distance "
+                    f"{choice.fit.distance if choice.fit else 0:.2f}",
+                ),
+            )
         try:
-            sg = serving_grams(m.food.id, amount)
+            sg = choice.serving if choice is not None else serving_grams(food.id, amount)
             bound = diary_limits().max_portion_g
             if not sg.grams <= bound:
                 self.problems.append(
@@ -1392,10 +1417,12 @@ class _CronometerReader:
                 )
                 return
             notes = [sg.note] if sg.note else []
-            conf = m.confidence * (1.0 if sg.exact else 0.95)
+            if choice is not None:
+                notes += [n for n in choice.notes if n not in notes]
+            conf = confidence * (1.0 if sg.exact else 0.95)
             parsed: ParsedLine | None = ParsedLine(
                 content,
-                m.food,
+                food,
                 amount.count,
                 sg.unit,
                 sg.grams,
@@ -1403,12 +1430,12 @@ class _CronometerReader:
                 conf,
                 list(m.alternatives),
                 notes,
-                m.uncertain,
+                uncertain,
             )
             portion_error = ""
         except PortionError as e:
             parsed, portion_error = None, str(e)
-        if m.uncertain:
+        if uncertain:
             reason = (
                 f"weak SR28 match {m.food.id} {m.food.description!r} (confidence "
                 f"{m.confidence:.2f})"
@@ -1441,7 +1468,7 @@ class _CronometerReader:
                     DiaryProblem(line, content, portion_error, ["give the amount in grams"])
                 )
             return
-        comparison = compare_with_export(m.food.id, parsed.grams, values) if has_values else None
+        comparison = compare_with_export(food.id, parsed.grams, values) if has_values else None
         use_export, reason = False, "SR28 match"
         if comparison is not None and has_values:
             if self.trust == "export":
@@ -1452,7 +1479,7 @@ class _CronometerReader:
                 else:
                     use_export = True
                     reason = (
-                        f"SR28 {m.food.id} {m.food.description!r} disagrees with the export "
+                        f"SR28 {food.id} {food.description!r} disagrees with the export "
                         f"({comparison.reason}); the export's values used"
                     )
             elif (
@@ -1476,7 +1503,7 @@ class _CronometerReader:
                 name,
                 amount_text,
                 construct,
-                m.food,
+                food,
                 parsed.grams,
                 parsed.confidence,
                 comparison,
