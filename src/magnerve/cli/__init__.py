@@ -18,8 +18,30 @@ def _register() -> None:
     from magnerve.cli import assess, diary, foods, nerve  # noqa: F401  (register the commands)
 
 
+def _fast_help(argv: list[str]) -> bool:
+    """Print the top-level help without importing typer, when it is exactly what typer prints.
+
+    ``top_help.txt`` is typer's own output at 80 columns (``scripts/make_cli_help.py``; a test
+    keeps it current); click wraps help at ``min(terminal width, 80)``, so on a terminal (or
+    ``COLUMNS``) of at least 80 columns the text is the same.
+    """
+    if argv != ["--help"]:
+        return False
+    import os
+    import shutil
+
+    if shutil.get_terminal_size((80, 24)).columns < 80:
+        return False
+    with open(os.path.join(os.path.dirname(__file__), "top_help.txt"), encoding="utf-8") as f:
+        sys.stdout.write(f.read())
+    sys.stdout.flush()
+    return True
+
+
 def main() -> None:
     """Entry point of the ``magnerve`` console script."""
+    if _fast_help(sys.argv[1:]):
+        raise SystemExit(0)
     from magnerve.cli._fast import run_fast
 
     code = run_fast(sys.argv[1:])
