@@ -62,49 +62,24 @@ class Bound:
         return low_ok and value <= self.max
 
 
-def _leaves(table: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for k, v in table.items():
-        if not isinstance(v, dict):
-            continue
-        key = f"{prefix}.{k}" if prefix else k
-        if "source" in v or "same_as" in v:
-            out[key] = v
-        else:
-            out.update(_leaves(v, key))
-    return out
-
-
-def _data() -> dict[str, Any]:
-    return get_registry().data("bounds")
-
-
 @registry_cache
 def bounds() -> dict[str, Bound]:
-    """Every range in ``bounds.toml``, by dotted key (``same_as`` entries resolved)."""
-    raw = _leaves({k: v for k, v in _data().items() if k != "limits"}, "")
-    out: dict[str, Bound] = {}
-    for key, entry in raw.items():
-        target = entry
-        seen = {key}
-        while "same_as" in target:
-            ref = target["same_as"]
-            if ref in seen or ref not in raw:
-                raise KeyError(f"bounds.toml: {key}: bad same_as {ref!r}")
-            seen.add(ref)
-            target = raw[ref]
-        out[key] = Bound(
+    """Every range in ``bounds.toml``, by dotted key (``same_as`` entries resolved), from the
+    file's typed section (validated when the registry loads it)."""
+    return {
+        key: Bound(
             key,
-            float(target["min"]),
-            float(target["max"]),
-            bool(target.get("min_exclusive", False)),
-            str(target["unit"]),
-            str(target["source"]),
-            str(target["confidence"]),
-            None if "flag_at" not in target else float(target["flag_at"]),
-            str(target.get("flag_source", "")),
+            r.min,
+            r.max,
+            r.min_exclusive,
+            r.unit,
+            r.source,
+            r.confidence,
+            r.flag_at,
+            r.flag_source,
         )
-    return out
+        for key, r in get_registry().section("bounds").ranges.items()
+    }
 
 
 def bound(key: str) -> Bound:
@@ -114,7 +89,7 @@ def bound(key: str) -> Bound:
 
 def limits(section: str) -> dict[str, Any]:
     """A ``[limits.SECTION]`` table of resource bounds (e.g. ``"profile"``)."""
-    return dict(_data()["limits"][section])
+    return dict(get_registry().section("bounds").limits[section])
 
 
 def finite_number(value: object, what: str) -> float:

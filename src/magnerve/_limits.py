@@ -15,8 +15,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from magnerve.registry import get_registry, registry_cache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import SourcedValue
 
 __all__ = ["DiaryLimits", "diary_limits"]
 
@@ -76,20 +80,24 @@ def diary_limits() -> DiaryLimits:
     -------
     DiaryLimits
     """
-    data = get_registry().data("limits")
-    res, diary, aliases = data["resources"], data["diary"], data["aliases"]
+    lim = get_registry().section("limits")
+    res, diary, aliases = lim.resources, lim.diary, lim.aliases
+
+    def n(v: SourcedValue) -> int:
+        return int(float(v))
+
     return DiaryLimits(
-        max_file_bytes=int(res["max_file_bytes"]["value"]),
-        max_lines=int(res["max_lines"]["value"]),
-        max_line_chars=int(res["max_line_chars"]["value"]),
-        max_record_lines=int(res["max_record_lines"]["value"]),
-        max_json_depth=int(res["max_json_depth"]["value"]),
-        max_food_chars=int(res["max_food_chars"]["value"]),
-        max_portion_g=float(diary["max_portion_g"]["value"]),
-        max_nutrient_value=float(diary["max_nutrient_value"]["value"]),
-        min_year=int(diary["min_year"]["value"]),
-        max_year=int(diary["max_year"]["value"]),
-        fifo_wait_s=float(res["fifo_wait_s"]["value"]),
-        max_alias_file_bytes=int(aliases["max_file_bytes"]["value"]),
-        max_alias_json_depth=int(aliases["max_json_depth"]["value"]),
+        max_file_bytes=n(res["max_file_bytes"]),
+        max_lines=n(res["max_lines"]),
+        max_line_chars=n(res["max_line_chars"]),
+        max_record_lines=n(res["max_record_lines"]),
+        max_json_depth=n(res["max_json_depth"]),
+        max_food_chars=n(res["max_food_chars"]),
+        max_portion_g=float(diary["max_portion_g"]),
+        max_nutrient_value=float(diary["max_nutrient_value"]),
+        min_year=n(diary["min_year"]),
+        max_year=n(diary["max_year"]),
+        fifo_wait_s=float(res["fifo_wait_s"]),
+        max_alias_file_bytes=n(aliases["max_file_bytes"]),
+        max_alias_json_depth=n(aliases["max_json_depth"]),
     )

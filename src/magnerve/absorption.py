@@ -69,6 +69,8 @@ __all__ = [
 
 
 def _data() -> dict[str, Any]:
+    """The parsed ``absorption.toml`` (raw tables; the typed section is
+    ``get_registry().section("absorption")``)."""
     return get_registry().data("absorption")
 
 
@@ -96,32 +98,32 @@ class Parameters:
 
 @registry_cache
 def parameters() -> Parameters:
-    """The model parameters from ``data/absorption.toml``."""
-    m = _data()["model"]
+    """The model parameters from ``data/absorption.toml`` (its typed, validated section)."""
+    m = get_registry().section("absorption").model
     return Parameters(
-        vmax=float(m["vmax"]["value"]),
-        km=float(m["km"]["value"]),
-        linear=float(m["linear_fraction"]["value"]),
-        phytate_per_mmol=float(m["phytate_relative_reduction_per_mmol"]["value"]),
-        phytate_max_mmol=float(m["phytate_relative_reduction_per_mmol"]["max_mmol_measured"]),
-        phytic_acid_molar_mass=float(m["phytic_acid_molar_mass"]["value"]),
-        water_with_meal=float(m["water_with_meal_factor"]["value"]),
-        poorly_soluble=float(m["poorly_soluble_salt_factor"]["value"]),
-        poorly_soluble_forms=tuple(m["poorly_soluble_salt_factor"]["forms"]),
-        water_serving_l=float(m["water_serving_l"]["value"]),
-        reference_meals=int(m["meals_per_day_reference"]["value"]),
-        fa_max=float(m["fractional_absorption_max"]["value"]),
-        water_alone_fa=float(m["water_between_meals_fa"]["value"]),
-        oxalate_factor=float(m["oxalate_relative_absorption"]["value"]),
-        oxalate_range=(
-            float(m["oxalate_relative_absorption"]["range"][0]),
-            float(m["oxalate_relative_absorption"]["range"][1]),
-        ),
-        sensitivity_band=(
-            float(m["sensitivity_band"]["value"][0]),
-            float(m["sensitivity_band"]["value"][1]),
-        ),
+        vmax=float(m.vmax),
+        km=float(m.km),
+        linear=float(m.linear_fraction),
+        phytate_per_mmol=float(m.phytate_relative_reduction_per_mmol),
+        phytate_max_mmol=float(m.phytate_max_mmol_measured),
+        phytic_acid_molar_mass=float(m.phytic_acid_molar_mass),
+        water_with_meal=float(m.water_with_meal_factor),
+        poorly_soluble=float(m.poorly_soluble_salt_factor),
+        poorly_soluble_forms=m.poorly_soluble_forms,
+        water_serving_l=float(m.water_serving_l),
+        reference_meals=int(float(m.meals_per_day_reference)),
+        fa_max=float(m.fractional_absorption_max),
+        water_alone_fa=float(m.water_between_meals_fa),
+        oxalate_factor=float(m.oxalate_relative_absorption),
+        oxalate_range=_pair(m.oxalate_relative_absorption.range),
+        sensitivity_band=_pair(m.sensitivity_band.value),
     )
+
+
+def _pair(v: object) -> tuple[float, float]:
+    """A validated ``[low, high]`` pair as floats."""
+    lo, hi = cast(tuple[float, float], v)
+    return float(lo), float(hi)
 
 
 @overload
@@ -285,7 +287,7 @@ def phytate_mg(
     cat = _phytate_category(description, group)
     if cat is None:
         return None
-    per100_dm = float(_data()["phytate_content"][cat]["value"])
+    per100_dm = float(get_registry().section("absorption").phytate_content[cat])
     if per100_dm == 0:
         return 0.0
     if water_g_per_100g is None or not math.isfinite(water_g_per_100g):
@@ -554,12 +556,12 @@ def absorb_occasions(
 def reference_phytate_mg_per_day(age: float | None = None) -> float:
     """Phytic acid of the reference mixed diet for an age [mg/day] (UK NDNS medians,
     Amirabdollahian & Ash 2010); adults when ``age`` is None."""
-    entry = _data()["model"]["reference_phytate_mg_per_day"]
+    model = get_registry().section("absorption").model
     if age is not None:
-        for r in entry["by_age"]:
-            if r["age_min"] <= age < r["age_max"]:
-                return float(r["value"])
-    return float(entry["value"])
+        for r in model.reference_phytate_by_age:
+            if r.age_min <= age < r.age_max:
+                return float(r.value)
+    return float(model.reference_phytate_mg_per_day)
 
 
 def reference_fraction(

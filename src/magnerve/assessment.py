@@ -826,7 +826,7 @@ def _assess(
         "supplemental_magnesium_mg": supp_mg,
         "supplemental_ul_mg": ref.ul,
         "above_ul": ref.ul is not None and supp_mg > ref.ul,
-        "drug_spacing": sorted(classes & {"bisphosphonate", "tetracycline", "fluoroquinolone"}),
+        "drug_spacing": sorted(classes & medication_group("spacing_from_magnesium")),
         "refer": kidney.refer,
     }
     energy = energy_reporting(

@@ -12,15 +12,16 @@ References
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magnerve._text import plain_label
+from magnerve.registry import get_registry, registry_cache
 from magnerve.requirements import RequirementError, reference_intake
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import InteractionsData
 
 __all__ = [
     "Interaction",
@@ -35,11 +36,18 @@ __all__ = [
 ]
 
 
-@cache
 def thresholds() -> dict[str, Any]:
-    """The parsed ``interactions.toml``."""
-    text = resources.files("magnerve.data").joinpath("interactions.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    """The parsed ``interactions.toml`` of the active registry, as written (raw tables).
+
+    New code reads the typed, validated section instead: :func:`_section`
+    (``get_registry().section("interactions")``).
+    """
+    return get_registry().data("interactions")
+
+
+def _section() -> InteractionsData:
+    """The typed ``interactions.toml`` of the active registry."""
+    return get_registry().section("interactions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +139,7 @@ def ca_mg_ratio(calcium_mg: float | None, magnesium_mg: float | None) -> Interac
     calcium_mg, magnesium_mg : float or None
         Mean daily intakes [mg/day] (food + water + supplements).
     """
-    t = thresholds()["ca_mg_ratio"]
+    t = _section().ca_mg_ratio
     if not calcium_mg or not magnesium_mg:
         return Interaction(
             "ca_mg_ratio",
@@ -140,53 +148,52 @@ def ca_mg_ratio(calcium_mg: float | None, magnesium_mg: float | None) -> Interac
             "mass ratio",
             "Calcium or magnesium intake is unknown.",
             ["calcium_mg_ratio"],
-            t["source"],
+            t.source,
         )
     r = calcium_mg / magnesium_mg
-    if r < t["low_band_below"]:
+    if r < t.low_band_below:
         status = "low"
         msg = (
             f"You eat {r:.2f} times as much calcium as magnesium (by weight), below "
-            f"{t['low_band_below']}: a low ratio has been associated with adverse outcomes in "
+            f"{t.low_band_below}: a low ratio has been associated with adverse outcomes in "
             "observational studies."
         )
-    elif r > t["high_band_above"]:
+    elif r > t.high_band_above:
         status = "high"
         msg = (
             f"You eat {r:.2f} times as much calcium as magnesium (by weight), above "
-            f"{t['high_band_above']}: much more calcium than magnesium; more magnesium (not less "
+            f"{t.high_band_above}: much more calcium than magnesium; more magnesium (not less "
             "calcium) is the usual lever."
         )
     else:
         status = "ok"
         msg = (
             f"You eat {r:.2f} times as much calcium as magnesium (by weight), within "
-            f"{t['low_band_below']}-{t['high_band_above']}."
+            f"{t.low_band_below}-{t.high_band_above}."
         )
-    return Interaction(
-        "ca_mg_ratio", status, r, "mass ratio", msg, ["calcium_mg_ratio"], t["source"]
-    )
+    return Interaction("ca_mg_ratio", status, r, "mass ratio", msg, ["calcium_mg_ratio"], t.source)
 
 
 def zinc_check(
     total_zinc_mg: float | None, supplemental_zinc_mg: float, *, age: float, sex: str
 ) -> Interaction:
     """Zinc intake against the IOM UL and the 142 mg/day dose that lowered Mg absorption."""
-    t = thresholds()["zinc"]
+    t = _section().zinc
     try:
         ul = reference_intake("zinc", age=age, sex=sex).ul
     except RequirementError:
         ul = None
-    if supplemental_zinc_mg >= t["high_dose_supplement_mg_per_day"]:
+    if supplemental_zinc_mg >= t.high_dose_supplement_mg_per_day:
         return Interaction(
             "zinc",
             "high_dose",
             supplemental_zinc_mg,
             "mg/day",
-            f"Zinc supplements of {supplemental_zinc_mg:.0f} mg/day: at 142 mg/day zinc lowered "
-            "magnesium absorption and balance (Spencer 1994); far above the upper level.",
+            f"Zinc supplements of {supplemental_zinc_mg:.0f} mg/day: at "
+            f"{t.high_dose_supplement_mg_per_day:g} mg/day zinc lowered magnesium absorption and "
+            "balance (Spencer 1994); far above the upper level.",
             ["zinc_high_dose"],
-            t["source"],
+            t.source,
         )
     if total_zinc_mg is not None and ul is not None and total_zinc_mg > ul:
         return Interaction(
@@ -198,7 +205,7 @@ def zinc_check(
             "protect copper status); only much higher doses were shown to lower magnesium "
             "absorption.",
             ["zinc_ul", "zinc_high_dose"],
-            t["source"],
+            t.source,
         )
     return Interaction(
         "zinc",
@@ -207,7 +214,7 @@ def zinc_check(
         "mg/day",
         "Zinc intake is not at a level known to reduce magnesium absorption.",
         ["zinc_high_dose"],
-        t["source"],
+        t.source,
     )
 
 
@@ -276,8 +283,8 @@ def vitamin_d_check(
 def vitamin_b6_check(total_b6_mg: float | None, supplemental_b6_mg: float) -> Interaction:
     """Vitamin B6 intake against the EFSA 2023 UL of 12 mg/day (set on peripheral
     neuropathy); many Mg + B6 combination products exceed it."""
-    t = thresholds()["vitamin_b6"]
-    ul = float(t["efsa_ul_mg_per_day"])
+    t = _section().vitamin_b6
+    ul = float(t.efsa_ul_mg_per_day)
     total = total_b6_mg if total_b6_mg is not None else (supplemental_b6_mg or None)
     if total is not None and total > ul:
         return Interaction(
@@ -289,7 +296,7 @@ def vitamin_b6_check(total_b6_mg: float | None, supplemental_b6_mg: float) -> In
             "was set because high B6 intakes cause peripheral neuropathy: check combination "
             "products.",
             ["b6_neuropathy_ul"],
-            t["source"],
+            t.source,
         )
     return Interaction(
         "vitamin_b6",
@@ -298,7 +305,7 @@ def vitamin_b6_check(total_b6_mg: float | None, supplemental_b6_mg: float) -> In
         "mg/day",
         "Vitamin B6 intake is below the EFSA upper level.",
         ["b6_neuropathy_ul"],
-        t["source"],
+        t.source,
     )
 
 
@@ -307,16 +314,17 @@ def classify_grain(description: str, group_code: str) -> str | None:
     return _classify_grain(description, group_code)
 
 
-@lru_cache(maxsize=16384)
+@registry_cache.bounded(16384)
 def _classify_grain(description: str, group_code: str) -> str | None:
-    """:func:`classify_grain`, cached (a diary names the same foods again and again)."""
-    g = thresholds()["grains"]
-    if group_code not in g["groups"]:
+    """:func:`classify_grain`, cached per registry (a diary names the same foods again and
+    again)."""
+    g = _section().grains
+    if group_code not in g.groups:
         return None
     d = description.lower()
-    whole = any(w in d for w in g["whole_words"])
-    refined = any(w in d for w in g["refined_words"])
-    if whole and (not refined or g["whole_overrides_refined"]):
+    whole = any(w in d for w in g.whole_words)
+    refined = any(w in d for w in g.refined_words)
+    if whole and (not refined or g.whole_overrides_refined):
         return "whole"
     if refined:
         return "refined"

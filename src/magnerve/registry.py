@@ -8,12 +8,22 @@ database) that is stored with every result (:class:`magnerve.Analysis`), so a re
 traced to the exact data that produced it. A different registry (e.g. a directory with edited
 files, for a sensitivity analysis) can be swapped in with :func:`use_registry`.
 
+Each file is validated into its **typed section** (:mod:`magnerve._sections`) when the registry
+first loads it, whichever way it is read: :meth:`Registry.section` gives the typed section
+(``reg.section("interactions").zinc.high_dose_supplement_mg_per_day``), :meth:`Registry.data`
+the parsed TOML. A file that does not fit its section raises
+:class:`~magnerve._sections.DataFileError` naming the file and key path.
+:meth:`Registry.validate` loads and checks every file at once. This module and the sections
+use the standard library only (no pydantic), so reading a data file stays cheap.
+
 Examples
 --------
 >>> reg = get_registry()
 >>> len(reg.hash)
 64
 >>> reg.data("absorption")["model"]["fractional_absorption_max"]["value"]
+0.65
+>>> reg.section("absorption").model.fractional_absorption_max.value
 0.65
 """
 
@@ -30,9 +40,32 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, ParamSpec, TypeVar, overload
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import (
+        AbsorptionData,
+        BoundsData,
+        ClinicalMarkersData,
+        ConditionsData,
+        ConversionsData,
+        DriData,
+        EnergyData,
+        EvidenceData,
+        FamiliarFoodsData,
+        HomeostasisData,
+        InteractionsData,
+        LexiconData,
+        LimitsData,
+        MedicationsData,
+        NutrientsData,
+        ParametersData,
+        SupplementFormsData,
+        UnitsData,
+    )
 
 __all__ = ["DataIssue", "Registry", "get_registry", "registry_cache", "use_registry"]
+
 
 P = ParamSpec("P")
 Q = ParamSpec("Q")
@@ -64,6 +97,7 @@ class Registry:
 
     directory: Path | None = None
     _data: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _sections: dict[str, object] = field(default_factory=dict)
     _hash: str | None = None
     _derived: dict[Hashable, Any] = field(default_factory=dict)
 
@@ -78,15 +112,106 @@ class Registry:
     def data(self, name: str) -> dict[str, Any]:
         """The parsed data file ``name`` (``"absorption"`` for ``absorption.toml``).
 
-        Parsed once per registry; across processes the parse is kept in the user cache
-        directory (see :func:`_parsed`).
+        Parsed once per registry (across processes the parse is kept in the user cache
+        directory, see :func:`_parsed`) and validated into its typed section on that first
+        load (see :meth:`section`).
+
+        Raises
+        ------
+        DataFileError
+            The file does not fit its typed section.
         """
         try:
             return self._data[name]
         except KeyError:
-            raw = self._root().joinpath(f"{name}.toml").read_bytes()
-            out = self._data[name] = _parsed(raw)
-            return out
+            pass
+        from magnerve._sections import build_section
+
+        raw = self._root().joinpath(f"{name}.toml").read_bytes()
+        out = _parsed(raw)
+        self._sections[name] = build_section(name, out)  # validates: raises before caching
+        self._data[name] = out
+        return out
+
+    # one overload per data file with a typed section (see magnerve._sections)
+    @overload
+    def section(self, name: Literal["absorption"]) -> AbsorptionData: ...
+    @overload
+    def section(self, name: Literal["bounds"]) -> BoundsData: ...
+    @overload
+    def section(self, name: Literal["clinical_markers"]) -> ClinicalMarkersData: ...
+    @overload
+    def section(self, name: Literal["conditions"]) -> ConditionsData: ...
+    @overload
+    def section(self, name: Literal["conversions"]) -> ConversionsData: ...
+    @overload
+    def section(self, name: Literal["dri_magnesium", "dri_partners"]) -> DriData: ...
+    @overload
+    def section(self, name: Literal["energy"]) -> EnergyData: ...
+    @overload
+    def section(self, name: Literal["evidence"]) -> EvidenceData: ...
+    @overload
+    def section(self, name: Literal["familiar_foods"]) -> FamiliarFoodsData: ...
+    @overload
+    def section(self, name: Literal["homeostasis"]) -> HomeostasisData: ...
+    @overload
+    def section(self, name: Literal["interactions"]) -> InteractionsData: ...
+    @overload
+    def section(self, name: Literal["limits"]) -> LimitsData: ...
+    @overload
+    def section(self, name: Literal["medications"]) -> MedicationsData: ...
+    @overload
+    def section(self, name: Literal["nutrients"]) -> NutrientsData: ...
+    @overload
+    def section(
+        self, name: Literal["physiology", "plan", "servings", "within_person_sd"]
+    ) -> ParametersData: ...
+    @overload
+    def section(self, name: Literal["search_lexicon"]) -> LexiconData: ...
+    @overload
+    def section(self, name: Literal["supplement_forms"]) -> SupplementFormsData: ...
+    @overload
+    def section(self, name: Literal["units"]) -> UnitsData: ...
+    @overload
+    def section(self, name: str) -> object: ...
+    def section(self, name: str) -> object:
+        """The typed section of data file ``name`` (``"interactions"`` -> ``InteractionsData``).
+
+        Built once per registry from the same parse as :meth:`data`; frozen dataclasses and
+        read-only mappings, so a section cannot be changed by its readers.
+
+        Parameters
+        ----------
+        name : str
+            File name without ``.toml``.
+
+        Raises
+        ------
+        DataFileError
+            The file does not fit its typed section (the message names file and key path).
+        FileNotFoundError
+            No such data file.
+        """
+        try:
+            return self._sections[name]
+        except KeyError:
+            self.data(name)
+            return self._sections[name]
+
+    def validate(self) -> dict[str, object]:
+        """Load every data file into its typed section (the first bad file raises).
+
+        Returns
+        -------
+        dict
+            Section by file name.
+
+        Raises
+        ------
+        DataFileError
+            A file that does not fit its section.
+        """
+        return {name: self.section(name) for name in self.names()}
 
     def read_bytes(self, filename: str) -> bytes:
         """The bytes of a data file (``"physiology.toml"``), e.g. for a cache key."""

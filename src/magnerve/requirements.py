@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magnerve._sex import normalise_sex
 from magnerve.errors import ReferenceDataError
 from magnerve.registry import get_registry, registry_cache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import DriTable
 
 __all__ = [
     "ReferenceIntake",
@@ -120,43 +123,42 @@ class _Table:
     rows: tuple[dict[str, Any], ...]
 
 
-def _read(name: str) -> dict[str, Any]:
-    return get_registry().data(name.removesuffix(".toml"))
+def _rows(table: DriTable) -> tuple[dict[str, Any], ...]:
+    """The validated rows of a typed table, as the mappings :func:`reference_intake` reads."""
+    return tuple(dict(r.raw) for r in table.rows)
 
 
 @registry_cache
 def _registry() -> dict[tuple[str, str], _Table]:
+    """Reference-intake tables by (nutrient, authority), from the typed sections of
+    ``dri_magnesium.toml`` and ``dri_partners.toml`` (validated when the registry loads them)."""
     reg: dict[tuple[str, str], _Table] = {}
-    mg = _read("dri_magnesium.toml")
-    for key, tab in mg.items():
+    for key, tab in get_registry().section("dri_magnesium").tables.items():
         authority = _AUTHORITY_ALIASES[key]
         reg[("magnesium", authority)] = _Table(
             "magnesium",
             authority,
             "mg/day",
-            tab["source"],
-            tab.get("confidence", ""),
-            tab.get("requirement_cv"),
-            tab.get("ul_scope", "none"),
-            tuple(tab["rows"]),
+            tab.source,
+            tab.confidence,
+            tab.requirement_cv,
+            tab.ul_scope,
+            _rows(tab),
         )
     try:
-        partners = _read("dri_partners.toml")
+        partners = get_registry().section("dri_partners").tables
     except FileNotFoundError:
         partners = {}
     for nutrient, tab in partners.items():
-        if not isinstance(tab, dict) or "rows" not in tab:
-            continue
-        meta = tab.get("meta", {})
         reg[(nutrient, "iom")] = _Table(
             nutrient,
             "iom",
-            meta.get("unit", ""),
-            meta.get("source", ""),
-            meta.get("confidence", ""),
-            meta.get("requirement_cv"),
-            meta.get("ul_scope", "total"),
-            tuple(tab["rows"]),
+            tab.unit,
+            tab.source,
+            tab.confidence,
+            tab.requirement_cv,
+            tab.ul_scope,
+            _rows(tab),
         )
     return reg
 

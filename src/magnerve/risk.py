@@ -8,19 +8,18 @@ Each rule looks at an :class:`~magnerve.assessment.Assessment` and, when it appl
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from magnerve._bounds import bound
 from magnerve._text import format_probability, hardness_class, plain_label
-from magnerve.interactions import interaction_title, thresholds
+from magnerve.interactions import interaction_title
 from magnerve.profile import medication_group, water_hardness_mg_l
+from magnerve.registry import get_registry, registry_cache
 
 if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import InteractionsData
     from magnerve.assessment import Assessment
 
 __all__ = ["RULES", "Finding", "evidence", "findings_for", "rule"]
@@ -28,11 +27,11 @@ __all__ = ["RULES", "Finding", "evidence", "findings_for", "rule"]
 SEVERITY_ORDER = {"urgent": 0, "high": 1, "moderate": 2, "low": 3, "info": 4}
 
 
-@cache
+@registry_cache
 def evidence() -> dict[str, dict[str, Any]]:
-    """The evidence registry, by id."""
-    text = resources.files("magnerve.data").joinpath("evidence.toml").read_text("utf-8")
-    return {e["id"]: e for e in tomllib.loads(text)["evidence"]}
+    """The evidence registry, by id, as written in ``data/evidence.toml`` (of the active
+    registry; the typed entries are ``get_registry().section("evidence").entries``)."""
+    return {e["id"]: e for e in get_registry().data("evidence")["evidence"]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,17 +77,17 @@ class Finding:
 
 
 def _finding(fid: str, severity: str, title: str, message: str, *ev_ids: str) -> Finding:
-    reg = evidence()
+    reg = get_registry().section("evidence").entries
     mech: list[str] = []
     cites: list[str] = []
     strengths: list[str] = []
     for eid in ev_ids:
         e = reg[eid]  # KeyError = a rule cites an id missing from the registry (a bug)
         if not mech:
-            mech = list(e["mechanism"])
-        strengths.append(e["strength"])
-        for c in e["citations"]:
-            t = c["text"] + ("" if c.get("verified", False) else " [citation not verified]")
+            mech = list(e.mechanism)
+        strengths.append(e.strength)
+        for c in e.citations:
+            t = c.text + ("" if c.verified else " [citation not verified]")
             if t not in cites:
                 cites.append(t)
     return Finding(
@@ -113,6 +112,11 @@ def _water_message(
     if mg_l is None:
         return lead + "."
     return f"{lead} (about {mg_l:.1f} mg/L; at least {low_mg_l:g} mg/L is suggested)."
+
+
+def _thresholds() -> InteractionsData:
+    """The typed ``interactions.toml`` of the active registry (risk thresholds)."""
+    return get_registry().section("interactions")
 
 
 RULES: list[Callable[[Assessment, Sequence[Finding]], list[Finding]]] = []
@@ -425,16 +429,7 @@ def _rule_magnesium_wasting_medicines(a: Assessment, found: Sequence[Finding]) -
     """Rule: magnesium wasting medicines."""
     out: list[Finding] = []
     classes = a.profile.medication_classes()
-    wasting = sorted(
-        classes
-        & {
-            "aminoglycoside",
-            "calcineurin_inhibitor",
-            "platinum_chemotherapy",
-            "egfr_antibody",
-            "amphotericin_b",
-        }
-    )
+    wasting = sorted(classes & medication_group("renal_magnesium_wasting"))
     if wasting:
         out.append(
             _finding(
@@ -473,7 +468,7 @@ def _rule_malabsorption(a: Assessment, found: Sequence[Finding]) -> list[Finding
 def _rule_calcium_very_high(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
     """Rule: calcium very high."""
     out: list[Finding] = []
-    ca_limit = thresholds()["calcium_absorption"]["no_effect_up_to_mg_per_day"]
+    ca_limit = _thresholds().calcium_absorption.no_effect_up_to_mg_per_day
     ca_total = (a.nutrients_mean.get("calcium_mg") or 0.0) + sum(
         s.calcium_mg for s in a.supplements
     )
@@ -495,13 +490,15 @@ def _rule_calcium_very_high(a: Assessment, found: Sequence[Finding]) -> list[Fin
 def _rule_mds(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
     """Rule: mds."""
     out: list[Finding] = []
-    if a.mds.get("score", 0) >= 3:
+    mds = get_registry().section("clinical_markers").mds
+    if a.mds.get("score", 0) >= mds.highest_group_from:
         out.append(
             _finding(
                 "mds_high",
                 "moderate",
-                f"Magnesium Depletion Score {a.mds['score']} (of 5)",
-                "A score of 3 or more is the highest-risk group in population studies.",
+                f"Magnesium Depletion Score {a.mds['score']} (of {mds.score_max})",
+                f"A score of {mds.highest_group_from} or more is the highest-risk group in "
+                "population studies.",
                 "mds",
             )
         )
@@ -535,10 +532,8 @@ def _rule_alcohol(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
     out: list[Finding] = []
     p = a.profile
     drinks_week = p.lifestyle.alcohol_drinks_per_week or 0.0
-    from magnerve.clinical import markers
-
-    hd = markers()["mds"]["components"]["heavy_drinking"]
-    if drinks_week / 7 > float(hd[f"drinks_per_day_above_{p.person.sex}"]):
+    above = get_registry().section("clinical_markers").mds.drinks_per_day_above
+    if drinks_week / 7 > above[p.person.sex]:
         out.append(
             _finding(
                 "alcohol",
@@ -561,8 +556,8 @@ def _rule_caffeine(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
         or a.nutrients_mean.get("caffeine_from_cups_mg")
         or a.nutrients_mean.get("caffeine_mg")
     )
-    lt = thresholds()["lifestyle_thresholds"]
-    if caffeine and caffeine > lt["caffeine_high_mg_per_day"]:
+    lt = _thresholds().lifestyle
+    if caffeine and caffeine > lt.caffeine_high_mg_per_day:
         out.append(
             _finding(
                 "caffeine",
@@ -620,16 +615,16 @@ def _rule_water(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
     """Rule: water."""
     out: list[Finding] = []
     p = a.profile
-    lt = thresholds()["lifestyle_thresholds"]
+    lt = _thresholds().lifestyle
     # -- environment -----------------------------------------------------------------------
     mg_l = p.water.magnesium()[0]
-    if p.water.source == "filtered_ro" or (mg_l is not None and mg_l < lt["water_low_mg_per_l"]):
+    if p.water.source == "filtered_ro" or (mg_l is not None and mg_l < lt.water_low_mg_per_l):
         out.append(
             _finding(
                 "soft_water",
                 "low",
                 "Little magnesium from drinking water",
-                _water_message(p.water.source, p.water.hardness, mg_l, lt["water_low_mg_per_l"]),
+                _water_message(p.water.source, p.water.hardness, mg_l, lt.water_low_mg_per_l),
                 "water_hardness",
             )
         )
@@ -641,8 +636,8 @@ def _rule_stress(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
     """Rule: stress."""
     out: list[Finding] = []
     p = a.profile
-    lt = thresholds()["lifestyle_thresholds"]
-    if p.lifestyle.stress_pss10 is not None and p.lifestyle.stress_pss10 >= lt["pss10_high_from"]:
+    lt = _thresholds().lifestyle
+    if p.lifestyle.stress_pss10 is not None and p.lifestyle.stress_pss10 >= lt.pss10_high_from:
         out.append(
             _finding(
                 "stress",
@@ -707,7 +702,8 @@ def _rule_b6_claims(a: Assessment, found: Sequence[Finding]) -> list[Finding]:
                 "info",
                 "Vitamin B6 with magnesium",
                 "B6 is often added to magnesium products; that it improves magnesium absorption "
-                "is not shown, and B6 above 12 mg/day can itself harm nerves.",
+                f"is not shown, and B6 above {_thresholds().vitamin_b6.efsa_ul_mg_per_day:g} "
+                "mg/day can itself harm nerves.",
                 "b6_mg_absorption",
                 "b6_neuropathy_ul",
             )

@@ -250,13 +250,14 @@ class _QueryWord:
     original: bool  # typed by the user (not added by a synonym)
 
 
-@cache
 def _lexicon() -> dict[str, Any]:
-    import tomllib
-    from importlib import resources
+    """The parsed ``search_lexicon.toml`` of the active registry (validated on first load).
 
-    text = resources.files("magnerve.data").joinpath("search_lexicon.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    The registry is imported here, not at module level: the warm ``foods search`` path never
+    reads the lexicon (the cached index holds what it needs)."""
+    from magnerve.registry import get_registry
+
+    return get_registry().data("search_lexicon")
 
 
 # Cache format of the built index (see get_index): bump when the stored layout changes.
@@ -1440,9 +1441,9 @@ def _cache_key() -> str:
             st = path.stat()
             h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         except OSError:
-            from importlib import resources
+            from magnerve.registry import Registry
 
-            h.update(resources.files("magnerve.data").joinpath(path.name).read_bytes())
+            h.update(Registry().read_bytes(path.name))  # the package's file (a zipped install)
     return h.hexdigest()
 
 

@@ -1,0 +1,1431 @@
+"""Typed sections of the reference data (issue 10): one model per data file, validated on load.
+
+The registry (:mod:`magnerve.registry`) parses each TOML file once and builds its section here;
+a file that does not fit its model raises :class:`DataFileError` naming the file and the key
+path (``"absorption.toml: model.vmax.value: expected a number, got 'x'"``). Modules read the
+typed section (``get_registry().section("interactions")``) instead of indexing raw dicts.
+
+One convention for a sourced value: :class:`SourcedValue` (value, unit, source, confidence).
+Data files that keep a table's source and confidence next to plain numbers (``[zinc]`` with
+``high_dose_supplement_mg_per_day``, ``source`` and ``confidence``) are read into sections that
+give the same view through :meth:`Section.sourced` (the unit is the field's metadata, written
+where the field is declared; the number always comes from the data).
+
+Standard library only, so that loading a data file stays cheap on the ``foods search`` path
+(no pydantic). Every model is a frozen dataclass; mappings are read-only views.
+
+Examples
+--------
+>>> from magnerve.registry import get_registry
+>>> s = get_registry().section("interactions")
+>>> s.lifestyle.caffeine_high_mg_per_day
+400
+>>> s.lifestyle.sourced("caffeine_high_mg_per_day").unit
+'mg/day'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+from typing import Any, Literal, NoReturn, TypeVar, cast, get_args
+
+from magnerve._sex import Sex
+from magnerve.errors import MagnerveError
+
+__all__ = [
+    "CONFIDENCE_LEVELS",
+    "AbsorptionData",
+    "BoundsData",
+    "DataFileError",
+    "DriData",
+    "DriRow",
+    "DriTable",
+    "InteractionsData",
+    "LimitsData",
+    "Range",
+    "Section",
+    "SourcedTree",
+    "SourcedValue",
+    "build_section",
+    "known_sections",
+]
+
+T = TypeVar("T")
+
+SEXES: tuple[Sex, ...] = get_args(Sex)
+#: Confidence words of the sourced-value convention (the first word of ``confidence``).
+CONFIDENCE_LEVELS = ("high", "medium", "low")
+_MISSING: Any = object()
+
+
+class DataFileError(MagnerveError, ValueError):
+    """A data file does not fit its typed section (a broken or hand-edited file).
+
+    Attributes
+    ----------
+    file : str
+        The data file (``"absorption.toml"``).
+    path : str
+        Dotted key path inside the file (``"model.vmax.value"``).
+    problem : str
+        What is wrong.
+    """
+
+    def __init__(self, file: str, path: str, problem: str) -> None:
+        super().__init__(f"{file}: {path or '(top level)'}: {problem}")
+        self.file, self.path, self.problem = file, path, problem
+
+
+def _freeze(x: Any) -> Any:
+    """Read-only copy: dicts as mapping views, lists as tuples (recursively)."""
+    if isinstance(x, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in x.items()})
+    if isinstance(x, list):
+        return tuple(_freeze(v) for v in x)
+    return x
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+class _At:
+    """A table of a data file being read, with its key path for error messages."""
+
+    __slots__ = ("file", "node", "path")
+
+    def __init__(self, file: str, path: str, node: object) -> None:
+        if not isinstance(node, dict):
+            raise DataFileError(file, path, f"expected a table, got {type(node).__name__}")
+        self.file, self.path, self.node = file, path, cast(dict[str, Any], node)
+
+    def where(self, key: str | None = None) -> str:
+        if key is None:
+            return self.path
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, problem: str, key: str | None = None) -> NoReturn:
+        raise DataFileError(self.file, self.where(key), problem)
+
+    def has(self, key: str) -> bool:
+        return key in self.node
+
+    def raw(self, key: str, default: Any = _MISSING) -> Any:
+        if key in self.node:
+            return self.node[key]
+        if default is _MISSING:
+            self.fail("missing", key)
+        return default
+
+    def table(self, key: str) -> _At:
+        return _At(self.file, self.where(key), self.raw(key))
+
+    def tables(self, *, skip: tuple[str, ...] = ()) -> Iterator[tuple[str, _At]]:
+        """The sub-tables (keys whose value is a table), in file order."""
+        for k, v in self.node.items():
+            if isinstance(v, dict) and k not in skip:
+                yield k, _At(self.file, self.where(k), v)
+
+    def num(self, key: str, default: Any = _MISSING, *, positive: bool = False) -> Any:
+        """A finite number (int or float as written; never a bool)."""
+        v = self.raw(key, default)
+        if v is default and default is not _MISSING:
+            return v
+        if not _is_number(v):
+            self.fail(f"expected a number, got {v!r}", key)
+        if not math.isfinite(v):
+            self.fail(f"expected a finite number, got {v!r}", key)
+        if positive and v <= 0:
+            self.fail(f"expected a positive number, got {v!r}", key)
+        return v
+
+    def opt_num(self, key: str) -> Any:
+        return self.num(key, None)
+
+    def integer(self, key: str, default: Any = _MISSING) -> Any:
+        v = self.raw(key, default)
+        if v is default and default is not _MISSING:
+            return v
+        if not isinstance(v, int) or isinstance(v, bool):
+            self.fail(f"expected an integer, got {v!r}", key)
+        return v
+
+    def text(self, key: str, default: Any = _MISSING) -> Any:
+        v = self.raw(key, default)
+        if v is default and default is not _MISSING:
+            return v
+        if not isinstance(v, str):
+            self.fail(f"expected text, got {v!r}", key)
+        return v
+
+    def flag(self, key: str, default: bool) -> bool:
+        v = self.raw(key, default)
+        if not isinstance(v, bool):
+            self.fail(f"expected true or false, got {v!r}", key)
+        return v
+
+    def texts(self, key: str, default: Any = _MISSING) -> Any:
+        v = self.raw(key, default)
+        if v is default and default is not _MISSING:
+            return v
+        if not isinstance(v, list) or not all(isinstance(s, str) for s in v):
+            self.fail("expected a list of text", key)
+        return tuple(v)
+
+    def nums(self, key: str, n: int | None = None) -> tuple[float, ...]:
+        v = self.raw(key)
+        if not isinstance(v, list) or not all(_is_number(x) and math.isfinite(x) for x in v):
+            self.fail("expected a list of finite numbers", key)
+        if n is not None and len(v) != n:
+            self.fail(f"expected {n} numbers, got {len(v)}", key)
+        return tuple(v)
+
+    def confidence(self, key: str = "confidence", default: Any = _MISSING) -> Any:
+        """A confidence statement whose first word is high, medium or low."""
+        v = self.text(key, default)
+        if v is default and default is not _MISSING:
+            return v
+        if _confidence_word(v) not in CONFIDENCE_LEVELS:
+            self.fail(f"confidence {v!r} is not high/medium/low", key)
+        return v
+
+    def sourced(self, key: str) -> SourcedValue:
+        return SourcedValue.read(self.table(key))
+
+    def mapping(self, read: Callable[[_At, str], T]) -> Mapping[str, T]:
+        """Every entry of this table read by ``read(self, key)``, as a read-only mapping."""
+        return MappingProxyType({k: read(self, k) for k in self.node})
+
+
+_SOURCE_KEYS = ("source", "derivation", "sources", "confidence")
+
+
+def _as_tuple(v: float | tuple[float, ...]) -> tuple[float, ...]:
+    return v if isinstance(v, tuple) else (v,)
+
+
+def _confidence_word(conf: str) -> str:
+    return conf.split(":")[0].split(" ")[0].strip()
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedValue:
+    """A number from the literature with its unit, source and confidence.
+
+    Attributes
+    ----------
+    value : float, int or tuple of float
+        The number as written (nan: looked for, not found).
+    unit : str
+        Its unit (free text, e.g. ``"mg/day"``).
+    source : str
+        Where it was read (or how it was derived).
+    confidence : str
+        A statement starting with high, medium or low (``"unverified"`` only for nan).
+    range : tuple of float or None
+        A stated range, when the data gives one.
+    note : str
+    extra : mapping
+        Any further keys of the entry (read-only; e.g. ``by_age`` rows, ``forms``).
+    """
+
+    value: float | tuple[float, ...]
+    unit: str
+    source: str
+    confidence: str
+    range: tuple[float, float] | None = None
+    note: str = ""
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def level(self) -> str:
+        """The confidence word: ``"high"``, ``"medium"``, ``"low"`` (or ``"unverified"``)."""
+        return _confidence_word(self.confidence)
+
+    def __float__(self) -> float:
+        if isinstance(self.value, tuple):
+            raise TypeError("a list of values has no single float")
+        return float(self.value)
+
+    @classmethod
+    def read(cls, at: _At, inherited: Mapping[str, Any] | None = None) -> SourcedValue:
+        """Read and check a ``{value, unit, source, confidence}`` table.
+
+        ``inherited``: the enclosing table when it states the source (and confidence) for
+        the values inside it, as the convention allows (:meth:`Registry.issues` alike).
+        """
+        if inherited:
+            at = _At(at.file, at.path, {**inherited, **at.node})
+        v = at.raw("value")
+        if isinstance(v, list):
+            if not all(_is_number(x) and not math.isinf(x) for x in v):
+                at.fail("expected a list of numbers (nan: not found)", "value")
+            value: float | tuple[float, ...] = tuple(v)
+        elif _is_number(v):
+            if math.isinf(v):
+                at.fail("an infinite value", "value")
+            value = v
+        else:
+            at.fail(f"expected a number or a list of numbers, got {v!r}", "value")
+        unit = at.text("unit")
+        sources = [at.node[k] for k in ("source", "derivation", "sources") if k in at.node]
+        if not sources:
+            at.fail("a value without a source (source, derivation or sources)")
+        source = at.node.get("source") or at.node.get("derivation") or at.node.get("sources")
+        conf = at.text("confidence")
+        not_found = any(isinstance(x, float) and math.isnan(x) for x in _as_tuple(value))
+        word = _confidence_word(conf)
+        if word not in CONFIDENCE_LEVELS and not (not_found and word == "unverified"):
+            at.fail(f"confidence {conf!r} is not high/medium/low", "confidence")
+        rng = None
+        if "range" in at.node:
+            lo, hi = at.nums("range", 2)
+            rng = (lo, hi)
+        skip = {"value", "unit", "source", "confidence", "range", "note"}
+        extra = {k: _freeze(x) for k, x in at.node.items() if k not in skip}
+        return cls(
+            value,
+            unit,
+            str(source),
+            conf,
+            rng,
+            at.text("note", ""),
+            MappingProxyType(extra),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """Base of the typed sections: :meth:`sourced` gives any numeric field as a
+    :class:`SourcedValue` (unit from the field's metadata, source and confidence from the
+    section's own ``source``/``confidence``, or from ``<field>_source`` when the file names one).
+    """
+
+    def sourced(self, name: str) -> SourcedValue:
+        """Field ``name`` as a sourced value.
+
+        Raises
+        ------
+        KeyError
+            ``name`` is not a numeric field of this section.
+        """
+        for f in fields(self):
+            if f.name == name and "unit" in f.metadata:
+                by_field: Mapping[str, str] = getattr(self, "sources", {})
+                confs: Mapping[str, str] = getattr(self, "confidences", {})
+                src = by_field.get(name, getattr(self, "source", ""))
+                conf = confs.get(name, getattr(self, "confidence", ""))
+                return SourcedValue(getattr(self, name), f.metadata["unit"], src, conf)
+        raise KeyError(f"{type(self).__name__} has no numeric field {name!r}")
+
+
+def _unit(unit: str) -> Any:
+    return field(metadata={"unit": unit})
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedTree:
+    """A table whose entries are sourced values, further tables, or plain keys (notes)."""
+
+    values: Mapping[str, SourcedValue]
+    tables: Mapping[str, SourcedTree]
+    attrs: Mapping[str, Any]
+
+    def get(self, dotted: str) -> SourcedValue:
+        """The sourced value at a dotted path (``"kinetics.sabatier_2003.absorption"``)."""
+        head, _, rest = dotted.partition(".")
+        if rest:
+            return self.tables[head].get(rest)
+        return self.values[head]
+
+    def walk(self, prefix: str = "") -> Iterator[tuple[str, SourcedValue]]:
+        """Every sourced value with its dotted path."""
+        for k, v in self.values.items():
+            yield f"{prefix}{k}", v
+        for k, t in self.tables.items():
+            yield from t.walk(f"{prefix}{k}.")
+
+    @classmethod
+    def read(
+        cls, at: _At, *, skip: tuple[str, ...] = (), inherited: Mapping[str, Any] | None = None
+    ) -> SourcedTree:
+        """Read a table of sourced values (a table stating ``source``/``confidence`` passes
+        them to the values inside it that state none)."""
+        own = {k: at.node[k] for k in _SOURCE_KEYS if k in at.node}
+        inherit = {**(inherited or {}), **own} if own else inherited
+        values: dict[str, SourcedValue] = {}
+        tables: dict[str, SourcedTree] = {}
+        attrs: dict[str, Any] = {}
+        for k, v in at.node.items():
+            if k in skip:
+                continue
+            if isinstance(v, dict) and "value" in v and not isinstance(v["value"], dict):
+                values[k] = SourcedValue.read(_At(at.file, at.where(k), v), inherit)
+            elif isinstance(v, dict):
+                tables[k] = cls.read(_At(at.file, at.where(k), v), inherited=inherit)
+            else:
+                attrs[k] = _freeze(v)
+        return cls(MappingProxyType(values), MappingProxyType(tables), MappingProxyType(attrs))
+
+
+# -- absorption.toml ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AgeValue:
+    """A value for an age band ``age_min <= age < age_max`` [years]."""
+
+    age_min: float
+    age_max: float
+    value: float
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class AbsorptionModel:
+    """``[model]`` of ``absorption.toml``: the parameters the absorption model uses."""
+
+    vmax: SourcedValue
+    km: SourcedValue
+    linear_fraction: SourcedValue
+    phytate_relative_reduction_per_mmol: SourcedValue
+    phytic_acid_molar_mass: SourcedValue
+    water_with_meal_factor: SourcedValue
+    water_serving_l: SourcedValue
+    poorly_soluble_salt_factor: SourcedValue
+    poorly_soluble_forms: tuple[str, ...]
+    phytate_max_mmol_measured: float
+    meals_per_day_reference: SourcedValue
+    fractional_absorption_max: SourcedValue
+    water_between_meals_fa: SourcedValue
+    oxalate_relative_absorption: SourcedValue
+    reference_phytate_mg_per_day: SourcedValue
+    reference_phytate_by_age: tuple[AgeValue, ...]
+    sensitivity_band: SourcedValue
+
+
+@dataclass(frozen=True, slots=True)
+class AbsorptionData:
+    """``absorption.toml``: the model parameters, phytate by food category, and the studies
+    they were read from (every number a :class:`SourcedValue`)."""
+
+    model: AbsorptionModel
+    phytate_content: Mapping[str, SourcedValue]
+    studies: SourcedTree
+
+
+def _absorption(at: _At) -> AbsorptionData:
+    m = at.table("model")
+    scalar = (
+        "vmax",
+        "km",
+        "linear_fraction",
+        "phytate_relative_reduction_per_mmol",
+        "phytic_acid_molar_mass",
+        "water_with_meal_factor",
+        "water_serving_l",
+        "poorly_soluble_salt_factor",
+        "meals_per_day_reference",
+        "fractional_absorption_max",
+        "water_between_meals_fa",
+        "oxalate_relative_absorption",
+        "reference_phytate_mg_per_day",
+    )
+    sv = {k: m.sourced(k) for k in (*scalar, "sensitivity_band")}
+    for k in scalar:  # the model's parameters: one finite number each
+        v = sv[k].value
+        if isinstance(v, tuple) or not math.isfinite(v):
+            m.fail(f"expected one finite number, got {v!r}", f"{k}.value")
+    band = sv["sensitivity_band"].value
+    if not isinstance(band, tuple) or len(band) != 2 or not band[0] <= 1.0 <= band[1]:
+        m.fail("expected [low, high] around 1", "sensitivity_band.value")
+    if not isinstance(sv["oxalate_relative_absorption"].range, tuple):
+        m.fail("missing", "oxalate_relative_absorption.range")
+    ph = m.table("phytate_relative_reduction_per_mmol")
+    ps = m.table("poorly_soluble_salt_factor")
+    ref = m.table("reference_phytate_mg_per_day")
+    rows = []
+    for i, r in enumerate(ref.raw("by_age")):
+        row = _At(at.file, ref.where(f"by_age[{i}]"), r)
+        lo, hi = row.num("age_min"), row.num("age_max")
+        if not lo < hi:
+            row.fail("age_min must be below age_max")
+        rows.append(AgeValue(lo, hi, row.num("value"), row.text("group", "")))
+    model = AbsorptionModel(
+        vmax=sv["vmax"],
+        km=sv["km"],
+        linear_fraction=sv["linear_fraction"],
+        phytate_relative_reduction_per_mmol=sv["phytate_relative_reduction_per_mmol"],
+        phytic_acid_molar_mass=sv["phytic_acid_molar_mass"],
+        water_with_meal_factor=sv["water_with_meal_factor"],
+        water_serving_l=sv["water_serving_l"],
+        poorly_soluble_salt_factor=sv["poorly_soluble_salt_factor"],
+        meals_per_day_reference=sv["meals_per_day_reference"],
+        fractional_absorption_max=sv["fractional_absorption_max"],
+        water_between_meals_fa=sv["water_between_meals_fa"],
+        oxalate_relative_absorption=sv["oxalate_relative_absorption"],
+        reference_phytate_mg_per_day=sv["reference_phytate_mg_per_day"],
+        sensitivity_band=sv["sensitivity_band"],
+        poorly_soluble_forms=ps.texts("forms"),
+        phytate_max_mmol_measured=ph.num("max_mmol_measured", positive=True),
+        reference_phytate_by_age=tuple(rows),
+    )
+    phytate = at.table("phytate_content")
+    content = MappingProxyType({k: phytate.sourced(k) for k in phytate.node})
+    return AbsorptionData(model, content, SourcedTree.read(at, skip=("model", "phytate_content")))
+
+
+# -- bounds.toml ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """One input range of ``bounds.toml`` (``same_as`` resolved)."""
+
+    key: str
+    min: float
+    max: float
+    min_exclusive: bool
+    unit: str
+    source: str
+    confidence: str
+    flag_at: float | None
+    flag_source: str
+
+
+@dataclass(frozen=True, slots=True)
+class BoundsData:
+    """``bounds.toml``: ranges by dotted key, and the ``[limits.*]`` resource bounds."""
+
+    ranges: Mapping[str, Range]
+    limits: Mapping[str, Mapping[str, Any]]
+
+
+def _bounds(at: _At) -> BoundsData:
+    leaves: dict[str, _At] = {}
+
+    def collect(t: _At, prefix: str) -> None:
+        for k, sub in t.tables():
+            key = f"{prefix}.{k}" if prefix else k
+            if sub.has("source") or sub.has("same_as"):
+                leaves[key] = sub
+            else:
+                collect(sub, key)
+
+    for k, sub in at.tables(skip=("limits",)):
+        if sub.has("source") or sub.has("same_as"):
+            leaves[k] = sub
+        else:
+            collect(sub, k)
+    out: dict[str, Range] = {}
+    for key, entry in leaves.items():
+        target, seen = entry, {key}
+        while target.has("same_as"):
+            ref = target.text("same_as")
+            if ref in seen or ref not in leaves:
+                entry.fail(f"bad same_as {ref!r}", "same_as")
+            seen.add(ref)
+            target = leaves[ref]
+        lo, hi = target.num("min"), target.num("max")
+        if lo > hi:
+            target.fail("min is above max")
+        flag = target.opt_num("flag_at")
+        out[key] = Range(
+            key,
+            float(lo),
+            float(hi),
+            target.flag("min_exclusive", False),
+            target.text("unit"),
+            target.text("source"),
+            target.text("confidence"),
+            None if flag is None else float(flag),
+            target.text("flag_source", ""),
+        )
+    limits = at.table("limits")
+    lim = {k: _freeze(t.node) for k, t in limits.tables()}
+    return BoundsData(MappingProxyType(out), MappingProxyType(lim))
+
+
+# -- limits.toml ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LimitsData:
+    """``limits.toml``: resource limits and sanity bounds of the readers, each sourced."""
+
+    resources: Mapping[str, SourcedValue]
+    diary: Mapping[str, SourcedValue]
+    aliases: Mapping[str, SourcedValue]
+
+
+def _limits(at: _At) -> LimitsData:
+    def group(name: str) -> Mapping[str, SourcedValue]:
+        t = at.table(name)
+        out = {}
+        for k, sub in t.tables():
+            sv = SourcedValue.read(sub)
+            if isinstance(sv.value, tuple) or not math.isfinite(sv.value):
+                sub.fail(f"expected one finite number, got {sv.value!r}", "value")
+            out[k] = sv
+        return MappingProxyType(out)
+
+    return LimitsData(group("resources"), group("diary"), group("aliases"))
+
+
+# -- dri_magnesium.toml, dri_partners.toml ----------------------------------------------------
+
+_SEXES = (*SEXES, "both")  # "both": a row for children of either sex
+_STAGES = ("general", "pregnant", "lactating")
+
+
+@dataclass(frozen=True, slots=True)
+class DriRow:
+    """One life-stage row of a reference-intake table (values in the table's unit)."""
+
+    sex: Sex | Literal["both"]
+    stage: Literal["general", "pregnant", "lactating"]
+    age_min: float
+    age_max: float
+    ear: float | None = None
+    rda: float | None = None
+    ai: float | None = None
+    rni: float | None = None
+    ul: float | None = None
+    source: str | None = None
+    confidence: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class DriTable:
+    """A reference-intake table of one nutrient and authority."""
+
+    key: str
+    unit: str
+    source: str
+    confidence: str
+    requirement_cv: float | None
+    ul_scope: str
+    rows: tuple[DriRow, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DriData:
+    """``dri_magnesium.toml`` (tables by authority key, ``iom1997`` ...) or
+    ``dri_partners.toml`` (tables by nutrient); ``other`` holds tables without ``rows``."""
+
+    tables: Mapping[str, DriTable]
+    other: Mapping[str, Any]
+
+
+def _dri_row(at: _At) -> DriRow:
+    sex = at.text("sex")
+    if sex not in _SEXES:
+        at.fail(f"sex must be one of {', '.join(_SEXES)}, got {sex!r}", "sex")
+    stage = at.text("stage", "general")
+    if stage not in _STAGES:
+        at.fail(f"stage must be one of {', '.join(_STAGES)}, got {stage!r}", "stage")
+    lo, hi = at.num("age_min"), at.num("age_max")
+    if not 0 <= lo < hi:
+        at.fail(f"need 0 <= age_min < age_max, got {lo!r}, {hi!r}")
+    vals = {k: at.opt_num(k) for k in ("ear", "rda", "ai", "rni", "ul")}
+    if all(v is None for v in vals.values()) and not at.has("ul_min"):
+        at.fail("a row without any reference value (ear, rda, ai, rni or ul)")
+    conf = at.confidence("confidence", None)
+    return DriRow(
+        cast(Any, sex),
+        cast(Any, stage),
+        lo,
+        hi,
+        **vals,
+        source=at.text("source", None),
+        confidence=conf,
+        raw=_freeze(at.node),
+    )
+
+
+def _dri_table(key: str, at: _At, meta: _At, *, default_scope: str, default_unit: str) -> DriTable:
+    rows = at.raw("rows")
+    if not isinstance(rows, list) or not rows:
+        at.fail("expected a non-empty list of rows", "rows")
+    return DriTable(
+        key,
+        meta.text("unit", default_unit),
+        meta.text("source"),
+        meta.confidence("confidence", ""),
+        meta.num("requirement_cv", None, positive=True),
+        meta.text("ul_scope", default_scope),
+        tuple(_dri_row(_At(at.file, at.where(f"rows[{i}]"), r)) for i, r in enumerate(rows)),
+        meta.text("note", ""),
+    )
+
+
+def _dri_magnesium(at: _At) -> DriData:
+    tables = {
+        k: _dri_table(k, t, t, default_scope="none", default_unit="mg/day") for k, t in at.tables()
+    }
+    return DriData(MappingProxyType(tables), MappingProxyType({}))
+
+
+def _dri_partners(at: _At) -> DriData:
+    tables: dict[str, DriTable] = {}
+    other: dict[str, Any] = {}
+    for k, t in at.tables():
+        if t.has("rows"):
+            meta = t.table("meta") if t.has("meta") else _At(at.file, t.where("meta"), {})
+            tables[k] = _dri_table(k, t, meta, default_scope="total", default_unit="")
+        else:
+            for i, r in enumerate(t.raw("ul_rows", [])):
+                _dri_row(_At(at.file, t.where(f"ul_rows[{i}]"), r))
+            other[k] = _freeze(t.node)
+    return DriData(MappingProxyType(tables), MappingProxyType(other))
+
+
+# -- interactions.toml ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CaMgRatio(Section):
+    """``[ca_mg_ratio]``: bands of the dietary calcium : magnesium ratio."""
+
+    low_band_below: float = _unit("mass ratio")
+    high_band_above: float = _unit("mass ratio")
+    optimum: float = _unit("mass ratio")
+    source: str = ""
+    confidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ZincThreshold(Section):
+    """``[zinc]``: the supplement dose at which lower magnesium absorption was measured."""
+
+    high_dose_supplement_mg_per_day: float = _unit("mg/day")
+    source: str = ""
+    confidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class B6Threshold(Section):
+    """``[vitamin_b6]``: the EFSA upper level (set on peripheral neuropathy)."""
+
+    efsa_ul_mg_per_day: float = _unit("mg/day")
+    source: str = ""
+    confidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GrainWords:
+    """``[grains]``: word lists that classify grain foods as whole or refined."""
+
+    groups: tuple[str, ...]
+    whole_words: tuple[str, ...]
+    refined_words: tuple[str, ...]
+    whole_overrides_refined: bool
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class CalciumAbsorption(Section):
+    """``[calcium_absorption]``: calcium intake up to which no effect on magnesium was seen."""
+
+    no_effect_up_to_mg_per_day: float = _unit("mg/day")
+    source: str = ""
+    confidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LifestyleThresholds(Section):
+    """``[lifestyle_thresholds]``: caffeine, perceived stress and drinking-water thresholds,
+    each with its own source (``sources``/``confidences`` by field; empty when not stated)."""
+
+    caffeine_high_mg_per_day: float = _unit("mg/day")
+    pss10_high_from: float = _unit("PSS-10 points")
+    water_low_mg_per_l: float = _unit("mg/L")
+    sources: Mapping[str, str] = field(default_factory=dict)
+    confidences: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class HardnessClasses:
+    """``[water_hardness_classes]``: USGS classes and their upper bounds [mg/L as CaCO3]."""
+
+    classes: tuple[str, ...]
+    upper_mg_per_l: tuple[float, ...]
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionsData:
+    """``interactions.toml``: thresholds of the nutrient-interaction checks and risk rules."""
+
+    ca_mg_ratio: CaMgRatio
+    zinc: ZincThreshold
+    vitamin_b6: B6Threshold
+    grains: GrainWords
+    oxalate_words: tuple[str, ...]
+    coffee_ndb: str
+    calcium_absorption: CalciumAbsorption
+    lifestyle: LifestyleThresholds
+    hardness: HardnessClasses
+
+
+def _interactions(at: _At) -> InteractionsData:
+    ca = at.table("ca_mg_ratio")
+    lo, hi = ca.num("low_band_below", positive=True), ca.num("high_band_above", positive=True)
+    if not lo < hi:
+        ca.fail("low_band_below must be below high_band_above")
+    z, b6, g = at.table("zinc"), at.table("vitamin_b6"), at.table("grains")
+    cab, lt, h = at.table("calcium_absorption"), at.table("lifestyle_thresholds"), None
+    h = at.table("water_hardness_classes")
+    classes, upper = h.texts("classes"), h.nums("upper_mg_per_l")
+    if len(classes) != len(upper) + 1 or list(upper) != sorted(upper):
+        h.fail("need one more class than (increasing) upper bounds")
+    # the thresholds' own source keys (caffeine_source, pss10_source, water_source)
+    srcs = {
+        "caffeine_high_mg_per_day": lt.text("caffeine_source"),
+        "pss10_high_from": lt.text("pss10_source"),
+        "water_low_mg_per_l": lt.text("water_source"),
+    }
+    confs = {"pss10_high_from": lt.confidence("pss10_confidence")}
+    return InteractionsData(
+        CaMgRatio(lo, hi, ca.num("optimum"), ca.text("source"), ca.confidence()),
+        ZincThreshold(
+            z.num("high_dose_supplement_mg_per_day", positive=True),
+            z.text("source"),
+            z.confidence(),
+        ),
+        B6Threshold(
+            b6.num("efsa_ul_mg_per_day", positive=True), b6.text("source"), b6.confidence()
+        ),
+        GrainWords(
+            g.texts("groups"),
+            g.texts("whole_words"),
+            g.texts("refined_words"),
+            g.flag("whole_overrides_refined", False),
+            g.text("source"),
+            g.confidence(),
+        ),
+        at.table("oxalate").texts("words"),
+        at.table("caffeine").text("coffee_ndb"),
+        CalciumAbsorption(
+            cab.num("no_effect_up_to_mg_per_day", positive=True),
+            cab.text("source"),
+            cab.confidence(),
+        ),
+        LifestyleThresholds(
+            lt.num("caffeine_high_mg_per_day", positive=True),
+            lt.num("pss10_high_from"),
+            lt.num("water_low_mg_per_l", positive=True),
+            MappingProxyType(srcs),
+            MappingProxyType(confs),
+        ),
+        HardnessClasses(classes, upper, h.text("source"), h.confidence()),
+    )
+
+
+# -- evidence.toml ----------------------------------------------------------------------------
+
+_STRENGTHS = ("established", "probable", "possible", "insufficient", "contradicted")
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A citation of an evidence entry (``verified`` False: not seen in a source text)."""
+
+    text: str
+    verified: bool
+    doi: str = ""
+    url: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One entry of the evidence registry: statement, mechanism chain, strength, citations."""
+
+    id: str
+    theme: str
+    statement: str
+    mechanism: tuple[str, ...]
+    strength: str
+    human_evidence: str
+    caveat: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceData:
+    """``evidence.toml``: the evidence registry by id."""
+
+    entries: Mapping[str, Evidence]
+
+
+def _evidence(at: _At) -> EvidenceData:
+    out: dict[str, Evidence] = {}
+    items = at.raw("evidence")
+    if not isinstance(items, list):
+        at.fail("expected a list of [[evidence]] entries", "evidence")
+    for i, raw in enumerate(items):
+        e = _At(at.file, f"evidence[{i}]", raw)
+        eid = e.text("id")
+        if eid in out:
+            e.fail(f"duplicate id {eid!r}", "id")
+        strength = e.text("strength")
+        if strength not in _STRENGTHS:
+            e.fail(f"strength {strength!r} is not one of {', '.join(_STRENGTHS)}", "strength")
+        cites = []
+        for j, c in enumerate(e.raw("citations")):
+            ca = _At(at.file, e.where(f"citations[{j}]"), c)
+            cites.append(
+                Citation(
+                    ca.text("text"),
+                    ca.flag("verified", False),
+                    ca.text("doi", ""),
+                    ca.text("url", ""),
+                    ca.text("note", ""),
+                )
+            )
+        out[eid] = Evidence(
+            eid,
+            e.text("theme"),
+            e.text("statement"),
+            e.texts("mechanism"),
+            strength,
+            e.text("human_evidence"),
+            e.text("caveat", ""),
+            tuple(cites),
+        )
+    return EvidenceData(MappingProxyType(out))
+
+
+# -- clinical_markers.toml --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MdsBand:
+    """``egfr_min <= eGFR < egfr_max_exclusive`` [mL/min/1.73 m2] scores ``points``."""
+
+    egfr_min: float
+    egfr_max_exclusive: float
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class MdsScore:
+    """``[mds]``: points of the Magnesium Depletion Score components; ``highest_group_from``
+    is the lowest score of the highest-risk group (the same in every ``[[mds.groupings]]``)."""
+
+    score_min: int
+    score_max: int
+    diuretic_points: int
+    ppi_points: int
+    kidney_bands: tuple[MdsBand, ...]
+    kidney_points_if_egfr_90_or_more: int
+    heavy_drinking_points: int
+    drinks_per_day_above: Mapping[Sex, float]
+    highest_group_from: int
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicalMarkersData:
+    """``clinical_markers.toml``: the MDS typed; every other table read-only as written."""
+
+    mds: MdsScore
+    tables: Mapping[str, Any]
+
+
+def _clinical_markers(at: _At) -> ClinicalMarkersData:
+    m = at.table("mds")
+    c = m.table("components")
+    kf = c.table("kidney_function")
+    bands = []
+    for i, b in enumerate(kf.raw("bands")):
+        ba = _At(at.file, kf.where(f"bands[{i}]"), b)
+        bands.append(
+            MdsBand(ba.num("egfr_min"), ba.num("egfr_max_exclusive"), ba.integer("points"))
+        )
+    hd = c.table("heavy_drinking")
+    tops = set()
+    for i, g in enumerate(m.raw("groupings")):
+        ga = _At(at.file, m.where(f"groupings[{i}]"), g)
+        groups = ga.raw("groups")
+        if not isinstance(groups, list):
+            ga.fail("expected a list", "groups")
+        if not groups:  # a scheme looked for and not found (confidence "unverified")
+            if _confidence_word(ga.text("confidence")) != "unverified":
+                ga.fail("an empty list of groups needs confidence 'unverified'", "groups")
+            continue
+        tops.add(_At(at.file, ga.where(f"groups[{len(groups) - 1}]"), groups[-1]).integer("min"))
+    if len(tops) != 1:
+        m.fail(f"the groupings disagree on the highest group: {sorted(tops)}", "groupings")
+    mds = MdsScore(
+        m.integer("score_min"),
+        m.integer("score_max"),
+        c.table("diuretic").integer("points"),
+        c.table("ppi").integer("points"),
+        tuple(bands),
+        kf.integer("points_if_egfr_90_or_more"),
+        hd.integer("points"),
+        MappingProxyType({s: float(hd.num(f"drinks_per_day_above_{s}")) for s in SEXES}),
+        tops.pop(),
+        m.text("reference"),
+    )
+    return ClinicalMarkersData(mds, _freeze(at.node))
+
+
+# -- medications.toml -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationsData:
+    """``medications.toml``: medicine names by class, effects and named groups of classes."""
+
+    classes: Mapping[str, tuple[str, ...]]
+    effects: Mapping[str, str]
+    groups: Mapping[str, tuple[str, ...]]
+    source: str
+    confidence: str
+
+
+def _medications(at: _At) -> MedicationsData:
+    cl = at.table("classes")
+    classes = cl.mapping(lambda t, k: cast(tuple[str, ...], t.texts(k)))
+    eff = at.table("effects")
+    effects = eff.mapping(lambda t, k: cast(str, t.text(k)))
+    for k in effects:
+        if k not in classes:
+            eff.fail("an effect of an unknown class", k)
+    gr = at.table("groups")
+    groups = gr.mapping(lambda t, k: cast(tuple[str, ...], t.texts(k)))
+    for k, members in groups.items():
+        for name in members:
+            if name not in classes:
+                gr.fail(f"unknown class {name!r}", k)
+    meta = at.table("meta")
+    return MedicationsData(classes, effects, groups, meta.text("source"), meta.confidence())
+
+
+# -- conditions.toml --------------------------------------------------------------------------
+
+_RULES = ("none", "malabsorption", "clinician", "refer")
+
+
+@dataclass(frozen=True, slots=True)
+class CkdStage:
+    """A KDIGO CKD stage: from ``egfr_min`` [mL/min/1.73 m2]."""
+
+    egfr_min: float
+    label: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A health condition: synonyms, category and what it means for advice (``rule``)."""
+
+    synonyms: tuple[str, ...]
+    category: str
+    rule: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionsData:
+    """``conditions.toml``: CKD stages, kidney words and the condition vocabulary."""
+
+    ckd_stages: Mapping[str, CkdStage]
+    kidney_words: tuple[str, ...]
+    stage5_words: tuple[str, ...]
+    unknown_stage_rule: str
+    conditions: Mapping[str, Condition]
+    source: str
+    confidence: str
+
+
+def _conditions(at: _At) -> ConditionsData:
+    def rule(t: _At) -> str:
+        r = cast(str, t.text("rule"))
+        if r not in _RULES:
+            t.fail(f"rule {r!r} is not one of {', '.join(_RULES)}", "rule")
+        return r
+
+    stages = {
+        k: CkdStage(t.num("egfr_min"), t.text("label"), rule(t))
+        for k, t in at.table("ckd_stages").tables()
+    }
+    conds = {
+        k: Condition(t.texts("synonyms"), t.text("category"), rule(t), t.text("note", ""))
+        for k, t in at.table("conditions").tables()
+    }
+    kid, meta = at.table("kidney"), at.table("meta")
+    unknown = kid.text("unknown_stage_rule")
+    if unknown not in _RULES:
+        kid.fail(f"rule {unknown!r} is not one of {', '.join(_RULES)}", "unknown_stage_rule")
+    return ConditionsData(
+        MappingProxyType(stages),
+        kid.texts("words"),
+        kid.texts("stage5_words"),
+        unknown,
+        MappingProxyType(conds),
+        meta.text("source"),
+        meta.confidence(),
+    )
+
+
+# -- conversions.toml, units.toml, supplement_forms.toml, nutrients.toml ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConversionsData:
+    """``conversions.toml``: molar masses [g/mol] and unit factors to magnerve's unit, by
+    quantity (``factors["creatinine"]["umol/l"]``)."""
+
+    factors: Mapping[str, Mapping[str, float]]
+
+
+def _conversions(at: _At) -> ConversionsData:
+    out = {k: t.mapping(lambda s, u: cast(float, s.num(u, positive=True))) for k, t in at.tables()}
+    return ConversionsData(MappingProxyType(out))
+
+
+@dataclass(frozen=True, slots=True)
+class UnitDef:
+    """A mass [g] or volume [mL] unit, or a household amount (``kind`` ``"ml"`` or ``"g"``)
+    with its source."""
+
+    factor: float
+    aliases: tuple[str, ...]
+    kind: Literal["g", "ml"]
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitsData:
+    """``units.toml``: mass and volume units (factor to g or mL) and household measures."""
+
+    mass: Mapping[str, UnitDef]
+    volume: Mapping[str, UnitDef]
+    household: Mapping[str, UnitDef]
+    source: str
+
+
+def _units(at: _At) -> UnitsData:
+    def unit(t: _At, kind: Literal["g", "ml"]) -> UnitDef:
+        return UnitDef(t.num("factor", positive=True), t.texts("aliases", ()), kind)
+
+    def household(t: _At) -> UnitDef:
+        kinds = [k for k in ("ml", "g") if t.has(k)]
+        if len(kinds) != 1:
+            t.fail("needs exactly one of ml or g")
+        kind = cast(Literal["g", "ml"], kinds[0])
+        return UnitDef(t.num(kind, positive=True), t.texts("aliases", ()), kind, t.text("source"))
+
+    return UnitsData(
+        MappingProxyType({k: unit(t, "g") for k, t in at.table("mass").tables()}),
+        MappingProxyType({k: unit(t, "ml") for k, t in at.table("volume").tables()}),
+        MappingProxyType({k: household(t) for k, t in at.table("household").tables()}),
+        at.table("meta").text("source"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SaltForm:
+    """A magnesium salt: formula, molar mass [g/mol], elemental fraction [-] and hydrates."""
+
+    formula: str
+    molar_mass: float
+    elemental_fraction: float
+    hydrates: Mapping[str, SaltForm]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SupplementFormsData:
+    """``supplement_forms.toml``: magnesium salts by name."""
+
+    forms: Mapping[str, SaltForm]
+
+
+def _salt(t: _At) -> SaltForm:
+    frac = t.num("elemental_fraction", positive=True)
+    if frac > 1:
+        t.fail(f"elemental_fraction above 1: {frac!r}", "elemental_fraction")
+    hyd = {k: _salt(h) for k, h in t.table("hydrates").tables()} if t.has("hydrates") else {}
+    return SaltForm(
+        t.text("formula"),
+        t.num("molar_mass", positive=True),
+        frac,
+        MappingProxyType(hyd),
+        t.text("note", ""),
+    )
+
+
+def _supplement_forms(at: _At) -> SupplementFormsData:
+    return SupplementFormsData(
+        MappingProxyType({k: _salt(t) for k, t in at.table("forms").tables()})
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NutrientKey:
+    """A nutrient key of magnerve: SR28 nutrient number, label, Cronometer column."""
+
+    nutr_no: str
+    label: str
+    default: bool
+    cronometer: str
+    cronometer_factor: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class NutrientsData:
+    """``nutrients.toml``: magnerve's nutrient keys, in file order (the matrix columns)."""
+
+    keys: Mapping[str, NutrientKey]
+
+
+def _nutrients(at: _At) -> NutrientsData:
+    return NutrientsData(
+        MappingProxyType(
+            {
+                k: NutrientKey(
+                    str(t.raw("nutr_no")),
+                    t.text("label"),
+                    t.flag("default", False),
+                    t.text("cronometer", ""),
+                    t.opt_num("cronometer_factor"),
+                )
+                for k, t in at.table("keys").tables()
+            }
+        )
+    )
+
+
+# -- search_lexicon.toml, familiar_foods.toml -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconData:
+    """``search_lexicon.toml``: phrase tables (typed phrase -> SR28 words) and word lists."""
+
+    phrases: Mapping[str, Mapping[str, str]]
+    lists: Mapping[str, Mapping[str, tuple[str, ...]]]
+
+
+def _search_lexicon(at: _At) -> LexiconData:
+    phrases: dict[str, Mapping[str, str]] = {}
+    lists: dict[str, Mapping[str, tuple[str, ...]]] = {}
+    for k, t in at.tables():
+        if all(isinstance(v, str) for v in t.node.values()):
+            phrases[k] = MappingProxyType(dict(t.node))
+        else:
+            lists[k] = t.mapping(lambda s, w: cast(tuple[str, ...], s.texts(w)))
+    for need in ("synonyms", "everyday"):
+        if need not in phrases:
+            at.fail("missing (a table of phrase = SR28 words)", need)
+    if "classes" not in lists:
+        at.fail("missing (word lists)", "classes")
+    return LexiconData(MappingProxyType(phrases), MappingProxyType(lists))
+
+
+@dataclass(frozen=True, slots=True)
+class FamiliarFoodsData:
+    """``familiar_foods.toml``: familiar food names -> SR28 ids, by list (``ods``, ``common``)."""
+
+    lists: Mapping[str, Mapping[str, str]]
+    source: str
+
+
+def _familiar_foods(at: _At) -> FamiliarFoodsData:
+    def ids(t: _At, k: str) -> str:
+        v = cast(str, t.text(k))
+        if not (len(v) == 5 and v.isdigit()):
+            t.fail(f"expected a 5-digit SR28 id, got {v!r}", k)
+        return v
+
+    lists = {k: t.mapping(ids) for k, t in at.table("foods").tables()}
+    return FamiliarFoodsData(MappingProxyType(lists), at.table("meta").text("source"))
+
+
+# -- energy.toml, physiology.toml, servings.toml: numbers with a table-level source -----------
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterTable:
+    """A table of numbers sharing one source and confidence (``[jahr_stevens]`` ...)."""
+
+    values: Mapping[str, float]
+    source: str
+    confidence: str
+    attrs: Mapping[str, Any]
+
+    def sourced(self, name: str, unit: str) -> SourcedValue:
+        """Parameter ``name`` as a sourced value (``unit`` as the caller reads it)."""
+        return SourcedValue(self.values[name], unit, self.source, self.confidence)
+
+
+@dataclass(frozen=True, slots=True)
+class ParametersData:
+    """A data file of parameter tables (``physiology.toml``, ``energy.toml``,
+    ``servings.toml``, ``plan.toml``, ``within_person_sd.toml``): numbers typed and finite,
+    source and confidence per table where the file states them; lists and texts as written."""
+
+    tables: Mapping[str, ParameterTable]
+
+
+def _parameter_table(t: _At) -> ParameterTable:
+    values: dict[str, float] = {}
+    attrs: dict[str, Any] = {}
+    for k, v in t.node.items():
+        if isinstance(v, bool) or not _is_number(v):
+            attrs[k] = _freeze(v)
+        else:
+            values[k] = t.num(k)
+    src = t.text("source", "")
+    conf = t.text("confidence", "")
+    return ParameterTable(MappingProxyType(values), src, conf, MappingProxyType(attrs))
+
+
+def _parameters(at: _At) -> ParametersData:
+    out: dict[str, ParameterTable] = {}
+
+    def visit(t: _At, prefix: str) -> None:
+        out[prefix] = _parameter_table(t)
+        for k, sub in t.tables():
+            visit(sub, f"{prefix}.{k}" if prefix else k)
+
+    for k, t in at.tables():
+        visit(t, k)
+    return ParametersData(MappingProxyType(out))
+
+
+@dataclass(frozen=True, slots=True)
+class SchofieldRow:
+    """BMR = a x weight [kg] + b [kcal/day], standard error ``see`` [kcal/day]."""
+
+    sex: Sex
+    age_min: float
+    age_max: float
+    a: float
+    b: float
+    see: float
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyData:
+    """``energy.toml``: Schofield BMR equations and the Goldberg constants."""
+
+    schofield: tuple[SchofieldRow, ...]
+    goldberg: ParameterTable
+    tables: Mapping[str, ParameterTable]
+
+
+def _energy(at: _At) -> EnergyData:
+    s = at.table("schofield")
+    rows = []
+    for i, r in enumerate(s.raw("rows")):
+        ra = _At(at.file, s.where(f"rows[{i}]"), r)
+        sex = ra.text("sex")
+        if sex not in SEXES:
+            ra.fail(f"sex must be one of {', '.join(SEXES)}, got {sex!r}", "sex")
+        rows.append(
+            SchofieldRow(
+                cast(Sex, sex),
+                ra.num("age_min"),
+                ra.num("age_max"),
+                ra.num("a"),
+                ra.num("b"),
+                ra.num("see"),
+            )
+        )
+    params = _parameters(at)
+    g = params.tables["goldberg"]
+    for k in ("pal", "sd_min", "cv_within_energy_intake", "cv_bmr", "cv_pal"):
+        if k not in g.values:
+            at.table("goldberg").fail("missing", k)
+    return EnergyData(tuple(rows), g, params.tables)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeostasisData:
+    """``homeostasis.toml``: every model constant and study value as a :class:`SourcedValue`
+    (by dotted path, ``tree.get("renal.tubular_maximum")``)."""
+
+    tree: SourcedTree
+
+
+def _homeostasis(at: _At) -> HomeostasisData:
+    return HomeostasisData(SourcedTree.read(at))
+
+
+@dataclass(frozen=True, slots=True)
+class GenericData:
+    """A data file without a model of its own (a file added in a swapped registry):
+    its sourced values are checked by :meth:`magnerve.registry.Registry.issues`."""
+
+    raw: Mapping[str, Any]
+
+
+_BUILDERS: dict[str, Callable[[_At], object]] = {
+    "absorption": _absorption,
+    "bounds": _bounds,
+    "clinical_markers": _clinical_markers,
+    "conditions": _conditions,
+    "conversions": _conversions,
+    "dri_magnesium": _dri_magnesium,
+    "dri_partners": _dri_partners,
+    "energy": _energy,
+    "evidence": _evidence,
+    "familiar_foods": _familiar_foods,
+    "homeostasis": _homeostasis,
+    "interactions": _interactions,
+    "limits": _limits,
+    "medications": _medications,
+    "nutrients": _nutrients,
+    "physiology": _parameters,
+    "plan": _parameters,
+    "search_lexicon": _search_lexicon,
+    "servings": _parameters,
+    "supplement_forms": _supplement_forms,
+    "units": _units,
+    "within_person_sd": _parameters,
+}
+
+
+def known_sections() -> tuple[str, ...]:
+    """Names of the data files that have a typed section."""
+    return tuple(sorted(_BUILDERS))
+
+
+def build_section(name: str, raw: Mapping[str, Any]) -> object:
+    """The typed section of data file ``name`` from its parsed TOML.
+
+    Parameters
+    ----------
+    name : str
+        File name without ``.toml`` (``"interactions"``).
+    raw : mapping
+        The parsed file.
+
+    Returns
+    -------
+    object
+        The file's section (``InteractionsData`` ...), or :class:`GenericData` for a file
+        without a model.
+
+    Raises
+    ------
+    DataFileError
+        The file does not fit its model (the message names the file and key path).
+    """
+    build = _BUILDERS.get(name)
+    if build is None:
+        return GenericData(_freeze(dict(raw)))
+    return build(_At(f"{name}.toml", "", dict(raw)))

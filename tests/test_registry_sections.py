@@ -1,0 +1,244 @@
+"""Typed sections of the reference-data registry (issue 10): every data file is validated into
+its section when the registry loads it, a bad file names the file and key path, sections are
+frozen, follow a swapped registry, and agree with the raw TOML they were read from."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from magnerve._sections import (
+    CONFIDENCE_LEVELS,
+    DataFileError,
+    GenericData,
+    SourcedValue,
+    known_sections,
+)
+from magnerve.registry import Registry, get_registry, use_registry
+
+DATA = Path(str(resources.files("magnerve.data")))
+
+
+def _copy(tmp: Path) -> Path:
+    for f in DATA.iterdir():
+        if f.suffix == ".toml":
+            shutil.copy(f, tmp / f.name)
+    return tmp
+
+
+def _edit(tmp: Path, name: str, pattern: str, new: str) -> None:
+    """Replace group 1 of the first match of ``pattern`` in ``name`` with ``new``."""
+    path = tmp / name
+    text = path.read_text("utf-8")
+    m = re.search(pattern, text, flags=re.M | re.S)
+    assert m, f"{pattern!r} not found in {name}"
+    path.write_text(text[: m.start(1)] + new + text[m.end(1) :], "utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _no_parse_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MAGNERVE_CACHE_DIR", "")  # every Registry parses its own files
+
+
+def test_every_shipped_file_has_a_typed_section() -> None:
+    reg = Registry()
+    sections = reg.validate()
+    assert set(sections) == set(reg.names()) == set(known_sections())
+    assert not [n for n, s in sections.items() if isinstance(s, GenericData)]
+    for name, s in sections.items():
+        assert dataclasses.is_dataclass(s), name
+        assert reg.section(name) is s  # built once per registry
+
+
+def test_sections_agree_with_the_raw_toml() -> None:
+    reg = get_registry()
+    raw = reg.data("interactions")
+    it = reg.section("interactions")
+    lt = raw["lifestyle_thresholds"]
+    assert it.lifestyle.caffeine_high_mg_per_day == lt["caffeine_high_mg_per_day"]
+    assert it.lifestyle.water_low_mg_per_l == lt["water_low_mg_per_l"]
+    assert it.lifestyle.pss10_high_from == lt["pss10_high_from"]
+    assert it.zinc.high_dose_supplement_mg_per_day == raw["zinc"]["high_dose_supplement_mg_per_day"]
+    assert it.vitamin_b6.efsa_ul_mg_per_day == raw["vitamin_b6"]["efsa_ul_mg_per_day"]
+    assert it.grains.whole_words == tuple(raw["grains"]["whole_words"])
+    assert it.oxalate_words == tuple(raw["oxalate"]["words"])
+
+    model = reg.data("absorption")["model"]
+    typed = reg.section("absorption").model
+    for f in dataclasses.fields(typed):
+        v = getattr(typed, f.name)
+        if isinstance(v, SourcedValue):
+            want = model[f.name]["value"]
+            assert v.value == (tuple(want) if isinstance(want, list) else want), f.name
+            assert v.unit == model[f.name]["unit"] and v.confidence == model[f.name]["confidence"]
+
+    iom = reg.section("dri_magnesium").tables["iom1997"]
+    rows = reg.data("dri_magnesium")["iom1997"]["rows"]
+    assert [dict(r.raw) for r in iom.rows] == rows
+    assert [(r.sex, r.age_min, r.ear) for r in iom.rows] == [
+        (r["sex"], r["age_min"], r.get("ear")) for r in rows
+    ]
+
+    bounds = reg.section("bounds").ranges
+    assert bounds["profile.person.age"].max == reg.data("bounds")["profile"]["person"]["age"]["max"]
+    hd = reg.data("clinical_markers")["mds"]["components"]["heavy_drinking"]
+    above = reg.section("clinical_markers").mds.drinks_per_day_above
+    assert above == {
+        "female": hd["drinks_per_day_above_female"],
+        "male": hd["drinks_per_day_above_male"],
+    }
+
+
+def test_one_sourced_value_convention() -> None:
+    reg = get_registry()
+    n = 0
+    for tree in (reg.section("absorption").studies, reg.section("homeostasis").tree):
+        for path, v in tree.walk():
+            n += 1
+            assert v.unit and v.source, path
+            assert v.level in CONFIDENCE_LEVELS or v.level == "unverified", path
+    assert n > 100
+    for group in (reg.section("limits").resources, reg.section("limits").diary):
+        for key, v in group.items():
+            assert v.unit and v.source and v.level in CONFIDENCE_LEVELS, key
+    # a threshold kept as a plain number with its table's source, seen through the same type
+    zinc = reg.section("interactions").zinc.sourced("high_dose_supplement_mg_per_day")
+    raw = reg.data("interactions")["zinc"]
+    assert zinc == SourcedValue(
+        raw["high_dose_supplement_mg_per_day"], "mg/day", raw["source"], raw["confidence"]
+    )
+    caffeine = reg.section("interactions").lifestyle.sourced("caffeine_high_mg_per_day")
+    assert caffeine.source == reg.data("interactions")["lifestyle_thresholds"]["caffeine_source"]
+    with pytest.raises(KeyError):
+        reg.section("interactions").zinc.sourced("source")
+
+
+def test_sections_are_frozen() -> None:
+    it = get_registry().section("interactions")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        it.zinc.high_dose_supplement_mg_per_day = 1  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        get_registry().section("bounds").ranges["x"] = None  # type: ignore[index]
+    with pytest.raises(TypeError):
+        get_registry().section("absorption").model.vmax.extra["x"] = 1  # type: ignore[index]
+
+
+# (file, regex whose group 1 is replaced, new text, the key path the error must name)
+BAD = [
+    ("interactions.toml", r"^caffeine_high_mg_per_day = (400)", '"lots"',
+     "interactions.toml: lifestyle_thresholds.caffeine_high_mg_per_day: expected a number"),
+    ("interactions.toml", r"^\[zinc\].*?^(confidence = )", "level = ",
+     "interactions.toml: zinc.confidence: missing"),
+    ("absorption.toml", r"^\[model\.vmax\]\nvalue = (41\.8)", '"x"',
+     "absorption.toml: model.vmax.value: expected a number or a list of numbers"),
+    ("absorption.toml", r"^\[model\.km\]\n.*?^(source = )", "origin = ",
+     "absorption.toml: model.km: a value without a source"),
+    ("limits.toml", r"^\[resources\.max_lines\]\nvalue = 500_000\n(unit = )", "units = ",
+     "limits.toml: resources.max_lines.unit: missing"),
+    ("dri_magnesium.toml", r'(sex = "male"), age_min = 31', 'sex = "man"',
+     "dri_magnesium.toml: iom1997.rows["),
+    ("bounds.toml", r"^\[profile\.person\.age\]\nmin = 0\nmax = (130)", "-1",
+     "bounds.toml: profile.person.age: min is above max"),
+    ("evidence.toml", r'^id = "(phytate)"', "nmda_block",
+     "evidence.toml: evidence[", ),
+    ("medications.toml", r'^mds_diuretics = \["(loop_diuretic)"', "loop",
+     "medications.toml: groups.mds_diuretics: unknown class 'loop'"),
+    ("physiology.toml", r"^mg_half_mM = (3\.57)", "inf",
+     "physiology.toml: jahr_stevens.mg_half_mM: expected a finite number"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "pattern", "new", "message"), BAD, ids=[b[0] for b in BAD])
+def test_a_bad_file_names_file_and_key_path(
+    tmp_path: Path, name: str, pattern: str, new: str, message: str
+) -> None:
+    _edit(_copy(tmp_path), name, pattern, new)
+    stem = name.removesuffix(".toml")
+    reg = Registry(tmp_path)
+    with pytest.raises(DataFileError) as e:
+        reg.section(stem)
+    assert message in str(e.value)
+    assert e.value.file == name and isinstance(e.value, ValueError)
+    with pytest.raises(DataFileError):  # the raw path validates too, and nothing was cached
+        reg.data(stem)
+    with pytest.raises(DataFileError):
+        reg.validate()
+    assert get_registry().section(stem) is not None  # the package's data is untouched
+
+
+def test_loaders_follow_a_swapped_registry_through_their_sections(tmp_path: Path) -> None:
+    from magnerve.interactions import vitamin_b6_check, zinc_check
+
+    assert vitamin_b6_check(13.0, 0.0).status == "above_efsa_ul"
+    before = zinc_check(None, 150.0, age=40, sex="female")
+    _edit(_copy(tmp_path), "interactions.toml", r"^efsa_ul_mg_per_day = (12)", "14")
+    _edit(tmp_path, "interactions.toml", r"^high_dose_supplement_mg_per_day = (142)", "160")
+    with use_registry(tmp_path):
+        assert vitamin_b6_check(13.0, 0.0).status == "ok"
+        inside = zinc_check(None, 150.0, age=40, sex="female")
+    assert before.status == "high_dose" and "at 142 mg/day" in before.message
+    assert inside.status != "high_dose"
+    assert vitamin_b6_check(13.0, 0.0).status == "above_efsa_ul"
+
+
+def test_risk_thresholds_come_from_the_registry(tmp_path: Path, demo: Any) -> None:
+    import magnerve
+
+    diary, profile = demo
+    base = {f.id for f in magnerve.assess(diary, profile).findings}
+    # the demo person: MDS at the highest-risk group, soft water
+    assert {"mds_high", "soft_water"} <= base
+    _copy(tmp_path)
+    _edit(tmp_path, "interactions.toml", r"^water_low_mg_per_l = (10)", "0.5")
+    text = (tmp_path / "clinical_markers.toml").read_text("utf-8")
+    (tmp_path / "clinical_markers.toml").write_text(
+        text.replace(
+            '{ label = "higher", min = 3, max = 5 }', '{ label = "higher", min = 5, max = 5 }'
+        ).replace('{ label = ">=3", min = 3, max = 5 }', '{ label = ">=5", min = 5, max = 5 }'),
+        "utf-8",
+    )
+    with use_registry(tmp_path):
+        swapped = {f.id for f in magnerve.assess(diary, profile).findings}
+    assert "mds_high" not in swapped and "soft_water" not in swapped
+    assert {f.id for f in magnerve.assess(diary, profile).findings} == base
+
+
+def test_a_file_without_a_model_is_kept_raw(tmp_path: Path) -> None:
+    (tmp_path / "extra.toml").write_text("[a]\nvalue = 1.0\nsource = 's'\nconfidence = 'high'\n")
+    s = Registry(tmp_path).section("extra")
+    assert isinstance(s, GenericData) and s.raw["a"]["value"] == 1.0
+
+
+def test_nan_is_allowed_only_as_not_found(tmp_path: Path) -> None:
+    reg = get_registry()
+    fa = reg.section("absorption").studies.get("oxalate.bohn2004_fa")
+    assert isinstance(fa.value, tuple) and all(math.isnan(x) for x in fa.value)
+    assert fa.level == "low" or fa.level == "unverified"
+    _edit(_copy(tmp_path), "limits.toml", r"^\[resources\.max_lines\]\nvalue = (500_000)", "nan")
+    with pytest.raises(DataFileError, match=r"resources\.max_lines\.value: expected one finite"):
+        Registry(tmp_path).section("limits")
+
+
+def test_foods_search_does_not_load_pydantic_or_the_sections(tmp_path: Path) -> None:
+    """The fast ``foods search`` path: no pydantic ever, and with a warm index no registry
+    sections either (the lexicon is read only when the index is built)."""
+    env = {**os.environ, "MAGNERVE_CACHE_DIR": str(tmp_path), "MAGNERVE_CONFIG_DIR": str(tmp_path)}
+    cmd = [sys.executable, "-X", "importtime", "-c", "from magnerve.cli import main; main()"]
+    cmd += ["foods", "search", "almonds", "--json"]
+    for warm in (False, True):
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+        modules = {line.rsplit("|", 1)[-1].strip() for line in p.stderr.splitlines()}
+        assert '"12061"' in p.stdout or "12061" in p.stdout
+        assert not {m for m in modules if m.split(".")[0] == "pydantic"}, warm
+        if warm:
+            assert "magnerve._sections" not in modules and "magnerve.registry" not in modules
