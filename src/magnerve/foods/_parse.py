@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Literal
@@ -356,12 +357,21 @@ def _match_confidence(text: str, hits: list[SearchHit], k: int) -> float:
     return min(max(conf, 0.0), 1.0)
 
 
-def match_food(text: str, limit: int = 5) -> FoodMatch:
+def _alias_for(text: str, aliases: Mapping[str, str] | None) -> str | None:
+    """The NDB number an alias gives ``text``: from ``aliases`` (keyed by
+    :func:`magnerve.foods.alias_key`) when given, else from the user's alias file."""
+    if aliases is None:
+        return lookup_alias(text)
+    key = alias_key(text)
+    return aliases.get(key) if key else None
+
+
+def match_food(text: str, limit: int = 5, *, aliases: Mapping[str, str] | None = None) -> FoodMatch:
     """Resolve a food text without an amount, saying how sure the match is.
 
-    Order: an SR28 NDB number; the user's alias (:func:`magnerve.foods.lookup_alias`); a
-    supplement (no food); the search, whose first hit is flagged ``uncertain`` below
-    :data:`UNCERTAIN_BELOW`.
+    Order: an SR28 NDB number; the user's alias (:func:`magnerve.foods.lookup_alias`, or
+    ``aliases`` when given); a supplement (no food); the search, whose first hit is flagged
+    ``uncertain`` below :data:`UNCERTAIN_BELOW`.
 
     Parameters
     ----------
@@ -369,6 +379,10 @@ def match_food(text: str, limit: int = 5) -> FoodMatch:
         A food name ("Brown rice, uncooked") or a whole line ("6 chicken nuggets").
     limit : int, default 5
         Number of alternatives.
+    aliases : mapping of str to str, optional
+        The aliases to use instead of the alias file: :func:`magnerve.foods.alias_key` of a
+        food text -> SR28 NDB number (5 digits). None (default): the user's alias file
+        (:func:`magnerve.foods.alias_path`); ``{}``: no aliases at all.
 
     Returns
     -------
@@ -382,7 +396,7 @@ def match_food(text: str, limit: int = 5) -> FoodMatch:
         return FoodMatch(
             text, key, FoodRef(ndb, db.descriptions[db.index[ndb]]), 1.0, False, [], "ndb"
         )
-    ndb_alias = lookup_alias(text)
+    ndb_alias = _alias_for(text, aliases)
     if ndb_alias is not None and ndb_alias in db.index:
         ref = FoodRef(ndb_alias, db.descriptions[db.index[ndb_alias]])
         return FoodMatch(text, key, ref, 1.0, False, [], "alias")
@@ -410,7 +424,12 @@ def _portion_confidence(p: Portion, unit_given: bool) -> float:
 
 
 def parse_food_amount(
-    food_text: str, amount: float | None, unit: str | None, *, text: str | None = None
+    food_text: str,
+    amount: float | None,
+    unit: str | None,
+    *,
+    text: str | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> ParsedLine:
     """Resolve a food description plus an amount and unit given separately.
 
@@ -424,6 +443,9 @@ def parse_food_amount(
         Unit or SR28 measure word; None means a count of the food.
     text : str, optional
         The original line, for messages.
+    aliases : mapping of str to str, optional
+        The aliases to use instead of the alias file (see :func:`match_food`); None: the
+        user's alias file.
 
     Returns
     -------
@@ -440,11 +462,16 @@ def parse_food_amount(
         When the portion is beyond the sanity bound of one line (``max_portion_g`` of
         ``data/limits.toml``).
     """
-    return check_portion(_parse_food_amount(food_text, amount, unit, text=text))
+    return check_portion(_parse_food_amount(food_text, amount, unit, text=text, aliases=aliases))
 
 
 def _parse_food_amount(
-    food_text: str, amount: float | None, unit: str | None, *, text: str | None = None
+    food_text: str,
+    amount: float | None,
+    unit: str | None,
+    *,
+    text: str | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> ParsedLine:
     db = load_database()
     notes: list[str] = []
@@ -464,7 +491,7 @@ def _parse_food_amount(
             ["use `magnerve foods search` to find the food's 5-digit NDB number"],
         )
     else:
-        chosen = lookup_alias(ft)
+        chosen = _alias_for(ft, aliases)
         if chosen is not None and chosen in db.index:
             ndb = chosen
             notes.append(f"food from your alias for {alias_key(ft)!r}")
@@ -620,7 +647,7 @@ def normalise_thousands(text: str) -> str:
     return m.group(1) + m.group(2).replace(",", "") + text[m.end() :]
 
 
-def parse_line(text: str) -> ParsedLine:
+def parse_line(text: str, *, aliases: Mapping[str, str] | None = None) -> ParsedLine:
     """Understand a free-text diary line.
 
     Parameters
@@ -629,6 +656,11 @@ def parse_line(text: str) -> ParsedLine:
         For example ``"1/2 cup boiled spinach"``, ``"1 medium banana"``, ``"30 g almonds"``,
         ``"2 large shredded wheat biscuits"``, ``"1 oz dry roasted cashews"``,
         ``"1 tbsp olive oil"``, ``"250 ml whole milk"`` or ``"½ cup cooked lentils"``.
+    aliases : mapping of str to str, optional
+        The aliases to use instead of the user's alias file: :func:`magnerve.foods.alias_key`
+        of a food text -> SR28 NDB number (5 digits), e.g. one account's corrections in a
+        server. None (default): the alias file (:func:`magnerve.foods.alias_path`); ``{}``:
+        no aliases.
 
     Returns
     -------
@@ -663,7 +695,7 @@ def parse_line(text: str) -> ParsedLine:
             f"no food named in {line!r}",
             ["write the food after the amount and unit, e.g. '1 cup cooked oatmeal'"],
         )
-    parsed = parse_food_amount(food_text, amount, unit, text=line)
+    parsed = parse_food_amount(food_text, amount, unit, text=line, aliases=aliases)
     if amount is not None and unit is None:
         parsed = _flag_unknown_word(parsed, food_text)
     return parsed

@@ -15,7 +15,7 @@ from jinja2 import Environment, Template, select_autoescape
 
 from magnerve.errors import ModelError
 
-__all__ = ["PDFUnavailableError", "render_html", "render_plan_html", "write_pdf"]
+__all__ = ["PDFUnavailableError", "nerve_sweep", "render_html", "render_plan_html", "write_pdf"]
 
 
 @cache
@@ -92,6 +92,28 @@ def render_html(
         figs["nerve"] = charts.nerve_sweep(models["nerve"])
         figs["homeostasis"] = charts.homeostasis(models["homeostasis"])
     return template.render(d=data, figs=figs, version=__version__, plan=plan, models=models)
+
+
+def nerve_sweep() -> dict[str, Any]:
+    """The model neuron's sweep of the report's "What this means for your nerves" section.
+
+    The same for everyone: firing rate [Hz] and NMDA calcium load at the report's fixed
+    extracellular magnesium levels (0.3, 0.5, 0.8, 1.0 and 1.2 mM), 1 s each, with the seed
+    of ``data/physiology.toml``. It is read from the user cache directory when the model
+    and its parameters are unchanged (a few hundred bytes), else simulated (a few seconds)
+    and kept there; the cache never changes the result.
+
+    Returns
+    -------
+    dict
+        ``SweepResult.to_dict()`` of :func:`magnerve.physiology.nerve.simulate_sweep`:
+        ``model``, ``duration_s``, ``calcium_load_unit`` and ``conditions`` (``mg_mM``,
+        ``firing_rate_hz``, ``calcium_load``); with a homeostasis series it is the
+        ``models`` argument of :func:`render_html` (``{"nerve": ..., "homeostasis": ...}``).
+    """
+    from magnerve.report._sweep_cache import nerve_sweep as cached_sweep
+
+    return cached_sweep()
 
 
 def write_pdf(data: dict[str, Any], path: str) -> None:

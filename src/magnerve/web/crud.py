@@ -5,7 +5,7 @@ found"). Food lines are understood by the core's public API (``magnerve.foods``)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,10 +21,12 @@ from magnerve.web.models import (
     AuthSession,
     ClientNote,
     DiaryEntryRow,
+    FoodAlias,
     LoginFailure,
     PlanDecision,
     ProfileRow,
     Share,
+    SupplementDoseRow,
     SupplementRow,
     User,
     WaterRow,
@@ -37,8 +39,10 @@ _LAST_USED_RESOLUTION = timedelta(minutes=1)
 _LAST_SEEN_RESOLUTION = timedelta(seconds=policy()["session"]["last_seen_resolution_seconds"])
 
 __all__ = [
+    "AccountAliases",
     "FieldError",
     "RateLimited",
+    "add_dose",
     "add_note",
     "add_supplement",
     "authenticate",
@@ -49,6 +53,8 @@ __all__ = [
     "create_token",
     "create_user",
     "day_range",
+    "delete_alias",
+    "delete_dose",
     "delete_entry",
     "delete_session",
     "delete_share",
@@ -56,19 +62,24 @@ __all__ = [
     "delete_token",
     "delete_user",
     "frequent_foods",
+    "get_alias",
+    "get_dose",
     "get_entry",
     "get_profile",
     "get_user_by_email",
     "get_water",
     "import_entries",
     "latest_entry_date",
+    "list_aliases",
     "list_clients",
     "list_decisions",
+    "list_doses",
     "list_entries",
     "list_notes",
     "list_shares",
     "list_supplements",
     "list_tokens",
+    "save_alias",
     "save_profile",
     "save_water",
     "session_user",
@@ -239,14 +250,22 @@ def delete_session(db: Session, row: AuthSession) -> None:
     db.commit()
 
 
-def create_token(db: Session, user: User, name: str) -> tuple[str, AccessToken]:
-    """A new personal access token: (the secret, shown once; the stored row)."""
+def create_token(
+    db: Session, user: User, name: str, scope: str = "read_write"
+) -> tuple[str, AccessToken]:
+    """A new personal access token: (the secret, shown once; the stored row).
+
+    ``scope`` is ``"read"`` (GET only) or ``"read_write"``.
+    """
+    if scope not in ("read", "read_write"):
+        raise FieldError(("body", "scope"), "scope is 'read' or 'read_write'")
     raw = security.new_token(security.TOKEN_PREFIX)
     row = AccessToken(
         user_id=user.id,
         name=name,
         prefix=raw[: len(security.TOKEN_PREFIX) + 4],
         token_hash=security.digest(raw),
+        scope=scope,
     )
     db.add(row)
     db.commit()
@@ -271,8 +290,8 @@ def delete_token(db: Session, user: User, token_id: int) -> bool:
     return bool(getattr(res, "rowcount", 0))
 
 
-def token_user(db: Session, raw: str) -> User | None:
-    """The account of a bearer token; None when unknown or revoked."""
+def token_user(db: Session, raw: str) -> tuple[User, AccessToken] | None:
+    """The account and the token row of a bearer token; None when unknown or revoked."""
     row = db.scalar(select(AccessToken).where(AccessToken.token_hash == security.digest(raw)))
     if row is None:
         return None
@@ -282,7 +301,8 @@ def token_user(db: Session, raw: str) -> User | None:
     if row.last_used_at is None or now - row.last_used_at >= _LAST_USED_RESOLUTION:
         row.last_used_at = now
         db.commit()
-    return db.get(User, row.user_id)
+    user = db.get(User, row.user_id)
+    return None if user is None else (user, row)
 
 
 # --- diary ----------------------------------------------------------------------------------
@@ -298,10 +318,11 @@ _CORE_INPUT_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def _parse(text: str, loc: tuple[str | int, ...]) -> Any:
-    """The core's reading of a diary line (``magnerve.foods.parse_line``)."""
+def _parse(text: str, loc: tuple[str | int, ...], aliases: Mapping[str, str]) -> Any:
+    """The core's reading of a diary line (``magnerve.foods.parse_line``) with the account's
+    own aliases (never the server operator's alias file)."""
     try:
-        return foods.parse_line(text)
+        return foods.parse_line(text, aliases=aliases)
     except _CORE_INPUT_ERRORS as e:
         raise FieldError(loc, str(e), getattr(e, "suggestions", ())) from None
 
@@ -352,7 +373,7 @@ def create_entry(
     FieldError
         When the core cannot understand the line (with its reason and suggestions).
     """
-    parsed = _parse(text, ("body", "text"))
+    parsed = _parse(text, ("body", "text"), AccountAliases(db, user.id))
     row = DiaryEntryRow(user_id=user.id, date=day, meal=meal or None, text=text, note=note)
     _apply(row, parsed)
     db.add(row)
@@ -379,7 +400,7 @@ def update_entry(db: Session, row: DiaryEntryRow, changes: dict[str, Any]) -> Di
         row.note = changes["note"]
     if changes.get("text") is not None:
         row.text = changes["text"]
-        _apply(row, _parse(row.text, ("body", "text")))
+        _apply(row, _parse(row.text, ("body", "text"), AccountAliases(db, row.user_id)))
     if changes.get("food_id") is not None:
         ndb = changes["food_id"]
         try:
@@ -700,6 +721,168 @@ def save_water(db: Session, user: User, data: dict[str, Any] | None) -> WaterRow
     return row
 
 
+# --- food aliases -------------------------------------------------------------------------------
+
+
+class AccountAliases(Mapping[str, str]):
+    """One account's food aliases as the core's parser reads them: the core's
+    ``alias_key`` of a food text -> SR28 NDB number. Each lookup is one indexed query, so a
+    line costs no more than a read of its own key.
+
+    Parameters
+    ----------
+    db : Session
+    user_id : int
+        The account.
+    """
+
+    def __init__(self, db: Session, user_id: int) -> None:
+        self._db = db
+        self._user_id = user_id
+
+    def __getitem__(self, key: str) -> str:
+        found = self._db.scalar(
+            select(FoodAlias.food_id).where(
+                FoodAlias.user_id == self._user_id, FoodAlias.key == key
+            )
+        )
+        if found is None:
+            raise KeyError(key)
+        return str(found)
+
+    def __iter__(self) -> Iterator[str]:
+        q = select(FoodAlias.key).where(FoodAlias.user_id == self._user_id)
+        return iter(list(self._db.scalars(q.order_by(FoodAlias.id))))
+
+    def __len__(self) -> int:
+        n = self._db.scalar(select(func.count()).where(FoodAlias.user_id == self._user_id))
+        return int(n or 0)
+
+
+def list_aliases(db: Session, user: User) -> list[FoodAlias]:
+    """The account's aliases, oldest first."""
+    return list(
+        db.scalars(select(FoodAlias).where(FoodAlias.user_id == user.id).order_by(FoodAlias.id))
+    )
+
+
+def get_alias(db: Session, user: User, alias_id: int) -> FoodAlias | None:
+    """One of the account's aliases; None when it has no alias with this id."""
+    return db.scalar(
+        select(FoodAlias).where(FoodAlias.id == alias_id, FoodAlias.user_id == user.id)
+    )
+
+
+def save_alias(
+    db: Session, user: User, text: str, food_id: str, most: int, *, max_key: int = 500
+) -> tuple[FoodAlias, bool]:
+    """Remember that ``text`` (a food text or a whole line) means the SR28 food ``food_id``
+    for this account; an alias of the same key is replaced.
+
+    Returns
+    -------
+    tuple
+        The stored row, and True when it is new.
+
+    Raises
+    ------
+    FieldError
+        No food words in the text (``["body", "text"]``), no SR28 food with this number
+        (``["body", "food_id"]``), or the account already has ``most`` aliases.
+    """
+    key = foods.alias_key(text)
+    if not key:
+        raise FieldError(("body", "text"), "no food words in the text (e.g. 'chicken nuggets')")
+    if len(key) > max_key:
+        raise FieldError(("body", "text"), f"at most {max_key} characters of food words")
+    try:
+        ndb = foods.get_food(food_id).id
+    except (foods.FoodNotFoundError, ValueError):
+        raise FieldError(("body", "food_id"), f"no SR28 food has the number {food_id!r}") from None
+    row = db.scalar(select(FoodAlias).where(FoodAlias.user_id == user.id, FoodAlias.key == key))
+    if row is not None:
+        row.text, row.food_id = text, ndb
+        db.commit()
+        return row, False
+    n = db.scalar(select(func.count()).where(FoodAlias.user_id == user.id)) or 0
+    if n >= most:
+        raise FieldError(("body",), f"at most {most} aliases; delete one first")
+    row = FoodAlias(user_id=user.id, key=key, text=text, food_id=ndb)
+    db.add(row)
+    db.commit()
+    return row, True
+
+
+def delete_alias(db: Session, user: User, alias_id: int) -> bool:
+    """Forget one of the account's aliases; False when it has no such alias."""
+    res = db.execute(
+        delete(FoodAlias).where(FoodAlias.id == alias_id, FoodAlias.user_id == user.id)
+    )
+    db.commit()
+    return bool(getattr(res, "rowcount", 0))
+
+
+# --- dated supplement doses ----------------------------------------------------------------------
+
+
+def list_doses(db: Session, user: User, start: date, end: date) -> list[SupplementDoseRow]:
+    """The account's supplement doses from ``start`` to ``end`` (inclusive), by day."""
+    return list(
+        db.scalars(
+            select(SupplementDoseRow)
+            .where(
+                SupplementDoseRow.user_id == user.id,
+                SupplementDoseRow.date >= start,
+                SupplementDoseRow.date <= end,
+            )
+            .order_by(SupplementDoseRow.date, SupplementDoseRow.id)
+        )
+    )
+
+
+def add_dose(
+    db: Session, user: User, day: date, data: dict[str, Any], most_per_day: int
+) -> SupplementDoseRow:
+    """Store a dose already validated by the core (``magnerve.profile.Supplement``).
+
+    Raises
+    ------
+    FieldError
+        When the day already has ``most_per_day`` doses.
+    """
+    n = db.scalar(
+        select(func.count()).where(
+            SupplementDoseRow.user_id == user.id, SupplementDoseRow.date == day
+        )
+    )
+    if (n or 0) >= most_per_day:
+        raise FieldError(("body", "date"), f"at most {most_per_day} supplement rows a day")
+    row = SupplementDoseRow(user_id=user.id, date=day, data=data)
+    db.add(row)
+    db.commit()
+    return row
+
+
+def get_dose(db: Session, user: User, dose_id: int) -> SupplementDoseRow | None:
+    """One of the account's doses; None when it has no dose with this id."""
+    return db.scalar(
+        select(SupplementDoseRow).where(
+            SupplementDoseRow.id == dose_id, SupplementDoseRow.user_id == user.id
+        )
+    )
+
+
+def delete_dose(db: Session, user: User, dose_id: int) -> bool:
+    """Delete one of the account's doses; False when it has no such dose."""
+    res = db.execute(
+        delete(SupplementDoseRow).where(
+            SupplementDoseRow.id == dose_id, SupplementDoseRow.user_id == user.id
+        )
+    )
+    db.commit()
+    return bool(getattr(res, "rowcount", 0))
+
+
 # --- deleting an account ------------------------------------------------------------------------
 
 
@@ -711,6 +894,8 @@ def delete_user(db: Session, user: User, client: str) -> None:
     uid = user.id
     for stmt in (
         delete(DiaryEntryRow).where(DiaryEntryRow.user_id == uid),
+        delete(FoodAlias).where(FoodAlias.user_id == uid),
+        delete(SupplementDoseRow).where(SupplementDoseRow.user_id == uid),
         delete(SupplementRow).where(SupplementRow.user_id == uid),
         delete(WaterRow).where(WaterRow.user_id == uid),
         delete(ProfileRow).where(ProfileRow.user_id == uid),

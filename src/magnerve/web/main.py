@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.add_exception_handler(InputError, _input_error)
+    app.add_exception_handler(pages.PageExit, pages.page_exit)
     app.include_router(api_router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     app.include_router(pages.router)

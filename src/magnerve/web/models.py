@@ -30,10 +30,12 @@ __all__ = [
     "Base",
     "ClientNote",
     "DiaryEntryRow",
+    "FoodAlias",
     "LoginFailure",
     "PlanDecision",
     "ProfileRow",
     "Share",
+    "SupplementDoseRow",
     "SupplementRow",
     "User",
     "WaterRow",
@@ -91,6 +93,10 @@ class AccessToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # "read" (GET only) or "read_write"; tokens made before migration 0006 are read_write
+    scope: Mapped[str] = mapped_column(
+        String(20), default="read_write", server_default="read_write"
+    )
 
 
 class LoginFailure(Base):
@@ -204,3 +210,34 @@ class WaterRow(Base):
     )
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FoodAlias(Base):
+    """One account's correction "this food text means SR28 food X", used when that account's
+    diary lines are read (the core's ``parse_line(text, aliases=...)``), never another's."""
+
+    __tablename__ = "food_aliases"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_food_aliases_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # the core's ``magnerve.foods.alias_key`` of the text: what a line is looked up by
+    key: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text)
+    food_id: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SupplementDoseRow(Base):
+    """A supplement taken on one day: the core's profile supplement (``magnerve.profile.
+    Supplement``) as validated JSON, its ``times_per_day`` being the doses of that day. Handed
+    to the analysis as a diary supplement row (``magnerve.diary.DiarySupplement``)."""
+
+    __tablename__ = "supplement_doses"
+    __table_args__ = (Index("ix_supplement_doses_user_date", "user_id", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    date: Mapped[date] = mapped_column(Date)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -23,9 +23,11 @@ from magnerve.profile import ProfileError, load_profile
 from magnerve.web import crud
 from magnerve.web.api.deps import client_ip, get_settings
 from magnerve.web.api.routes import account as account_routes
+from magnerve.web.api.routes import aliases as alias_routes
 from magnerve.web.api.routes import analysis as analysis_routes
 from magnerve.web.api.routes import diary as diary_routes
 from magnerve.web.api.routes import sharing as sharing_routes
+from magnerve.web.api.routes import supplements as supp_routes
 from magnerve.web.core import security
 from magnerve.web.models import AuthSession, User
 from magnerve.web.schemas import (
@@ -44,7 +46,7 @@ from magnerve.web.schemas import (
 )
 from magnerve.web.session import clear_session_cookie, set_csrf_cookie, set_session_cookie
 
-__all__ = ["router", "templates"]
+__all__ = ["PageExit", "SignedIn", "SignedInForm", "page_exit", "router", "templates"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,6 +58,16 @@ _env.filters["percent"] = lambda x: f"{100 * float(x):.0f} %"
 templates = Jinja2Templates(env=_env)
 
 FormStr = Annotated[str, Form()]
+
+#: The diary day's "supplements taken" form: (field, label, hint); checks are the core's
+#: profile supplement model's, ``times_per_day`` being the doses of that day.
+DOSE_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("name", "Product name", "As on the label, e.g. Magnesium glycinate 200."),
+    ("form", "Form (salt)", "glycinate, citrate, oxide … (needed with the salt mass)."),
+    ("elemental_mg", "Elemental magnesium per dose [mg]", "From the label; or the salt mass."),
+    ("salt_mg", "Salt per dose [mg]", "The compound's mass, when the label gives only that."),
+    ("times_per_day", "Doses taken this day", ""),
+)
 
 
 class _Who:
@@ -92,6 +104,52 @@ class _Who:
             return security.same(sent, self.session.csrf_token)
         settings = get_settings(self.request)
         return security.same(sent, self.request.cookies.get(settings.csrf_cookie))
+
+
+class _Signed(_Who):
+    """A page request of a signed-in account (``user`` is set)."""
+
+    user: User
+
+
+class PageExit(Exception):
+    """A page request answered before its route ran: the sign-in redirect, or the "form
+    expired" page of a form without its CSRF token (see :func:`page_exit`)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("page answered early")
+        self.response = response
+
+
+def page_exit(request: Request, exc: Exception) -> Response:
+    """The app's handler of :class:`PageExit`: its response."""
+    assert isinstance(exc, PageExit)
+    return exc.response
+
+
+def _signed_in_page(request: Request) -> _Signed:
+    """Dependency of a page: the signed-in caller, else the redirect to sign-in."""
+    who = _Signed(request)
+    if getattr(who, "user", None) is None:
+        raise PageExit(_redirect("/"))
+    return who
+
+
+async def _signed_in_form(request: Request) -> _Signed:
+    """Dependency of a form post: the signed-in caller whose form carries the session's CSRF
+    token; else the redirect to sign-in, or the "form expired" page (403). The form is read
+    once (Starlette keeps it for the route's own ``Form`` fields)."""
+    who = _signed_in_page(request)
+    token = (await request.form()).get("csrf_token", "")
+    if not isinstance(token, str) or not who.csrf_ok(token):
+        raise PageExit(_forbidden(who))
+    return who
+
+
+#: A page's signed-in caller (anonymous: redirect to ``/``).
+SignedIn = Annotated[_Signed, Depends(_signed_in_page)]
+#: A form post's signed-in caller with a valid CSRF token (else redirect, or 403).
+SignedInForm = Annotated[_Signed, Depends(_signed_in_form)]
 
 
 def _render(who: _Who, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -245,9 +303,11 @@ def _diary(who: _Who, day: date, status_code: int = 200, **context: Any) -> HTML
     with who.request.app.state.sessionmaker() as db:
         entries = crud.list_entries(db, who.user, day, day)
         frequent = diary_routes.frequent(db, who.user, day).foods
+        doses = [supp_routes.dose_out(r) for r in crud.list_doses(db, who.user, day, day)]
     q = who.request.query_params.get("q", "")[: LIMITS.text_max_length]
     hits = foods.search(q, LIMITS.search_default_limit) if q.strip() else []
     context.setdefault("form", {"text": "", "meal": "", "note": ""})
+    context.setdefault("dose_form", {"times_per_day": "1"})
     return _render(
         who,
         "diary.html",
@@ -261,16 +321,15 @@ def _diary(who: _Who, day: date, status_code: int = 200, **context: Any) -> HTML
         meals=sorted({e.meal for e in entries if e.meal}),
         q=q,
         hits=hits,
+        doses=doses,
+        dose_fields=DOSE_FIELDS,
         **context,
     )
 
 
 @router.get("/diary/{day}", response_class=HTMLResponse)
-def diary_page(request: Request, day: str) -> Response:
+def diary_page(request: Request, who: SignedIn, day: str) -> Response:
     """One day of the diary, with the entry form and food search."""
-    who = _Who(request)
-    if who.user is None:
-        return _redirect("/")
     d = _day(day)
     if d is None:
         return _render(who, "message.html", 404, title="Not found", message="No such day.")
@@ -280,18 +339,13 @@ def diary_page(request: Request, day: str) -> Response:
 @router.post("/diary/{day}/entries", response_class=HTMLResponse)
 def add_entry(
     request: Request,
+    who: SignedInForm,
     day: str,
     text: FormStr = "",
     meal: FormStr = "",
     note: FormStr = "",
-    csrf_token: FormStr = "",
 ) -> Response:
     """Add a typed line to the day."""
-    who = _Who(request)
-    if who.user is None:
-        return _redirect("/")
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
     d = _day(day)
     if d is None:
         return _render(who, "message.html", 404, title="Not found", message="No such day.")
@@ -308,18 +362,13 @@ def add_entry(
 @router.post("/diary/{day}/copy", response_class=HTMLResponse)
 def copy_entries(
     request: Request,
+    who: SignedInForm,
     day: str,
     from_date: FormStr = "",
     from_meal: FormStr = "",
     to_meal: FormStr = "",
-    csrf_token: FormStr = "",
 ) -> Response:
     """Copy another day's entries (or one meal of a day) to this day (into ``to_meal``)."""
-    who = _Who(request)
-    if who.user is None:
-        return _redirect("/")
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
     d = _day(day)
     if d is None:
         return _render(who, "message.html", 404, title="Not found", message="No such day.")
@@ -349,11 +398,8 @@ def _entry_or_404(who: _Who, entry_id: str) -> Any:
 
 
 @router.get("/entries/{entry_id}/edit", response_class=HTMLResponse)
-def edit_page(request: Request, entry_id: str) -> Response:
+def edit_page(request: Request, who: SignedIn, entry_id: str) -> Response:
     """The edit form of one of the person's entries."""
-    who = _Who(request)
-    if who.user is None:
-        return _redirect("/")
     row = _entry_or_404(who, entry_id)
     if row is None:
         return _render(who, "message.html", 404, title="Not found", message="No such entry.")
@@ -364,20 +410,17 @@ def edit_page(request: Request, entry_id: str) -> Response:
 @router.post("/entries/{entry_id}/edit", response_class=HTMLResponse)
 def edit_entry(
     request: Request,
+    who: SignedInForm,
     entry_id: str,
     text: FormStr = "",
     meal: FormStr = "",
     note: FormStr = "",
     entry_date: FormStr = "",
     food_id: FormStr = "",
-    csrf_token: FormStr = "",
+    remember: FormStr = "",
 ) -> Response:
-    """Save the edit form."""
-    who = _Who(request)
-    if who.user is None:
-        return _redirect("/")
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
+    """Save the edit form (``remember``: keep the chosen food as the account's alias for
+    the entry's food text)."""
     row = _entry_or_404(who, entry_id)
     if row is None:
         return _render(who, "message.html", 404, title="Not found", message="No such entry.")
@@ -391,6 +434,11 @@ def edit_entry(
         with request.app.state.sessionmaker() as db:
             row = db.merge(row)
             crud.update_entry(db, row, body.model_dump(exclude_unset=True))
+            if remember:
+                try:
+                    crud.save_alias(db, who.user, row.text, row.food_id, alias_routes.MAX_ALIASES)
+                except crud.FieldError as e:
+                    raise crud.FieldError(("remember",), str(e)) from None
     except (ValidationError, crud.FieldError) as e:
         form = {"text": text, "meal": meal, "note": note, "date": entry_date}
         errors = _errors(e)
@@ -401,13 +449,8 @@ def edit_entry(
 
 
 @router.post("/entries/{entry_id}/delete")
-def delete_entry(request: Request, entry_id: str, csrf_token: FormStr = "") -> Response:
+def delete_entry(request: Request, who: SignedInForm, entry_id: str) -> Response:
     """Delete one of the person's entries."""
-    who = _Who(request)
-    if who.user is None:
-        return _redirect("/")
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
     row = _entry_or_404(who, entry_id)
     if row is None:
         return _render(who, "message.html", 404, title="Not found", message="No such entry.")
@@ -423,31 +466,25 @@ def _account(who: _Who, status_code: int = 200, **context: Any) -> HTMLResponse:
     assert who.user is not None
     with who.request.app.state.sessionmaker() as db:
         tokens = crud.list_tokens(db, who.user)
-    return _render(who, "account.html", status_code, tokens=tokens, **context)
+        aliases = [alias_routes.alias_out(a) for a in crud.list_aliases(db, who.user)]
+    context.setdefault("alias_form", {"alias_text": "", "alias_food": ""})
+    return _render(who, "account.html", status_code, tokens=tokens, aliases=aliases, **context)
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account_page(request: Request) -> Response:
+def account_page(request: Request, who: SignedIn) -> Response:
     """Password change and personal access tokens."""
-    who = _Who(request)
-    if who.user is None:
-        return _redirect("/")
     return _account(who)
 
 
 @router.post("/account/password", response_class=HTMLResponse)
 def account_password(
     request: Request,
+    who: SignedInForm,
     current_password: FormStr = "",
     new_password: FormStr = "",
-    csrf_token: FormStr = "",
 ) -> Response:
     """Change the password (other sessions end)."""
-    who = _Who(request)
-    if who.user is None:
-        return _redirect("/")
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
     try:
         body = PasswordChange.model_validate(
             {"current_password": current_password, "new_password": new_password}
@@ -462,30 +499,22 @@ def account_password(
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
-def account_new_token(request: Request, name: FormStr = "", csrf_token: FormStr = "") -> Response:
-    """Create a personal access token and show it once."""
-    who = _Who(request)
-    if who.user is None:
-        return _redirect("/")
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
+def account_new_token(
+    request: Request, who: SignedInForm, name: FormStr = "", scope: FormStr = "read_write"
+) -> Response:
+    """Create a personal access token (read-only or read and write) and show it once."""
     try:
-        body = TokenCreate.model_validate({"name": name})
+        body = TokenCreate.model_validate({"name": name, "scope": scope})
     except ValidationError as e:
         return _account(who, 422, errors=_errors(e))
     with request.app.state.sessionmaker() as db:
-        raw, _ = crud.create_token(db, who.user, body.name)
+        raw, _ = crud.create_token(db, who.user, body.name, body.scope)
     return _account(who, new_token=raw)
 
 
 @router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
-def account_revoke_token(request: Request, token_id: str, csrf_token: FormStr = "") -> Response:
+def account_revoke_token(request: Request, who: SignedInForm, token_id: str) -> Response:
     """Revoke a personal access token."""
-    who = _Who(request)
-    if who.user is None:
-        return _redirect("/")
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
     deleted = False
     if token_id.isascii() and token_id.isdigit() and int(token_id) <= DB_INT_MAX:
         with request.app.state.sessionmaker() as db:
@@ -522,21 +551,14 @@ def _sharing(who: _Who, status_code: int = 200, **context: Any) -> HTMLResponse:
 
 
 @router.get("/sharing", response_class=HTMLResponse)
-def sharing_page(request: Request) -> Response:
+def sharing_page(request: Request, who: SignedIn) -> Response:
     """A person's shares (with a form to share and a button to revoke) and their notes."""
-    who, away = _signed_in(request)
-    return away or _sharing(who)
+    return _sharing(who)
 
 
 @router.post("/sharing", response_class=HTMLResponse)
-def sharing_add(request: Request, email: FormStr = "", csrf_token: FormStr = "") -> Response:
+def sharing_add(request: Request, who: SignedInForm, email: FormStr = "") -> Response:
     """Share the diary and results with a professional."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
     try:
         body = ShareCreate.model_validate({"email": email})
         with request.app.state.sessionmaker() as db:
@@ -547,14 +569,8 @@ def sharing_add(request: Request, email: FormStr = "", csrf_token: FormStr = "")
 
 
 @router.post("/sharing/{share_id}/revoke", response_class=HTMLResponse)
-def sharing_revoke(request: Request, share_id: str, csrf_token: FormStr = "") -> Response:
+def sharing_revoke(request: Request, who: SignedInForm, share_id: str) -> Response:
     """Revoke a share (or, for the professional, leave it)."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
     sid = _positive_id(share_id)
     with request.app.state.sessionmaker() as db:
         done = sid is not None and crud.delete_share(db, who.user, sid)
@@ -562,12 +578,8 @@ def sharing_revoke(request: Request, share_id: str, csrf_token: FormStr = "") ->
 
 
 @router.get("/clients", response_class=HTMLResponse)
-def clients_page(request: Request) -> Response:
+def clients_page(request: Request, who: SignedIn) -> Response:
     """A professional's clients."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
     with request.app.state.sessionmaker() as db:
         clients = crud.list_clients(db, who.user)
     return _render(who, "clients.html", clients=clients)
@@ -591,26 +603,17 @@ def _client_page(who: _Who, client: Any, status_code: int = 200, **context: Any)
 
 
 @router.get("/clients/{client_id}", response_class=HTMLResponse)
-def client_page(request: Request, client_id: str) -> Response:
+def client_page(request: Request, who: SignedIn, client_id: str) -> Response:
     """A client's dashboard and diary, read-only, and the professional's notes."""
-    who, away = _signed_in(request)
-    if away:
-        return away
     client = _client(who, client_id)
     return _not_found(who, "client") if client is None else _client_page(who, client)
 
 
 @router.post("/clients/{client_id}/notes", response_class=HTMLResponse)
 def client_add_note(
-    request: Request, client_id: str, text: FormStr = "", csrf_token: FormStr = ""
+    request: Request, who: SignedInForm, client_id: str, text: FormStr = ""
 ) -> Response:
     """Write a note about a client."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
     client = _client(who, client_id)
     if client is None:
         return _not_found(who, "client")
@@ -627,12 +630,8 @@ def client_add_note(
 
 
 @router.get("/account/export.{fmt}")
-def account_export(request: Request, fmt: str) -> Response:
+def account_export(request: Request, who: SignedIn, fmt: str) -> Response:
     """Download all my data: ``export.json`` or ``export.zip`` (CSV files)."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
     if fmt not in ("json", "zip"):
         return _not_found(who, "export format")
     with request.app.state.sessionmaker() as db:
@@ -774,10 +773,9 @@ def _profile_page(who: _Who, status_code: int = 200, **context: Any) -> HTMLResp
 
 
 @router.get("/profile", response_class=HTMLResponse)
-def profile_page(request: Request) -> Response:
+def profile_page(request: Request, who: SignedIn) -> Response:
     """The profile form (the same schema and checks as a TOML profile)."""
-    who, away = _signed_in(request)
-    return away or _profile_page(who)
+    return _profile_page(who)
 
 
 def _profile_field_errors(e: ProfileError) -> dict[str, str]:
@@ -792,15 +790,9 @@ def _profile_field_errors(e: ProfileError) -> dict[str, str]:
 
 
 @router.post("/profile", response_class=HTMLResponse)
-async def profile_save(request: Request) -> Response:
+async def profile_save(request: Request, who: SignedInForm) -> Response:
     """Save the profile form, or a pasted profile file (TOML or JSON)."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    if not who.csrf_ok(form.get("csrf_token", "")):
-        return _forbidden(who)
     with request.app.state.sessionmaker() as db:
         row = crud.get_profile(db, who.user)
     stored = row.data if row else {}
@@ -906,13 +898,9 @@ def _dashboard_context(who: _Who, db: Any, owner: User) -> dict[str, Any]:
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-def dashboard_page(request: Request) -> Response:
+def dashboard_page(request: Request, who: SignedIn) -> Response:
     """Magnesium by day against EAR and RDA, top sources with their diary lines, adequacy,
     Ca:Mg, MDS and findings with evidence."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
     with request.app.state.sessionmaker() as db:
         ctx = _dashboard_context(who, db, who.user)
     return _render(who, "dashboard.html", **ctx)
@@ -946,26 +934,19 @@ def _plan_page(who: _Who, status_code: int = 200, **context: Any) -> HTMLRespons
 
 
 @router.get("/plan", response_class=HTMLResponse)
-def plan_page(request: Request) -> Response:
+def plan_page(request: Request, who: SignedIn) -> Response:
     """The plan: each change with its reason, to accept or reject."""
-    who, away = _signed_in(request)
-    return away or _plan_page(who)
+    return _plan_page(who)
 
 
 @router.post("/plan/decisions", response_class=HTMLResponse)
 def plan_decide(
     request: Request,
+    who: SignedInForm,
     key: FormStr = "",
     decision: FormStr = "",
-    csrf_token: FormStr = "",
 ) -> Response:
     """Accept or reject one change of the plan."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
     try:
         body = DecisionIn.model_validate({"key": key, "decision": decision})
         with request.app.state.sessionmaker() as db:

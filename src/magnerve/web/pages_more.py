@@ -1,5 +1,6 @@
-"""Pages of web slice 3: supplements and drinking water, diary import, the report (HTML,
-PDF) with the simulation chart, and a professional's read-only report and plan of a client.
+"""Pages of web slice 3 and later: supplements and drinking water, supplement doses of a
+diary day, food aliases, diary import, the report (HTML, PDF) with the simulation chart and
+the nerves section, and a professional's read-only report and plan of a client.
 
 The same helpers as :mod:`magnerve.web.pages` (sign-in check, CSRF, errors at their field);
 the work is done by the same functions as the API's.
@@ -14,17 +15,26 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from magnerve import report as core_report
 from magnerve.errors import InputError
 from magnerve.profile import Supplement, Water
+from magnerve.report import charts
 from magnerve.web import crud
+from magnerve.web.api.routes import aliases as alias_routes
 from magnerve.web.api.routes import analysis as analysis_routes
 from magnerve.web.api.routes import imports as import_routes
 from magnerve.web.api.routes import reports as report_routes
 from magnerve.web.api.routes import supplements as supp_routes
 from magnerve.web.models import User
 from magnerve.web.pages import (
+    DOSE_FIELDS,
     FormStr,
+    SignedIn,
+    SignedInForm,
+    _account,
     _client,
+    _day,
+    _diary,
     _errors,
     _forbidden,
     _not_found,
@@ -34,6 +44,7 @@ from magnerve.web.pages import (
     _signed_in,
     _Who,
 )
+from magnerve.web.schemas import AliasIn, SupplementDoseIn
 
 __all__ = ["router"]
 
@@ -104,22 +115,15 @@ def _supplements_page(who: _Who, status_code: int = 200, **context: Any) -> HTML
 
 
 @router.get("/supplements", response_class=HTMLResponse)
-def supplements_page(request: Request) -> Response:
+def supplements_page(request: Request, who: SignedIn) -> Response:
     """The person's supplements and drinking water."""
-    who, away = _signed_in(request)
-    return away or _supplements_page(who)
+    return _supplements_page(who)
 
 
 @router.post("/supplements", response_class=HTMLResponse)
-async def supplements_add(request: Request) -> Response:
+async def supplements_add(request: Request, who: SignedInForm) -> Response:
     """Add a supplement (checked by the core's profile model)."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    if not who.csrf_ok(form.get("csrf_token", "")):
-        return _forbidden(who)
     try:
         s = Supplement.model_validate(_values(form, SUPPLEMENT_FIELDS))
         with request.app.state.sessionmaker() as db:
@@ -131,14 +135,8 @@ async def supplements_add(request: Request) -> Response:
 
 
 @router.post("/supplements/{supplement_id}/delete", response_class=HTMLResponse)
-def supplements_delete(request: Request, supplement_id: str, csrf_token: FormStr = "") -> Response:
+def supplements_delete(request: Request, who: SignedInForm, supplement_id: str) -> Response:
     """Delete one of the person's supplements."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
-    if not who.csrf_ok(csrf_token):
-        return _forbidden(who)
     sid = _positive_id(supplement_id)
     with request.app.state.sessionmaker() as db:
         done = sid is not None and crud.delete_supplement(db, who.user, sid)
@@ -146,15 +144,9 @@ def supplements_delete(request: Request, supplement_id: str, csrf_token: FormStr
 
 
 @router.post("/water", response_class=HTMLResponse)
-async def water_save(request: Request) -> Response:
+async def water_save(request: Request, who: SignedInForm) -> Response:
     """Save (or, with ``clear``, remove) the drinking water (checked by the core's model)."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    if not who.csrf_ok(form.get("csrf_token", "")):
-        return _forbidden(who)
     try:
         with request.app.state.sessionmaker() as db:
             if form.get("clear"):
@@ -168,6 +160,69 @@ async def water_save(request: Request) -> Response:
     return _redirect("/supplements")
 
 
+# --- supplement doses of a diary day -----------------------------------------------------------
+
+
+@router.post("/diary/{day}/supplements", response_class=HTMLResponse)
+async def dose_add(request: Request, who: SignedInForm, day: str) -> Response:
+    """Log a supplement taken on the day (checked by the core's profile supplement model)."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    d = _day(day)
+    if d is None:
+        return _not_found(who, "day")
+    try:
+        body = SupplementDoseIn.model_validate({"date": d, **_values(form, DOSE_FIELDS)})
+        with request.app.state.sessionmaker() as db:
+            when, data = supp_routes.validate_dose(body)
+            crud.add_dose(db, who.user, when, data, supp_routes.MAX_DOSES_PER_DAY)
+    except (ValidationError, crud.FieldError) as e:
+        errs = {f"d_{k}": v for k, v in _errors(e).items()}
+        return _diary(who, d, 422, dose_form=form, errors=errs)
+    return _redirect(f"/diary/{d.isoformat()}")
+
+
+@router.post("/diary/supplements/{dose_id}/delete", response_class=HTMLResponse)
+def dose_delete(request: Request, who: SignedInForm, dose_id: str) -> Response:
+    """Delete one of the person's supplement doses (back to its day)."""
+    did = _positive_id(dose_id)
+    with request.app.state.sessionmaker() as db:
+        row = None if did is None else crud.get_dose(db, who.user, did)
+        if row is None:
+            return _not_found(who, "supplement dose")
+        day = row.date
+        crud.delete_dose(db, who.user, row.id)
+    return _redirect(f"/diary/{day.isoformat()}")
+
+
+# --- food aliases --------------------------------------------------------------------------------
+
+
+@router.post("/account/aliases", response_class=HTMLResponse)
+def alias_add(
+    request: Request, who: SignedInForm, alias_text: FormStr = "", alias_food: FormStr = ""
+) -> Response:
+    """Remember that a food text means an SR28 food (for this account only)."""
+    form = {"alias_text": alias_text, "alias_food": alias_food}
+    try:
+        body = AliasIn.model_validate({"text": alias_text, "food_id": alias_food.strip()})
+        with request.app.state.sessionmaker() as db:
+            crud.save_alias(db, who.user, body.text, body.food_id, alias_routes.MAX_ALIASES)
+    except (ValidationError, crud.FieldError) as e:
+        names = {"text": "alias_text", "food_id": "alias_food"}
+        errs = {names.get(k, k): v for k, v in _errors(e).items()}
+        return _account(who, 422, alias_form=form, errors=errs)
+    return _redirect("/account#aliases-h")
+
+
+@router.post("/account/aliases/{alias_id}/delete", response_class=HTMLResponse)
+def alias_delete(request: Request, who: SignedInForm, alias_id: str) -> Response:
+    """Forget one of the person's food aliases."""
+    aid = _positive_id(alias_id)
+    with request.app.state.sessionmaker() as db:
+        done = aid is not None and crud.delete_alias(db, who.user, aid)
+    return _redirect("/account#aliases-h") if done else _not_found(who, "alias")
+
+
 # --- import ------------------------------------------------------------------------------------
 
 
@@ -179,10 +234,9 @@ def _import_page(who: _Who, status_code: int = 200, **context: Any) -> HTMLRespo
 
 
 @router.get("/import", response_class=HTMLResponse)
-def import_page(request: Request) -> Response:
+def import_page(request: Request, who: SignedIn) -> Response:
     """Upload a diary file (Cronometer servings.csv, CSV or JSON)."""
-    who, away = _signed_in(request)
-    return away or _import_page(who)
+    return _import_page(who)
 
 
 @router.post("/import", response_class=HTMLResponse)
@@ -244,6 +298,7 @@ def _report_page(who: _Who, owner: User, base: str, read_only: bool) -> HTMLResp
     try:
         with who.request.app.state.sessionmaker() as db:
             ctx["sim"] = report_routes.simulation(db, owner, start, end)
+        ctx["nerve"] = core_report.nerve_sweep()
     except InputError as e:
         ctx["problem"] = str(e)
         ctx["needs_profile"] = getattr(e, "loc", ()) == ("profile",)
@@ -273,34 +328,34 @@ def _document(who: _Who, owner: User, kind: str) -> Response:
 
 
 @router.get("/report", response_class=HTMLResponse)
-def report_page(request: Request) -> Response:
+def report_page(request: Request, who: SignedIn) -> Response:
     """The report (open as HTML, download as PDF) and the simulation chart."""
-    who, away = _signed_in(request)
-    if away:
-        return away
-    assert who.user is not None
     return _report_page(who, who.user, "/report", read_only=False)
 
 
 @router.get("/report/report.html")
-def report_html(request: Request) -> Response:
+def report_html(request: Request, who: SignedIn) -> Response:
     """The report as a self-contained HTML document."""
-    who, away = _signed_in(request)
-    return away or _document(who, who.user, "html")  # type: ignore[arg-type]
+    return _document(who, who.user, "html")
 
 
 @router.get("/report/report.pdf")
-def report_pdf(request: Request) -> Response:
+def report_pdf(request: Request, who: SignedIn) -> Response:
     """The report as a PDF download."""
-    who, away = _signed_in(request)
-    return away or _document(who, who.user, "pdf")  # type: ignore[arg-type]
+    return _document(who, who.user, "pdf")
 
 
 @router.get("/report/simulation.svg")
-def simulation_svg(request: Request) -> Response:
+def simulation_svg(request: Request, who: SignedIn) -> Response:
     """The simulation chart."""
-    who, away = _signed_in(request)
-    return away or _document(who, who.user, "svg")  # type: ignore[arg-type]
+    return _document(who, who.user, "svg")
+
+
+@router.get("/report/nerves.svg")
+def nerves_svg(who: SignedIn) -> Response:
+    """The model neuron's chart of the nerves section (the same for everyone)."""
+    svg = charts.nerve_sweep(core_report.nerve_sweep())
+    return report_routes.document(svg, "image/svg+xml")
 
 
 def _shared(request: Request, client_id: str) -> tuple[_Who, Any, Response | None]:

@@ -27,6 +27,9 @@ UtcDateTime = Annotated[dt.datetime, AfterValidator(_as_utc)]
 
 __all__ = [
     "AccountDelete",
+    "AliasIn",
+    "AliasOut",
+    "AliasUpdate",
     "Alternative",
     "ClientOut",
     "CopyRequest",
@@ -56,10 +59,13 @@ __all__ = [
     "ShareOut",
     "SignIn",
     "SignedIn",
+    "SupplementDoseIn",
+    "SupplementDoseOut",
     "SupplementOut",
     "TokenCreate",
     "TokenCreated",
     "TokenOut",
+    "TokenScope",
     "UserOut",
     "UserRef",
     "WaterOut",
@@ -164,8 +170,13 @@ class SignedIn(BaseModel):
     csrf_token: str
 
 
+#: What a personal access token may do: ``read`` (GET only; 403 on any write) or
+#: ``read_write`` (``settings.toml`` [tokens]).
+TokenScope = Literal["read", "read_write"]
+
+
 class TokenCreate(_Body):
-    """A new personal access token's name."""
+    """A new personal access token's name and scope (default ``read_write``)."""
 
     name: Annotated[
         str,
@@ -173,6 +184,7 @@ class TokenCreate(_Body):
         AfterValidator(_one_line),
         AfterValidator(_not_blank),
     ]
+    scope: TokenScope = "read_write"
 
 
 class TokenOut(BaseModel):
@@ -181,6 +193,7 @@ class TokenOut(BaseModel):
     id: int
     name: str
     prefix: str
+    scope: TokenScope
     created_at: UtcDateTime
     last_used_at: UtcDateTime | None
 
@@ -465,3 +478,51 @@ class ImportResult(BaseModel):
     problems: list[ImportProblem]
     notes: list[str]
     imported: int
+
+
+# --- later slices: food aliases, dated supplement doses ---------------------------------------
+
+
+class AliasIn(_Body):
+    """Remember that a food text means an SR28 food: ``text`` is a food text or a whole line
+    ("6 chicken nuggets" is stored as "chicken nuggets", the core's ``alias_key``)."""
+
+    text: Line
+    food_id: Ndb
+
+
+class AliasUpdate(_Body):
+    """Point an alias at another SR28 food."""
+
+    food_id: Ndb
+
+
+class AliasOut(BaseModel):
+    """One of the account's food aliases: the text as given, the normalised ``key`` a diary
+    line is looked up by, and the food."""
+
+    id: int
+    text: str
+    key: str
+    food: FoodOut
+    created_at: UtcDateTime
+
+
+class SupplementDoseIn(Supplement):
+    """A supplement taken on one ``date``: the core's profile supplement (``name``, ``form``,
+    ``elemental_mg`` from the label or ``salt_mg`` with its ``form``, partner nutrients per
+    dose), with ``times_per_day`` read as the number of doses taken that day."""
+
+    date: dt.date
+
+
+class SupplementDoseOut(BaseModel):
+    """A dated supplement row of the diary, with its elemental magnesium per dose [mg] and
+    for the day [mg] (per dose x ``times_per_day``, the doses of that day)."""
+
+    id: int
+    date: dt.date
+    supplement: Supplement
+    magnesium_mg_per_dose: float
+    magnesium_mg: float
+    created_at: UtcDateTime

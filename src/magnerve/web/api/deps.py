@@ -3,7 +3,8 @@
 An API call is authenticated by a personal access token (``Authorization: Bearer mnv_…``)
 or by the browser's session cookie. A cookie-authenticated call that changes something
 (POST, PUT, PATCH, DELETE) must also send the session's CSRF token in ``X-CSRF-Token``;
-token calls need none (a token is never sent by the browser on its own).
+token calls need none (a token is never sent by the browser on its own). A token of scope
+``read`` is refused (403) on every such call.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Caller:
     user: User
     via: Literal["cookie", "token"]
     session: AuthSession | None = None
+    scope: str = "read_write"
 
 
 def _unauthorised(detail: str) -> HTTPException:
@@ -62,17 +64,24 @@ def _unauthorised(detail: str) -> HTTPException:
 
 
 def get_caller(request: Request, db: Db) -> Caller:
-    """The authenticated caller, or 401 (403 for a cookie call without its CSRF token)."""
+    """The authenticated caller, or 401 (403 for a cookie call without its CSRF token, and
+    for a write with a read-only token)."""
     settings = get_settings(request)
     auth = request.headers.get("authorization")
     if auth is not None:
         scheme, _, raw = auth.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             raise _unauthorised("use 'Authorization: Bearer <personal access token>'")
-        user = crud.token_user(db, raw.strip())
-        if user is None:
+        found_token = crud.token_user(db, raw.strip())
+        if found_token is None:
             raise _unauthorised("unknown or revoked access token")
-        return Caller(user, "token")
+        user, token = found_token
+        if request.method in _UNSAFE and token.scope != "read_write":
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail="this access token may only read (scope 'read'); use a read_write token",
+            )
+        return Caller(user, "token", scope=token.scope)
     raw_cookie = request.cookies.get(settings.session_cookie)
     found = crud.session_user(db, raw_cookie, settings.session_idle) if raw_cookie else None
     if found is None:

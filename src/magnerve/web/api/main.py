@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from magnerve.web.api.routes import (
     account,
+    aliases,
     analysis,
     auth,
     diary,
@@ -30,5 +31,6 @@ api_router.include_router(account.router)
 api_router.include_router(sharing.router)
 api_router.include_router(analysis.router)
 api_router.include_router(supplements.router)
+api_router.include_router(aliases.router)
 api_router.include_router(imports.router)
 api_router.include_router(reports.router)

@@ -98,9 +98,22 @@ def export_data(db: Session, user: User) -> dict[str, Any]:
             for d in crud.list_decisions(db, user)
         ],
         "supplements": [r.data for r in crud.list_supplements(db, user)],
+        "supplement_doses": [
+            {"date": r.date.isoformat(), "supplement": r.data}
+            for r in crud.list_doses(db, user, _MIN_DAY, _MAX_DAY)
+        ],
+        "food_aliases": [
+            {"text": a.text, "key": a.key, "food_id": a.food_id}
+            for a in crud.list_aliases(db, user)
+        ],
         "water": None if (w := crud.get_water(db, user)) is None else w.data,
         "tokens": [
-            {"name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat()}
+            {
+                "name": t.name,
+                "prefix": t.prefix,
+                "scope": t.scope,
+                "created_at": t.created_at.isoformat(),
+            }
             for t in crud.list_tokens(db, user)
         ],
     }

@@ -25,7 +25,7 @@ from magnerve.errors import ModelError
 from magnerve.schemas import AnalysisOut
 from magnerve.web import crud
 from magnerve.web.api.deps import CurrentCaller, Db
-from magnerve.web.api.routes.supplements import effective_profile
+from magnerve.web.api.routes.supplements import diary_supplement_rows, effective_profile
 from magnerve.web.models import DiaryEntryRow, User
 from magnerve.web.schemas import LIMITS, DecisionIn, DecisionOut, PlanView
 
@@ -34,6 +34,7 @@ __all__ = [
     "analysis_for",
     "change_key",
     "diary_csv",
+    "doses_json",
     "period",
     "router",
 ]
@@ -62,10 +63,20 @@ def diary_csv(rows: Sequence[DiaryEntryRow]) -> str:
     return buf.getvalue()
 
 
+def doses_json(db: Session, user: User, start: date, end: date) -> str:
+    """The account's supplement doses of the period as canonical JSON (a cache key)."""
+    rows = crud.list_doses(db, user, start, end)
+    return json.dumps([[r.date.isoformat(), r.data] for r in rows], sort_keys=True)
+
+
 @lru_cache(maxsize=16)
-def _analyse(diary_text: str, profile_json: str, plan: bool, models: bool) -> dict[str, Any]:
+def _analyse(
+    diary_text: str, profile_json: str, plan: bool, models: bool, doses: str = "[]"
+) -> dict[str, Any]:
     diary = magnerve.read_diary_text(diary_text, "csv", "<web diary>")
     diary.raise_for_problems()
+    dated = [(date.fromisoformat(d), data) for d, data in json.loads(doses)]
+    diary.supplements.extend(diary_supplement_rows(dated))
     profile = magnerve.parse_profile(json.loads(profile_json), "<profile>")
     return magnerve.analyse(diary, profile, plan=plan, models=models).to_dict()
 
@@ -96,8 +107,9 @@ def analysis_for(
     db: Session, user: User, start: date, end: date, *, plan: bool = False, models: bool = False
 ) -> dict[str, Any]:
     """The core's analysis JSON (``magnerve.schemas.AnalysisOut``) of the account's diary from
-    ``start`` to ``end`` with its stored profile, its diary supplements and its drinking water
-    (``supplements.effective_profile``); ``models`` adds the homeostasis simulation.
+    ``start`` to ``end`` with its stored profile, its standing supplements and its drinking
+    water (``supplements.effective_profile``), and the supplement doses logged on the days of
+    the period (as the diary's supplement rows); ``models`` adds the homeostasis simulation.
 
     Raises
     ------
@@ -120,7 +132,8 @@ def analysis_for(
         )
     try:
         profile = json.dumps(effective_profile(db, user, prof.data), sort_keys=True)
-        return _analyse(diary_csv(rows), profile, plan, models)
+        doses = doses_json(db, user, start, end)
+        return _analyse(diary_csv(rows), profile, plan, models, doses)
     except ModelError as e:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(e)) from None
 

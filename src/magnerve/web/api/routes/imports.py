@@ -11,11 +11,13 @@ stores every entry in one transaction.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 
 import magnerve
+from magnerve import foods
 from magnerve.web import crud
 from magnerve.web.api.deps import CurrentCaller, Db
 from magnerve.web.core.config import policy
@@ -60,8 +62,25 @@ def _source_name(filename: str | None) -> str:
     return name or "upload"
 
 
+def _with_alias(text: str, parsed: Any, aliases: Mapping[str, str] | None) -> Any:
+    """The line read again with the account's aliases when one of them names its food text
+    (the core's reader used the operator's alias file, if any); else ``parsed``."""
+    if not aliases:
+        return parsed
+    key = foods.alias_key(text)
+    if not key or key not in aliases or aliases[key] == parsed.food.id:
+        return parsed
+    try:
+        return foods.parse_line(text, aliases=aliases)
+    except (magnerve.InputError, foods.ParseError, foods.PortionError, ValueError):
+        return parsed
+
+
 def read_upload(
-    content: bytes, filename: str | None, fmt: str
+    content: bytes,
+    filename: str | None,
+    fmt: str,
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[Any, ImportResult, list[dict[str, Any]]]:
     """Read an uploaded diary with the core.
 
@@ -72,6 +91,9 @@ def read_upload(
     filename : str or None
         Its name (shown in messages; ``.json`` helps the format guess).
     fmt : {"auto", "csv", "json", "cronometer"}
+    aliases : mapping of str to str, optional
+        The account's food aliases (``alias_key`` -> NDB): a line whose food text has one
+        is read again with them.
 
     Returns
     -------
@@ -143,6 +165,7 @@ def read_upload(
                 )
             )
             continue
+        p = _with_alias(text, p, aliases)
         entries.append(
             ImportEntry(
                 line=e.line,
@@ -191,7 +214,8 @@ def run_import(
     db: Any, user: User, content: bytes, filename: str | None, fmt: str, commit: bool
 ) -> ImportResult:
     """Read an upload with the core and, when ``commit``, store its entries (all or none)."""
-    _, result, rows = read_upload(content, filename, fmt)
+    aliases = {a.key: a.food_id for a in crud.list_aliases(db, user)}
+    _, result, rows = read_upload(content, filename, fmt, aliases)
     if commit and rows:
         result.imported = crud.import_entries(db, user, rows)
     return result

@@ -39,6 +39,7 @@ __all__ = [
     "DOCUMENT_CSP",
     "pdf_response",
     "report_html",
+    "report_models",
     "report_pdf",
     "router",
     "simulation",
@@ -61,10 +62,21 @@ _PDF: dict[int | str, dict[str, Any]] = {
 _SVG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/svg+xml": {}}}}
 
 
+def report_models(a: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``models`` of the core's report ("What this means for your nerves"): the model
+    neuron's sweep (``magnerve.report.nerve_sweep``, the same for everyone) and the
+    analysis' homeostasis series; None when the analysis has no models step."""
+    series = (a.get("models") or {}).get("series")
+    if not series:
+        return None
+    return {"nerve": core_report.nerve_sweep(), "homeostasis": series}
+
+
 def report_html(db: Session, user: User, start: date, end: date) -> str:
-    """The report of ``user``'s diary from ``start`` to ``end``, with the plan, as HTML."""
-    a = analysis_for(db, user, start, end, plan=True)
-    return core_report.render_html(a["assessment"], a["plan"])
+    """The report of ``user``'s diary from ``start`` to ``end``, with the plan and the
+    nerves section (model neuron and homeostasis), as HTML."""
+    a = analysis_for(db, user, start, end, plan=True, models=True)
+    return core_report.render_html(a["assessment"], a["plan"], report_models(a))
 
 
 def report_pdf(db: Session, user: User, start: date, end: date) -> bytes:

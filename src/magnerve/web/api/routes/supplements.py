@@ -3,30 +3,48 @@
 Each supplement is validated by the core's profile model (``magnerve.profile.Supplement``:
 product name, form or salt, elemental mg or salt mg, times per day), and the water by
 ``magnerve.profile.Water`` (litres a day, magnesium and calcium in mg/L, or hardness). The
-analysis adds the supplements to the profile's and uses this water instead of the
+analysis adds the standing supplements to the profile's and uses this water instead of the
 profile's water section (:func:`effective_profile`).
+
+Dated doses (``/diary/supplements``) are supplements taken on one day: the same core model,
+``times_per_day`` being the doses of that day. The analysis of a period receives the doses
+of its days as the diary's supplement rows (``magnerve.diary.DiarySupplement``), which the
+core counts as a mean per day over the diary's days (:func:`diary_supplement_rows`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy.orm import Session
 
+from magnerve.diary import DiarySupplement
 from magnerve.profile import Supplement, Water
 from magnerve.web import crud
 from magnerve.web.api.deps import CurrentCaller, Db
 from magnerve.web.api.routes.tokens import Id
 from magnerve.web.core.config import policy
-from magnerve.web.models import SupplementRow, User, WaterRow
-from magnerve.web.schemas import LIMITS, SupplementOut, WaterOut
+from magnerve.web.models import SupplementDoseRow, SupplementRow, User, WaterRow
+from magnerve.web.schemas import (
+    LIMITS,
+    SupplementDoseIn,
+    SupplementDoseOut,
+    SupplementOut,
+    WaterOut,
+)
 
 __all__ = [
+    "MAX_DOSES_PER_DAY",
     "MAX_SUPPLEMENTS",
+    "diary_supplement_rows",
+    "dose_out",
     "effective_profile",
     "router",
     "supplement_out",
+    "validate_dose",
     "validate_supplement",
     "validate_water",
     "water_out",
@@ -36,6 +54,8 @@ router = APIRouter(tags=["supplements and water"])
 
 #: Most supplements one account keeps (``settings.toml`` [import], a sanity bound).
 MAX_SUPPLEMENTS = int(policy()["import"]["max_supplements"])
+#: Most dated supplement rows of one day (``settings.toml`` [doses], a sanity bound).
+MAX_DOSES_PER_DAY = int(policy()["doses"]["max_per_day"])
 
 
 def validate_supplement(s: Supplement) -> dict[str, Any]:
@@ -53,6 +73,99 @@ def validate_supplement(s: Supplement) -> dict[str, Any]:
         )
     data: dict[str, Any] = s.model_dump(mode="json", exclude_none=True)
     return data
+
+
+def validate_dose(body: SupplementDoseIn) -> tuple[date, dict[str, Any]]:
+    """The day and stored form of a dated dose validated by the core.
+
+    The core's diary supplement row carries the magnesium, zinc, calcium, vitamin D in IU
+    and B6 of a dose; the other keys of a profile supplement would be dropped, so they are
+    refused instead of ignored.
+
+    Raises
+    ------
+    crud.FieldError
+        A blank or overlong name; ``vitamin_d_ug``, ``with_food`` or ``enteric_coated``.
+    """
+    if body.vitamin_d_ug is not None:
+        raise crud.FieldError(
+            ("body", "vitamin_d_ug"), "for a dated dose, give vitamin D in IU (vitamin_d_iu)"
+        )
+    for name in ("with_food", "enteric_coated"):
+        if name in body.model_fields_set:
+            raise crud.FieldError(
+                ("body", name),
+                "not recorded for a dated dose (the standing supplement list keeps it)",
+            )
+    s = Supplement.model_validate(body.model_dump(exclude={"date"}, exclude_unset=True))
+    return body.date, validate_supplement(s)
+
+
+def dose_out(row: SupplementDoseRow) -> SupplementDoseOut:
+    """The API form of a stored dose."""
+    s = Supplement.model_validate(row.data)
+    per_dose = s.magnesium_mg_per_dose()
+    return SupplementDoseOut(
+        id=row.id,
+        date=row.date,
+        supplement=s,
+        magnesium_mg_per_dose=round(per_dose, 3),
+        magnesium_mg=round(per_dose * s.times_per_day, 3),
+        created_at=row.created_at,
+    )
+
+
+def diary_supplement_rows(doses: Sequence[tuple[date, dict[str, Any]]]) -> list[DiarySupplement]:
+    """Dated doses as the core's diary supplement rows (what a Cronometer export's supplement
+    rows become), numbered 1, 2, … in the order given.
+
+    Parameters
+    ----------
+    doses : sequence of (date, dict)
+        Day and stored supplement (``magnerve.profile.Supplement`` JSON; ``times_per_day`` is
+        the doses of that day).
+
+    Returns
+    -------
+    list of DiarySupplement
+        One row per dose entry: ``amount`` the doses, ``elemental_mg`` the magnesium of the
+        day's doses [mg], partner nutrients likewise (``nutrients``).
+    """
+    out = []
+    for i, (day, data) in enumerate(doses, 1):
+        s = Supplement.model_validate(data)
+        n = float(s.times_per_day)
+        mg = s.magnesium_mg_per_dose() * n
+
+        def times(v: float | None, n: float = n) -> float | None:
+            return None if v is None else v * n
+
+        nutrients = {
+            "magnesium_mg": mg,
+            "zinc_mg": times(s.zinc_mg),
+            "calcium_mg": times(s.calcium_mg),
+            "vitamin_d_iu": times(s.vitamin_d_iu),
+            "vitamin_b6_mg": times(s.vitamin_b6_mg),
+        }
+        out.append(
+            DiarySupplement(
+                line=i,
+                date=day,
+                time=None,
+                meal=None,
+                name=s.name,
+                amount=n,
+                unit="dose",
+                form=(s.form or "").strip().lower() or None,
+                hydrate=s.hydrate,
+                elemental_mg=mg,
+                dose_elemental_mg=mg,
+                salt_mg=times(s.salt_mg),
+                nutrients=nutrients,
+                notes=(f"{n:g} dose(s) logged in the web diary",),
+            )
+        )
+    return out
 
 
 def validate_water(w: Water) -> dict[str, Any]:
@@ -146,4 +259,38 @@ def put_water(body: Water, caller: CurrentCaller, db: Db) -> WaterOut:
 def delete_water(caller: CurrentCaller, db: Db) -> Response:
     """Clear the diary's water (the profile's water section applies again)."""
     crud.save_water(db, caller.user, None)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- dated doses --------------------------------------------------------------------------------
+
+
+@router.get("/diary/supplements", response_model=list[SupplementDoseOut])
+def list_doses(
+    caller: CurrentCaller,
+    db: Db,
+    start: Annotated[date, Query(description="First day (YYYY-MM-DD).")],
+    end: Annotated[date | None, Query(description="Last day, inclusive (default: start).")] = None,
+) -> list[SupplementDoseOut]:
+    """The caller's supplement doses from ``start`` to ``end``, by day."""
+    first, last = crud.day_range(start, end, LIMITS.list_max_days)
+    return [dose_out(r) for r in crud.list_doses(db, caller.user, first, last)]
+
+
+@router.post(
+    "/diary/supplements", status_code=status.HTTP_201_CREATED, response_model=SupplementDoseOut
+)
+def add_dose(body: SupplementDoseIn, caller: CurrentCaller, db: Db) -> SupplementDoseOut:
+    """Log a supplement taken on ``date``: ``name``, ``elemental_mg`` from the label or
+    ``salt_mg`` with its ``form``, and ``times_per_day`` the doses of that day (default 1).
+    The analysis of a period counts the doses of its days (mean per day)."""
+    day, data = validate_dose(body)
+    return dose_out(crud.add_dose(db, caller.user, day, data, MAX_DOSES_PER_DAY))
+
+
+@router.delete("/diary/supplements/{dose_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_dose(dose_id: Id, caller: CurrentCaller, db: Db) -> Response:
+    """Delete one of the caller's supplement doses."""
+    if not crud.delete_dose(db, caller.user, dose_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such supplement dose")
     return Response(status_code=status.HTTP_204_NO_CONTENT)

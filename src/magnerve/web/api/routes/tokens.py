@@ -25,8 +25,10 @@ def list_tokens(caller: CurrentCaller, db: Db) -> list[TokenOut]:
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TokenCreated)
 def create_token(body: TokenCreate, caller: CurrentCaller, db: Db) -> TokenCreated:
-    """A new token; its secret is in this answer only (stored as a SHA-256 digest)."""
-    raw, row = crud.create_token(db, caller.user, body.name)
+    """A new token; its secret is in this answer only (stored as a SHA-256 digest).
+    ``scope``: ``read_write`` (default) or ``read`` (every POST, PUT, PATCH and DELETE with
+    it answers 403)."""
+    raw, row = crud.create_token(db, caller.user, body.name, body.scope)
     out = TokenOut.model_validate(row, from_attributes=True)
     return TokenCreated(**out.model_dump(), token=raw)
 
