@@ -71,3 +71,39 @@ def test_profile_range_errors_keep_their_field_path() -> None:
         parse_profile({"person": {"age": 40, "sex": "male"}, "labs": {"serum_magnesium": 50}})
     assert ei.value.loc == ("labs", "serum_magnesium")
     assert ei.value.to_dict()["errors"][0]["loc"] == ["labs", "serum_magnesium"]
+
+
+def test_data_file_error_is_in_the_tree(tmp_path) -> None:
+    """A broken data file raises DataFileError: a DataError (MagnerveError, ValueError), not an
+    input or model error; the old import path from ``magnerve._sections`` keeps working."""
+    import pickle
+    import shutil
+    from importlib import resources
+    from pathlib import Path
+
+    from magnerve._sections import DataFileError as FromSections
+    from magnerve.errors import DataError, DataFileError
+    from magnerve.registry import Registry
+
+    assert FromSections is DataFileError
+    assert issubclass(DataFileError, DataError) and issubclass(DataError, MagnerveError)
+    assert issubclass(DataError, ValueError)
+    assert not issubclass(DataError, InputError | ModelError | ReferenceDataError)
+    src = Path(str(resources.files("magnerve.data"))) / "energy.toml"
+    text = src.read_text("utf-8").replace("pal = 1.55", 'pal = "high"', 1)
+    (tmp_path / "energy.toml").write_text(text, "utf-8")
+    shutil.copy(src.with_name("bounds.toml"), tmp_path / "bounds.toml")
+    with pytest.raises(DataError) as ei:
+        Registry(tmp_path).section("energy")
+    e = ei.value
+    assert isinstance(e, DataFileError) and (e.file, e.path) == ("energy.toml", "goldberg.pal")
+    d = e.to_dict()
+    assert d["type"] == "DataFileError" and d["file"] == "energy.toml"
+    assert d["path"] == "goldberg.pal" and "expected a number" in d["message"]
+    again = pickle.loads(pickle.dumps(e))
+    assert (again.file, again.path, again.problem, str(again)) == (
+        e.file,
+        e.path,
+        e.problem,
+        str(e),
+    )

@@ -99,6 +99,45 @@ def _ckd_kappa_female() -> Any:
     return markers()["ckd_epi_2021"]["kappa_female"]
 
 
+def _racc_almonds() -> float:
+    from magnerve._servings import racc_grams
+
+    return racc_grams("Nuts, almonds", "1200")
+
+
+def _goldberg_7_days() -> float:
+    from magnerve.energy import goldberg_cutoff
+
+    return goldberg_cutoff(7)
+
+
+def _within_sd_woman() -> float:
+    from magnerve.adequacy import default_within_sd
+
+    return default_within_sd("magnesium", age=25, sex="female")[0]
+
+
+def _oldest_age_with_a_reference() -> str:
+    from magnerve.requirements import RequirementError, reference_intake
+
+    try:
+        return reference_intake(age=128, sex="male").life_stage
+    except RequirementError as e:
+        return str(e)
+
+
+def _serum_status_082() -> str:
+    from magnerve.clinical import serum_magnesium_status
+
+    return serum_magnesium_status(0.82)
+
+
+def _vegan_excludes_honey() -> bool:
+    from magnerve.plan._rules import _excluded, plan_data
+
+    return _excluded("Honey", "1900", plan_data().patterns["vegan"])
+
+
 # (data file, regex whose group 1 is edited, new text, loader whose result must change)
 CASES: list[tuple[str, str, str, Callable[[], Any]]] = [
     ("dri_magnesium.toml", r'sex = "male", age_min = 31, age_max = 200, ear = (350)', "400",
@@ -113,6 +152,16 @@ CASES: list[tuple[str, str, str, Callable[[], Any]]] = [
     ("bounds.toml", r"^\[profile\.person\.age\]\nmin = 0\nmax = (130)", "125", _age_max),
     ("physiology.toml", r"^mg_half_mM = (3\.57)", "3.0", _nmda_unblocked),
     ("clinical_markers.toml", r"^kappa_female = (0\.7)", "0.75", _ckd_kappa_female),
+    ("clinical_markers.toml",
+     r"^\[serum_magnesium\.proposed_lower_cutoff\].*?^value_mmol_l = (0\.85)", "0.8",
+     _serum_status_082),
+    ("servings.toml", r"^nuts_seeds = (30)", "28", _racc_almonds),
+    ("energy.toml", r"^pal = (1\.55)", "1.4", _goldberg_7_days),
+    ("within_person_sd.toml", r'^"F 19-30" = \{ sd = (85\.9)', "90.0", _within_sd_woman),
+    ("bounds.toml", r"^\[profile\.person\.age\]\nmin = 0\nmax = (130)", "125",
+     _oldest_age_with_a_reference),
+    ("plan.toml", r'^\[patterns\.vegan\].*?^exclude_words = \[.*?(, "honey")\]', "",
+     _vegan_excludes_honey),
 ]  # fmt: skip
 
 
@@ -253,6 +302,84 @@ def test_data_files_are_read_only_through_the_registry() -> None:
                     if isinstance(arg, ast.Constant) and arg.value in _DATA_FILES:
                         found.add(f"{rel}: {ast.unparse(node)[:60]}")
     assert not found, sorted(found)
+
+
+#: Modules that still read a data file as raw TOML through ``Registry.data()`` rather than its
+#: typed section, each with the reason. Everything else reads ``get_registry().section(name)``
+#: (the compatibility views ``clinical.markers()``, ``plan._rules.settings()``,
+#: ``physiology.nerve.parameters()``, ``_servings.plausibility()`` return the section's
+#: read-only ``raw``).
+_RAW_DATA_READERS = {
+    # owned by other helpers during issue 10 (typed sections exist: supplement_forms, limits,
+    # bounds): move when their work lands
+    "_cronometer.py": "supplement_forms; the Cronometer import is another helper's file",
+    "cohort/_diaries.py": "limits and bounds; the cohort engine is another helper's file",
+    "cohort/_prepare.py": "bounds; the cohort engine is another helper's file",
+    "web/api/routes/imports.py": "limits; the web app is another helper's file",
+    # not in this change's files; each has a typed section to move to
+    "assessment.py": "supplement_forms (SupplementFormsData.forms)",
+    "absorption.py": "_data(): the raw absorption.toml for callers (AbsorptionData)",
+    "interactions.py": "thresholds(): raw tables for report, _text, assessment (InteractionsData)",
+    "conditions.py": "_data(): ConditionsData",
+    "risk.py": "evidence() as written, by id (EvidenceData.entries)",
+    "foods/_units.py": "UnitsData",
+    "foods/_db.py": "NutrientsData (read once per database)",
+    "foods/_search.py": "LexiconData (read only when the index is built)",
+}
+
+
+def _raw_data_calls(tree: ast.AST) -> list[str]:
+    """``<registry>.data(...)`` calls: ``get_registry().data``, ``magnerve.get_registry().data``,
+    ``reg.data``, ``Registry(...).data``."""
+    out = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "data"
+        ):
+            chain: ast.AST = node.func.value
+            names = []
+            while isinstance(chain, ast.Attribute | ast.Call):
+                if isinstance(chain, ast.Attribute):
+                    names.append(chain.attr)
+                chain = chain.func if isinstance(chain, ast.Call) else chain.value
+            if isinstance(chain, ast.Name):
+                names.append(chain.id)
+            if {"get_registry", "Registry", "reg", "registry"} & set(names):
+                out.append(ast.unparse(node)[:70])
+    return out
+
+
+def test_no_module_reads_raw_data_outside_the_allow_list() -> None:
+    """Modules read typed sections, not ``Registry.data()`` (issue 10), except the listed
+    ones; an allow-listed module that no longer reads raw data must leave the list."""
+    found: dict[str, list[str]] = {}
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC).as_posix()
+        if rel in ("registry.py", "_sections.py"):
+            continue
+        text = path.read_text("utf-8")
+        if ".data(" not in text:
+            continue
+        calls = _raw_data_calls(ast.parse(text))
+        if calls:
+            found[rel] = calls
+    assert set(found) <= set(_RAW_DATA_READERS), {
+        k: v for k, v in found.items() if k not in _RAW_DATA_READERS
+    }
+    assert set(_RAW_DATA_READERS) <= set(found), set(_RAW_DATA_READERS) - set(found)
+
+
+def test_the_raw_data_scan_finds_raw_readers() -> None:
+    planted = (
+        "a = get_registry().data('plan')['limits']\n"
+        "b = magnerve.get_registry().data('limits')\n"
+        "c = reg.data('x')\n"
+        "d = get_registry().section('plan').limits\n"
+        "e = frame.data('x')\n"
+    )
+    assert len(_raw_data_calls(ast.parse(planted))) == 3
 
 
 def test_the_scan_finds_a_direct_reader(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from magnerve._sections import (
     SourcedValue,
     known_sections,
 )
+from magnerve.errors import DataError
 from magnerve.registry import Registry, get_registry, use_registry
 
 DATA = Path(str(resources.files("magnerve.data")))
@@ -155,6 +156,44 @@ BAD = [
      "medications.toml: groups.mds_diuretics: unknown class 'loop'"),
     ("physiology.toml", r"^mg_half_mM = (3\.57)", "inf",
      "physiology.toml: jahr_stevens.mg_half_mM: expected a finite number"),
+    ("physiology.toml", r"^seed = (20261124)", "1.5",
+     "physiology.toml: inputs.seed: expected an integer"),
+    ("physiology.toml", r"^tau_nmda_ms = (100\.0)", "0",
+     "physiology.toml: synapses.tau_nmda_ms: expected a positive number"),
+    ("plan.toml", r"^min_change_mg = (10)", '"ten"',
+     "plan.toml: limits.min_change_mg: expected a number"),
+    ("plan.toml", r"^max_new_foods = (4)", "4.5",
+     "plan.toml: limits.max_new_foods: expected an integer"),
+    ("plan.toml", r"^\[exclusions\.egg\]\n(words) =", "wordz",
+     "plan.toml: exclusions.egg.wordz: unknown key"),
+    ("plan.toml", r"^forms = (\[.*?\])\n", "[]",
+     "plan.toml: supplements.forms: expected at least one form"),
+    ("servings.toml", r"^(other) = 85", "others",
+     "servings.toml: racc_g.other: missing"),
+    ("servings.toml", r"^day_energy_min_kcal = (800)", "5000",
+     "servings.toml: plausibility: day_energy_min_kcal must be below day_energy_max_kcal"),
+    ("within_person_sd.toml", r"^cv_limit = (0\.6)", "1.5",
+     "within_person_sd.toml: meta.cv_limit: expected a CV below 1"),
+    ("within_person_sd.toml", r'^"F 19-30" = \{ sd = (85\.9)', '"x"',
+     "within_person_sd.toml: magnesium.F 19-30.sd: expected a number"),
+    ("homeostasis.toml", r"^\[calibration\.tm_c\]\nvalue = (0\.591)", "-0.5",
+     "homeostasis.toml: calibration.tm_c.value: expected a positive number"),
+    ("homeostasis.toml", r"^\[renal\.gfr\]\nvalue = (180\.0)", "nan",
+     "homeostasis.toml: renal.gfr.value: expected one finite number"),
+    ("energy.toml", r"^pal = (1\.55)", "0",
+     "energy.toml: goldberg.pal: expected a positive number"),
+    ("clinical_markers.toml", r"^kappa_female = (0\.7)", '"a"',
+     "clinical_markers.toml: ckd_epi_2021.kappa_female: expected a number"),
+    ("clinical_markers.toml", r'scores_on = "(yes)"', "maybe",
+     "clinical_markers.toml: mnsi.history.items[0].scores_on: scores_on must be yes, no or none"),
+    ("clinical_markers.toml", r"^max_score = (13)", "12",
+     "clinical_markers.toml: mnsi.history.max_score: max_score 12 is not the number of scored"),
+    ("clinical_markers.toml", r"^low_mmol_l = (0\.75)", "0.99",
+     "clinical_markers.toml: serum_magnesium.reference_interval: low_mmol_l must be below"),
+    ("clinical_markers.toml", r"^filterable_fraction = (0\.7)", "1.7",
+     "clinical_markers.toml: femg.filterable_fraction: a fraction above 1"),
+    ("clinical_markers.toml", r'^label = "(original)"', "first",
+     "clinical_markers.toml: mnsi.history.cutoffs: needs the cut-off labelled 'original'"),
 ]  # fmt: skip
 
 
@@ -169,6 +208,7 @@ def test_a_bad_file_names_file_and_key_path(
         reg.section(stem)
     assert message in str(e.value)
     assert e.value.file == name and isinstance(e.value, ValueError)
+    assert isinstance(e.value, DataError) and e.value.to_dict()["file"] == name
     with pytest.raises(DataFileError):  # the raw path validates too, and nothing was cached
         reg.data(stem)
     with pytest.raises(DataFileError):
@@ -242,3 +282,71 @@ def test_foods_search_does_not_load_pydantic_or_the_sections(tmp_path: Path) -> 
         assert not {m for m in modules if m.split(".")[0] == "pydantic"}, warm
         if warm:
             assert "magnerve._sections" not in modules and "magnerve.registry" not in modules
+
+
+def test_every_file_is_typed_with_named_fields() -> None:
+    """The files that had only generic tables are typed: named fields with units, the raw
+    view kept only for the read-only compatibility accessors."""
+    reg = get_registry()
+    plan = reg.section("plan")
+    raw = reg.data("plan")
+    assert plan.limits.min_change_mg == raw["limits"]["min_change_mg"]
+    assert plan.limits.sourced("sodium_cdrr_mg").source == raw["limits"]["sodium_source"]
+    assert plan.limits.sourced("min_change_mg").unit == "mg/day"
+    assert plan.patterns["vegan"].words == tuple(raw["patterns"]["vegan"]["exclude_words"])
+    assert plan.exclusions["dairy"].except_words == tuple(
+        raw["exclusions"]["dairy"]["except_words"]
+    )
+    assert plan.supplements.monitor["kidney"] == tuple(raw["supplements"]["monitor"]["kidney"])
+    assert dict(plan.category_caps) == {
+        k: v for k, v in raw["category_caps"].items() if k != "confidence"
+    }
+    phys = reg.section("physiology")
+    assert phys.jahr_stevens.mg_half_mM == reg.data("physiology")["jahr_stevens"]["mg_half_mM"]
+    assert phys.synapses.sourced("tau_nmda_ms").unit == "ms"
+    assert phys.inputs.seed == reg.data("physiology")["inputs"]["seed"]
+    sv = reg.section("servings")
+    assert dict(sv.racc_g) == reg.data("servings")["racc_g"]
+    assert sv.plausibility.sourced("day_energy_min_kcal").confidence == "medium"
+    wsd = reg.section("within_person_sd")
+    assert wsd.published["magnesium"]["F 19-30"].sd == 85.9
+    assert set(wsd.derived["magnesium"]) == {
+        k
+        for k, v in reg.data("within_person_sd")["magnesium_derived"].items()
+        if isinstance(v, dict)
+    }
+    assert wsd.cv_limit == reg.data("within_person_sd")["meta"]["cv_limit"]
+    home = reg.section("homeostasis")
+    h_raw = reg.data("homeostasis")
+    assert home.model.tm_c.value == h_raw["calibration"]["tm_c"]["value"]
+    assert home.model.tm_c.unit == h_raw["calibration"]["tm_c"]["unit"]
+    assert home.model.ppi_absorption_factor == home.tree.get("modifiers.ppi.absorption_factor")
+    assert home.reference_body_mass_kg == h_raw["meta"]["reference_body_mass_kg"]
+    cm = reg.section("clinical_markers")
+    c_raw = reg.data("clinical_markers")
+    assert cm.ckd_epi_2021.kappa_female == c_raw["ckd_epi_2021"]["kappa_female"]
+    assert len(cm.ckd_epi_2021.golden) == len(c_raw["ckd_epi_2021"]["golden"])
+    conv = cm.ckd_epi_2021.sourced("umol_per_l_per_mg_per_dl")
+    assert conv.source == c_raw["ckd_epi_2021"]["creatinine_conversion"]["source"]
+    assert (
+        cm.serum_magnesium.low_mmol_l
+        == c_raw["serum_magnesium"]["reference_interval"]["low_mmol_l"]
+    )
+    assert [i.number for i in cm.mnsi.history_items] == list(range(1, 16))
+    assert {c.name for c in cm.mnsi.exam_components} >= {"appearance", "monofilament"}
+    assert [r.lab for r in cm.rbc_magnesium] == [
+        r["lab"] for r in c_raw["rbc_magnesium"]["reference_intervals"]
+    ]
+    energy = reg.section("energy")
+    assert energy.goldberg.pal == reg.data("energy")["goldberg"]["pal"]
+    assert energy.goldberg.sourced("cv_bmr").unit == "%"
+
+
+def test_section_types_are_importable_from_the_public_registry() -> None:
+    import magnerve.registry as registry
+    from magnerve import _sections
+
+    assert registry.PlanData is _sections.PlanData
+    assert registry.WordRule is _sections.WordRule
+    with pytest.raises(AttributeError):
+        registry.NoSuchSection  # noqa: B018

@@ -33,22 +33,30 @@ from types import MappingProxyType
 from typing import Any, Literal, NoReturn, TypeVar, cast, get_args
 
 from magnerve._sex import Sex
-from magnerve.errors import MagnerveError
+from magnerve.errors import DataFileError  # re-exported: ``from magnerve._sections import ...``
 
 __all__ = [
     "CONFIDENCE_LEVELS",
     "AbsorptionData",
     "BoundsData",
+    "ClinicalMarkersData",
     "DataFileError",
     "DriData",
     "DriRow",
     "DriTable",
+    "EnergyData",
+    "HomeostasisData",
     "InteractionsData",
     "LimitsData",
+    "PhysiologyData",
+    "PlanData",
     "Range",
     "Section",
+    "ServingsData",
     "SourcedTree",
     "SourcedValue",
+    "WithinPersonSdData",
+    "WordRule",
     "build_section",
     "known_sections",
 ]
@@ -59,24 +67,6 @@ SEXES: tuple[Sex, ...] = get_args(Sex)
 #: Confidence words of the sourced-value convention (the first word of ``confidence``).
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 _MISSING: Any = object()
-
-
-class DataFileError(MagnerveError, ValueError):
-    """A data file does not fit its typed section (a broken or hand-edited file).
-
-    Attributes
-    ----------
-    file : str
-        The data file (``"absorption.toml"``).
-    path : str
-        Dotted key path inside the file (``"model.vmax.value"``).
-    problem : str
-        What is wrong.
-    """
-
-    def __init__(self, file: str, path: str, problem: str) -> None:
-        super().__init__(f"{file}: {path or '(top level)'}: {problem}")
-        self.file, self.path, self.problem = file, path, problem
 
 
 def _freeze(x: Any) -> Any:
@@ -322,8 +312,26 @@ class Section:
         raise KeyError(f"{type(self).__name__} has no numeric field {name!r}")
 
 
-def _unit(unit: str) -> Any:
-    return field(metadata={"unit": unit})
+def _unit(unit: str, *, positive: bool = False, integer: bool = False) -> Any:
+    """A numeric field of a section with its unit (``positive``, ``integer``: checked on load)."""
+    return field(metadata={"unit": unit, "positive": positive, "integer": integer})
+
+
+def _numbers(cls: type[T], t: _At, **given: Any) -> T:
+    """Section ``cls`` read from table ``t``: every field declared with :func:`_unit` as a
+    finite number (an integer, or above zero, where the field says), the rest from ``given``."""
+    kw: dict[str, Any] = {}
+    for f in fields(cast(Any, cls)):
+        if f.name in given or "unit" not in f.metadata:
+            continue
+        if f.metadata.get("integer"):
+            v = t.integer(f.name)
+            if f.metadata.get("positive") and v <= 0:
+                t.fail(f"expected a positive integer, got {v!r}", f.name)
+            kw[f.name] = v
+        else:
+            kw[f.name] = t.num(f.name, positive=bool(f.metadata.get("positive")))
+    return cls(**kw, **given)
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,8 +450,9 @@ def _absorption(at: _At) -> AbsorptionData:
     band = sv["sensitivity_band"].value
     if not isinstance(band, tuple) or len(band) != 2 or not band[0] <= 1.0 <= band[1]:
         m.fail("expected [low, high] around 1", "sensitivity_band.value")
-    if not isinstance(sv["oxalate_relative_absorption"].range, tuple):
-        m.fail("missing", "oxalate_relative_absorption.range")
+    for k in ("oxalate_relative_absorption", "km"):  # the plan's sensitivity reads km's range
+        if not isinstance(sv[k].range, tuple):
+            m.fail("missing", f"{k}.range")
     ph = m.table("phytate_relative_reduction_per_mmol")
     ps = m.table("poorly_soluble_salt_factor")
     ref = m.table("reference_phytate_mg_per_day")
@@ -933,15 +942,7 @@ class MdsScore:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class ClinicalMarkersData:
-    """``clinical_markers.toml``: the MDS typed; every other table read-only as written."""
-
-    mds: MdsScore
-    tables: Mapping[str, Any]
-
-
-def _clinical_markers(at: _At) -> ClinicalMarkersData:
+def _mds(at: _At) -> MdsScore:
     m = at.table("mds")
     c = m.table("components")
     kf = c.table("kidney_function")
@@ -977,7 +978,371 @@ def _clinical_markers(at: _At) -> ClinicalMarkersData:
         tops.pop(),
         m.text("reference"),
     )
-    return ClinicalMarkersData(mds, _freeze(at.node))
+    return mds
+
+
+@dataclass(frozen=True, slots=True)
+class EgfrGolden:
+    """A published eGFR example (creatinine in mg/dL or µmol/L, as the source gave it)."""
+
+    creatinine_mg_dl: float | None
+    creatinine_umol_l: float | None
+    age: float
+    sex: str
+    expected_egfr: float
+    rounding: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class CkdEpi2021(Section):
+    """``[ckd_epi_2021]``: constants of the race-free CKD-EPI 2021 creatinine equation
+    (creatinine [mg/dL], age [years], eGFR [mL/min/1.73 m2]); ``sources`` names the source of
+    the creatinine conversion factor."""
+
+    multiplier: float = _unit("mL/min/1.73 m2", positive=True)
+    upper_exponent: float = _unit("1")
+    age_base: float = _unit("1/year (per year of age)", positive=True)
+    female_factor: float = _unit("1", positive=True)
+    male_factor: float = _unit("1", positive=True)
+    kappa_female: float = _unit("mg/dL", positive=True)
+    kappa_male: float = _unit("mg/dL", positive=True)
+    alpha_female: float = _unit("1")
+    alpha_male: float = _unit("1")
+    umol_per_l_per_mg_per_dl: float = _unit("(umol/L)/(mg/dL)", positive=True)
+    reference: str = ""
+    source: str = ""
+    confidence: str = ""
+    golden: tuple[EgfrGolden, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict)
+    confidences: Mapping[str, str] = field(default_factory=dict)
+
+
+def _ckd_epi(at: _At) -> CkdEpi2021:
+    t = at.table("ckd_epi_2021")
+    conv = t.table("creatinine_conversion")
+    golden = []
+    for i, g in enumerate(t.raw("golden", [])):
+        ga = _At(at.file, t.where(f"golden[{i}]"), g)
+        mg, umol = ga.opt_num("creatinine_mg_dl"), ga.opt_num("creatinine_umol_l")
+        if (mg is None) == (umol is None):
+            ga.fail("needs exactly one of creatinine_mg_dl or creatinine_umol_l")
+        golden.append(
+            EgfrGolden(
+                mg,
+                umol,
+                ga.num("age", positive=True),
+                ga.text("sex"),
+                ga.num("expected_egfr", positive=True),
+                ga.text("rounding"),
+                ga.text("source"),
+                ga.confidence(),
+            )
+        )
+    key = "umol_per_l_per_mg_per_dl"
+    return _numbers(
+        CkdEpi2021,
+        t,
+        umol_per_l_per_mg_per_dl=conv.num(key, positive=True),
+        reference=t.text("reference"),
+        source=t.text("source"),
+        confidence=t.confidence(),
+        golden=tuple(golden),
+        sources=MappingProxyType({key: conv.text("source")}),
+        confidences=MappingProxyType({key: conv.confidence()}),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SerumMagnesium(Section):
+    """``[serum_magnesium.*]``: the reference interval, the proposed lower cut-off, the
+    symptom threshold and the unit conversion; ``source``/``confidence`` are the reference
+    interval's, ``sources``/``confidences`` name the others' by field."""
+
+    low_mmol_l: float = _unit("mmol/L", positive=True)
+    high_mmol_l: float = _unit("mmol/L", positive=True)
+    proposed_lower_cutoff_mmol_l: float = _unit("mmol/L", positive=True)
+    symptom_threshold_mmol_l: float = _unit("mmol/L", positive=True)
+    mg_dl_per_mmol_l: float = _unit("(mg/dL)/(mmol/L)", positive=True)
+    source: str = ""
+    confidence: str = ""
+    sources: Mapping[str, str] = field(default_factory=dict)
+    confidences: Mapping[str, str] = field(default_factory=dict)
+
+
+def _serum(at: _At) -> SerumMagnesium:
+    sm = at.table("serum_magnesium")
+    ri, cut = sm.table("reference_interval"), sm.table("proposed_lower_cutoff")
+    sym, conv = sm.table("symptom_threshold"), sm.table("conversions")
+    lo, hi = ri.num("low_mmol_l", positive=True), ri.num("high_mmol_l", positive=True)
+    if not lo < hi:
+        ri.fail("low_mmol_l must be below high_mmol_l")
+    sym_v = sym.num("value_mmol_l", positive=True)
+    if not sym_v < lo:
+        sym.fail("the symptom threshold must be below the reference interval", "value_mmol_l")
+    return SerumMagnesium(
+        lo,
+        hi,
+        cut.num("value_mmol_l", positive=True),
+        sym_v,
+        conv.num("mg_dl_per_mmol_l", positive=True),
+        ri.text("source"),
+        ri.confidence(),
+        MappingProxyType(
+            {
+                "proposed_lower_cutoff_mmol_l": cut.text("source"),
+                "symptom_threshold_mmol_l": sym.text("source"),
+                "mg_dl_per_mmol_l": conv.text("mg_dl_per_mmol_l_source"),
+            }
+        ),
+        MappingProxyType(
+            {
+                "proposed_lower_cutoff_mmol_l": cut.confidence(),
+                "symptom_threshold_mmol_l": sym.confidence(),
+                "mg_dl_per_mmol_l": conv.confidence("mg_dl_per_mmol_l_confidence"),
+            }
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LabInterval:
+    """A laboratory's reference interval (red-cell magnesium) in ``unit``."""
+
+    lab: str
+    low: float
+    high: float
+    unit: Literal["mg/dL", "mmol/L"]
+    source: str
+    confidence: str
+
+
+def _rbc(at: _At) -> tuple[LabInterval, ...]:
+    t = at.table("rbc_magnesium")
+    out = []
+    for i, r in enumerate(t.raw("reference_intervals")):
+        ra = _At(at.file, t.where(f"reference_intervals[{i}]"), r)
+        units = [u for u in ("mg_dl", "mmol_l") if ra.has(f"low_{u}")]
+        if len(units) != 1:
+            ra.fail("needs low_/high_ in exactly one unit (mg_dl or mmol_l)")
+        u = units[0]
+        lo, hi = ra.num(f"low_{u}", positive=True), ra.num(f"high_{u}", positive=True)
+        if not lo < hi:
+            ra.fail(f"low_{u} must be below high_{u}")
+        unit: Literal["mg/dL", "mmol/L"] = "mg/dL" if u == "mg_dl" else "mmol/L"
+        out.append(LabInterval(ra.text("lab"), lo, hi, unit, ra.text("source"), ra.confidence()))
+    if not any(r.unit == "mg/dL" for r in out):
+        t.fail("needs at least one interval in mg/dL", "reference_intervals")
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Cutoff:
+    """A published cut-off ``above`` which a marker suggests renal magnesium wasting (or a
+    stated range of such cut-offs)."""
+
+    above: float | None
+    above_range: tuple[float, float] | None
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class UrineMagnesium(Section):
+    """``[urine_magnesium_24h]``: the usual 24-hour range and the extrarenal-loss cut-off
+    [mg/day]; ``sources`` by field."""
+
+    low_mg_day: float = _unit("mg/day", positive=True)
+    high_mg_day: float = _unit("mg/day", positive=True)
+    extrarenal_below_mg_day: float = _unit("mg/day", positive=True)
+    renal_wasting_cutoffs: tuple[Cutoff, ...] = ()
+    source: str = ""
+    confidence: str = ""
+    sources: Mapping[str, str] = field(default_factory=dict)
+    confidences: Mapping[str, str] = field(default_factory=dict)
+
+
+def _cutoffs(t: _At, key: str, unit: str) -> tuple[Cutoff, ...]:
+    out = []
+    for i, c in enumerate(t.raw(key)):
+        ca = _At(t.file, t.where(f"{key}[{i}]"), c)
+        rng = None
+        if ca.has(f"above_{unit}_range"):
+            lo, hi = ca.nums(f"above_{unit}_range", 2)
+            rng = (lo, hi)
+        above = ca.opt_num(f"above_{unit}")
+        if (above is None) == (rng is None):
+            ca.fail(f"needs exactly one of above_{unit} or above_{unit}_range")
+        out.append(Cutoff(above, rng, ca.text("source"), ca.confidence()))
+    return tuple(out)
+
+
+def _urine(at: _At) -> UrineMagnesium:
+    u = at.table("urine_magnesium_24h")
+    nr, ex = u.table("normal_range"), u.table("extrarenal_loss")
+    lo, hi = nr.num("low_mg_day", positive=True), nr.num("high_mg_day", positive=True)
+    if not lo < hi:
+        nr.fail("low_mg_day must be below high_mg_day")
+    return UrineMagnesium(
+        lo,
+        hi,
+        ex.num("below_mg_day", positive=True),
+        _cutoffs(u, "renal_wasting_cutoffs", "mg_day"),
+        nr.text("source"),
+        nr.confidence(),
+        MappingProxyType({"extrarenal_below_mg_day": ex.text("source")}),
+        MappingProxyType({"extrarenal_below_mg_day": ex.confidence()}),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Femg(Section):
+    """``[femg]``: the filterable fraction of plasma magnesium and the renal-wasting cut-offs
+    of the fractional excretion [%]."""
+
+    filterable_fraction: float = _unit("fraction", positive=True)
+    renal_wasting_cutoffs: tuple[Cutoff, ...] = ()
+    source: str = ""
+    confidence: str = ""
+
+
+def _femg(at: _At) -> Femg:
+    f = at.table("femg")
+    frac = f.num("filterable_fraction", positive=True)
+    if frac > 1:
+        f.fail(f"a fraction above 1: {frac!r}", "filterable_fraction")
+    cuts = _cutoffs(f, "renal_wasting_cutoffs", "percent")
+    if len(cuts) < 1 or any(c.above is None for c in cuts):
+        f.fail("expected cut-offs with above_percent", "renal_wasting_cutoffs")
+    return Femg(frac, cuts, f.text("source"), f.confidence())
+
+
+@dataclass(frozen=True, slots=True)
+class MnsiItem:
+    """An MNSI history question; ``scores_on`` the answer that scores a point (or "none")."""
+
+    number: int
+    text: str
+    scores_on: Literal["yes", "no", "none"]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MnsiCutoff:
+    """Abnormal at or above ``at_or_above`` (or above ``above``) [points]."""
+
+    at_or_above: float | None
+    above: float | None
+    label: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class MnsiExamComponent:
+    """A component of the MNSI examination: points per foot for each finding."""
+
+    name: str
+    per_foot_points: Mapping[str, float]
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mnsi:
+    """``[mnsi]``: the history questionnaire (items, cut-offs) and the examination
+    (components, cut-offs, maximum score) [points]."""
+
+    history_items: tuple[MnsiItem, ...]
+    history_max_score: int
+    history_cutoffs: tuple[MnsiCutoff, ...]
+    exam_components: tuple[MnsiExamComponent, ...]
+    exam_max_score_with_monofilament: float
+    exam_cutoffs: tuple[MnsiCutoff, ...]
+
+
+def _mnsi_cutoffs(t: _At) -> tuple[MnsiCutoff, ...]:
+    out = []
+    for i, c in enumerate(t.raw("cutoffs")):
+        ca = _At(t.file, t.where(f"cutoffs[{i}]"), c)
+        at_or, above = ca.opt_num("abnormal_at_or_above"), ca.opt_num("abnormal_above")
+        if (at_or is None) == (above is None):
+            ca.fail("needs exactly one of abnormal_at_or_above or abnormal_above")
+        conf = ca.text("confidence")
+        if _confidence_word(conf) not in (*CONFIDENCE_LEVELS, "unverified"):
+            ca.fail(f"confidence {conf!r} is not high/medium/low/unverified", "confidence")
+        out.append(MnsiCutoff(at_or, above, ca.text("label", ""), ca.text("source"), conf))
+    if not any(c.at_or_above is not None for c in out):
+        t.fail("needs a cut-off with abnormal_at_or_above", "cutoffs")
+    return tuple(out)
+
+
+def _mnsi(at: _At) -> Mnsi:
+    m = at.table("mnsi")
+    h, e = m.table("history"), m.table("exam")
+    items = []
+    for i, it in enumerate(h.raw("items")):
+        ia = _At(at.file, h.where(f"items[{i}]"), it)
+        rule = ia.text("scores_on")
+        if rule not in ("yes", "no", "none"):
+            ia.fail(f"scores_on must be yes, no or none, got {rule!r}", "scores_on")
+        items.append(MnsiItem(ia.integer("number"), ia.text("text"), rule, ia.text("note", "")))
+    if len({it.number for it in items}) != len(items):
+        h.fail("duplicate item numbers", "items")
+    top = h.integer("max_score")
+    if top != sum(it.scores_on != "none" for it in items):
+        h.fail(f"max_score {top} is not the number of scored items", "max_score")
+    h_cuts = _mnsi_cutoffs(h)
+    if not any(c.label == "original" for c in h_cuts):
+        h.fail("needs the cut-off labelled 'original' (the default)", "cutoffs")
+    comps = []
+    for i, c in enumerate(e.raw("components")):
+        ca = _At(at.file, e.where(f"components[{i}]"), c)
+        pts = ca.table("per_foot_points")
+        comps.append(
+            MnsiExamComponent(
+                ca.text("name"),
+                pts.mapping(lambda t, k: cast(float, t.num(k))),
+                ca.text("source"),
+                ca.confidence(),
+            )
+        )
+    top_exam = e.num("max_score_with_monofilament", positive=True)
+    if top_exam != 2 * sum(max(c.per_foot_points.values()) for c in comps):
+        e.fail(
+            "is not twice the sum of the components' highest points", "max_score_with_monofilament"
+        )
+    return Mnsi(tuple(items), top, h_cuts, tuple(comps), top_exam, _mnsi_cutoffs(e))
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicalMarkersData:
+    """``clinical_markers.toml``: the MDS, CKD-EPI 2021, serum, red-cell and urine magnesium,
+    FEMg and the MNSI, each typed; ``raw`` is the file as written (read-only), for
+    :func:`magnerve.clinical.markers`."""
+
+    mds: MdsScore
+    ckd_epi_2021: CkdEpi2021
+    serum_magnesium: SerumMagnesium
+    rbc_magnesium: tuple[LabInterval, ...]
+    urine_magnesium_24h: UrineMagnesium
+    femg: Femg
+    mnsi: Mnsi
+    raw: Mapping[str, Any]
+
+
+def _clinical_markers(at: _At) -> ClinicalMarkersData:
+    return ClinicalMarkersData(
+        _mds(at),
+        _ckd_epi(at),
+        _serum(at),
+        _rbc(at),
+        _urine(at),
+        _femg(at),
+        _mnsi(at),
+        _freeze(at.node),
+    )
 
 
 # -- medications.toml -------------------------------------------------------------------------
@@ -1254,56 +1619,7 @@ def _familiar_foods(at: _At) -> FamiliarFoodsData:
     return FamiliarFoodsData(MappingProxyType(lists), at.table("meta").text("source"))
 
 
-# -- energy.toml, physiology.toml, servings.toml: numbers with a table-level source -----------
-
-
-@dataclass(frozen=True, slots=True)
-class ParameterTable:
-    """A table of numbers sharing one source and confidence (``[jahr_stevens]`` ...)."""
-
-    values: Mapping[str, float]
-    source: str
-    confidence: str
-    attrs: Mapping[str, Any]
-
-    def sourced(self, name: str, unit: str) -> SourcedValue:
-        """Parameter ``name`` as a sourced value (``unit`` as the caller reads it)."""
-        return SourcedValue(self.values[name], unit, self.source, self.confidence)
-
-
-@dataclass(frozen=True, slots=True)
-class ParametersData:
-    """A data file of parameter tables (``physiology.toml``, ``energy.toml``,
-    ``servings.toml``, ``plan.toml``, ``within_person_sd.toml``): numbers typed and finite,
-    source and confidence per table where the file states them; lists and texts as written."""
-
-    tables: Mapping[str, ParameterTable]
-
-
-def _parameter_table(t: _At) -> ParameterTable:
-    values: dict[str, float] = {}
-    attrs: dict[str, Any] = {}
-    for k, v in t.node.items():
-        if isinstance(v, bool) or not _is_number(v):
-            attrs[k] = _freeze(v)
-        else:
-            values[k] = t.num(k)
-    src = t.text("source", "")
-    conf = t.text("confidence", "")
-    return ParameterTable(MappingProxyType(values), src, conf, MappingProxyType(attrs))
-
-
-def _parameters(at: _At) -> ParametersData:
-    out: dict[str, ParameterTable] = {}
-
-    def visit(t: _At, prefix: str) -> None:
-        out[prefix] = _parameter_table(t)
-        for k, sub in t.tables():
-            visit(sub, f"{prefix}.{k}" if prefix else k)
-
-    for k, t in at.tables():
-        visit(t, k)
-    return ParametersData(MappingProxyType(out))
+# -- energy.toml ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -1319,12 +1635,27 @@ class SchofieldRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Goldberg(Section):
+    """``[goldberg]``: the Goldberg cut-off's physical activity level and CVs (Black 2000)."""
+
+    pal: float = _unit("x BMR", positive=True)
+    sd_min: float = _unit("SD")
+    cv_within_energy_intake: float = _unit("%", positive=True)
+    cv_bmr: float = _unit("%", positive=True)
+    cv_pal: float = _unit("%", positive=True)
+    source: str = ""
+    confidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class EnergyData:
-    """``energy.toml``: Schofield BMR equations and the Goldberg constants."""
+    """``energy.toml``: Schofield BMR equations, the Goldberg constants and the reference
+    energy of the magnesium density [kcal]."""
 
     schofield: tuple[SchofieldRow, ...]
-    goldberg: ParameterTable
-    tables: Mapping[str, ParameterTable]
+    schofield_source: str
+    goldberg: Goldberg
+    density_reference_kcal: float
 
 
 def _energy(at: _At) -> EnergyData:
@@ -1335,34 +1666,576 @@ def _energy(at: _At) -> EnergyData:
         sex = ra.text("sex")
         if sex not in SEXES:
             ra.fail(f"sex must be one of {', '.join(SEXES)}, got {sex!r}", "sex")
-        rows.append(
-            SchofieldRow(
-                cast(Sex, sex),
-                ra.num("age_min"),
-                ra.num("age_max"),
-                ra.num("a"),
-                ra.num("b"),
-                ra.num("see"),
-            )
-        )
-    params = _parameters(at)
-    g = params.tables["goldberg"]
-    for k in ("pal", "sd_min", "cv_within_energy_intake", "cv_bmr", "cv_pal"):
-        if k not in g.values:
-            at.table("goldberg").fail("missing", k)
-    return EnergyData(tuple(rows), g, params.tables)
+        lo, hi = ra.num("age_min"), ra.num("age_max")
+        if not 0 <= lo < hi:
+            ra.fail(f"need 0 <= age_min < age_max, got {lo!r}, {hi!r}")
+        rows.append(SchofieldRow(cast(Sex, sex), lo, hi, ra.num("a"), ra.num("b"), ra.num("see")))
+    g = at.table("goldberg")
+    gold = _numbers(Goldberg, g, source=g.text("source"), confidence=g.confidence())
+    ref = at.table("per_1000_kcal").num("reference_kcal", positive=True)
+    return EnergyData(tuple(rows), s.text("source"), gold, ref)
+
+
+# -- physiology.toml --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JahrStevens(Section):
+    """``[jahr_stevens]``: NMDA unblocked fraction ``1 / (1 + exp(-k V) [Mg]o / mg_half)``."""
+
+    k_per_mV: float = _unit("1/mV", positive=True)
+    mg_half_mM: float = _unit("mM", positive=True)
+    source: str = ""
+    confidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HodgkinHuxley(Section):
+    """``[hodgkin_huxley]``: membrane capacitance, maximal conductances, reversal potentials."""
+
+    c_m_uF_cm2: float = _unit("uF/cm2", positive=True)
+    g_na_mS_cm2: float = _unit("mS/cm2", positive=True)
+    g_k_mS_cm2: float = _unit("mS/cm2", positive=True)
+    g_l_mS_cm2: float = _unit("mS/cm2", positive=True)
+    e_na_mV: float = _unit("mV")
+    e_k_mV: float = _unit("mV")
+    e_l_mV: float = _unit("mV")
+    source: str = ""
+    confidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Synapses(Section):
+    """``[synapses]``: decay time constants and reversal potentials of AMPA, NMDA, GABA-A."""
+
+    tau_ampa_ms: float = _unit("ms", positive=True)
+    tau_nmda_ms: float = _unit("ms", positive=True)
+    tau_gaba_ms: float = _unit("ms", positive=True)
+    e_ampa_mV: float = _unit("mV")
+    e_nmda_mV: float = _unit("mV")
+    e_gaba_mV: float = _unit("mV")
+    source: str = ""
+    confidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CalciumShare(Section):
+    """``[calcium]``: the share of the NMDA-receptor current carried by Ca2+."""
+
+    nmda_fractional_ca_current: float = _unit("fraction", positive=True)
+    source: str = ""
+    confidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NeuronInputs(Section):
+    """``[inputs]``: the model's Poisson input (a modelling choice, no source) and time step."""
+
+    exc_rate_hz: float = _unit("Hz", positive=True)
+    inh_rate_hz: float = _unit("Hz", positive=True)
+    w_ampa_mS_cm2: float = _unit("mS/cm2", positive=True)
+    w_nmda_mS_cm2: float = _unit("mS/cm2", positive=True)
+    w_gaba_mS_cm2: float = _unit("mS/cm2", positive=True)
+    dt_ms: float = _unit("ms", positive=True)
+    seed: int = _unit("random seed", integer=True)
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PhysiologyData:
+    """``physiology.toml``: parameters of the nerve-excitability model; ``raw`` is the file as
+    written (read-only), for :func:`magnerve.physiology.nerve.parameters`."""
+
+    jahr_stevens: JahrStevens
+    hodgkin_huxley: HodgkinHuxley
+    synapses: Synapses
+    calcium: CalciumShare
+    inputs: NeuronInputs
+    raw: Mapping[str, Any]
+
+
+def _sourced_numbers(cls: type[T], t: _At) -> T:
+    return _numbers(cls, t, source=t.text("source"), confidence=t.confidence())
+
+
+def _physiology(at: _At) -> PhysiologyData:
+    inp = at.table("inputs")
+    return PhysiologyData(
+        _sourced_numbers(JahrStevens, at.table("jahr_stevens")),
+        _sourced_numbers(HodgkinHuxley, at.table("hodgkin_huxley")),
+        _sourced_numbers(Synapses, at.table("synapses")),
+        _sourced_numbers(CalciumShare, at.table("calcium")),
+        _numbers(NeuronInputs, inp, note=inp.text("note", "")),
+        _freeze(at.node),
+    )
+
+
+# -- servings.toml ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Plausibility(Section):
+    """``[plausibility]``: when a diary line or day is flagged for a check (``sources`` by
+    field where the file cites one; the others are modelling choices, see ``notes``)."""
+
+    portion_max_racc_multiple: float = _unit("x RACC", positive=True)
+    portion_min_grams_to_flag: float = _unit("g", positive=True)
+    line_energy_max_kcal: float = _unit("kcal", positive=True)
+    day_energy_min_kcal: float = _unit("kcal/day", positive=True)
+    day_energy_max_kcal: float = _unit("kcal/day", positive=True)
+    sources: Mapping[str, str] = field(default_factory=dict)
+    confidences: Mapping[str, str] = field(default_factory=dict)
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ServingsData:
+    """``servings.toml``: FDA RACC by plan category [g] (``"other"`` for the rest) and the
+    diary's plausibility thresholds; ``raw`` is the file as written (read-only)."""
+
+    racc_g: Mapping[str, float]
+    ounce_g: float
+    source: str
+    confidence: str
+    plausibility: Plausibility
+    raw: Mapping[str, Any]
+
+
+def _servings(at: _At) -> ServingsData:
+    sv, racc, pl = at.table("serving"), at.table("racc_g"), at.table("plausibility")
+    grams = racc.mapping(lambda t, k: cast(float, t.num(k, positive=True)))
+    if "other" not in grams:
+        racc.fail("missing (the serving of foods of no other category)", "other")
+    lo, hi = pl.num("day_energy_min_kcal"), pl.num("day_energy_max_kcal")
+    if not lo < hi:
+        pl.fail("day_energy_min_kcal must be below day_energy_max_kcal")
+    day = ("day_energy_min_kcal", "day_energy_max_kcal")
+    plaus = _numbers(
+        Plausibility,
+        pl,
+        sources=MappingProxyType(dict.fromkeys(day, pl.text("day_energy_source"))),
+        confidences=MappingProxyType(dict.fromkeys(day, pl.confidence("day_energy_confidence"))),
+        notes=MappingProxyType(
+            {k: pl.text(k) for k in pl.node if k.endswith("_note") or k.endswith("note")}
+        ),
+    )
+    return ServingsData(
+        grams,
+        sv.num("ounce_g", positive=True),
+        sv.text("source"),
+        sv.confidence(),
+        plaus,
+        _freeze(at.node),
+    )
+
+
+# -- plan.toml --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanWeights(Section):
+    """``[weights]``: costs per serving changed that rank feasible plans (modelling choices)."""
+
+    keep_familiar: float = _unit("cost per serving")
+    add_new: float = _unit("cost per serving")
+    new_food_fixed: float = _unit("cost per new food")
+    remove_quarter: float = _unit("cost per quarter removed")
+    supplement: float = _unit("cost")
+    supplement_per_100mg: float = _unit("cost per 100 mg/day")
+    magnesium_density_preference: float = _unit("cost per serving")
+    fewest_changes_multiplier: float = _unit("x", positive=True)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanLimits(Section):
+    """``[limits]``: bounds on the plan's changes (modelling choices unless ``sources`` names a
+    source for the field)."""
+
+    energy_tolerance_up: float = _unit("fraction of current energy")
+    energy_room_min_kcal: float = _unit("kcal/day")
+    energy_tolerance_down: float = _unit("fraction of current energy")
+    max_new_foods: int = _unit("foods", integer=True)
+    max_servings_per_new_food: float = _unit("servings/day")
+    max_extra_servings_familiar: float = _unit("servings/day")
+    max_share_of_gap: float = _unit("fraction of the magnesium gap", positive=True)
+    min_change_mg: float = _unit("mg/day")
+    min_removable_g: float = _unit("g/day")
+    min_removable_kcal: float = _unit("kcal/day")
+    sodium_cdrr_mg: float = _unit("mg/day", positive=True)
+    reference_energy_kcal: float = _unit("kcal/day", positive=True)
+    child_portion_scale_min: float = _unit("x", positive=True)
+    child_portion_scale_max: float = _unit("x", positive=True)
+    sources: Mapping[str, str] = field(default_factory=dict)
+    confidences: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class WordRule:
+    """Foods a diet pattern or an exclusion rules out: SR28 food groups, description words,
+    words that are exceptions to them, and groups never *added* (``avoid_adding_groups``)."""
+
+    groups: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    except_words: tuple[str, ...] = ()
+    avoid_adding_groups: tuple[str, ...] = ()
+
+
+def _word_rule(t: _At, prefix: str) -> WordRule:
+    """A ``[patterns.*]`` (keys ``exclude_groups``, ``exclude_words``, ``exclude_words_except``)
+    or ``[exclusions.*]`` (``groups``, ``words``, ``except_words``) table."""
+    if prefix:
+        names = ("exclude_groups", "exclude_words", "exclude_words_except")
+    else:
+        names = ("groups", "words", "except_words")
+    known = {*names, "avoid_adding_groups"}
+    for k in t.node:
+        if k not in known:
+            t.fail(f"unknown key (use {', '.join(sorted(known))})", k)
+    return WordRule(
+        t.texts(names[0], ()),
+        t.texts(names[1], ()),
+        t.texts(names[2], ()),
+        t.texts("avoid_adding_groups", ()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSupplements:
+    """``[supplements]``: forms the plan may suggest (in order), dose steps [mg/day], the
+    dose split above [mg/day], and what to monitor by situation."""
+
+    forms: tuple[str, ...]
+    form_reason: str
+    poorly_absorbed_forms: tuple[str, ...]
+    switch_to: str
+    dose_step_mg: float
+    split_above_mg: float
+    monitor: Mapping[str, tuple[str, ...]]
+    confidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanAdditions:
+    """``[additions]``: what is never added (groups, words, raw legumes and grains) and the
+    servings added per food family."""
+
+    raw_excluded_groups: tuple[str, ...]
+    raw_except_words: tuple[str, ...]
+    avoid_groups: tuple[str, ...]
+    max_servings_per_family: float
+    exclude_words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChildren:
+    """``[children]``: choking hazards below ``choking_age_below`` [years] (AAP 2010)."""
+
+    choking_age_below: float
+    choking_words: tuple[str, ...]
+    choking_groups: tuple[str, ...]
+    choking_except_words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSafety:
+    """``[safety]``: the serum magnesium below which a supplement needs the clinician
+    [mmol/L], referral texts, and medicine classes that always need the clinician."""
+
+    serum_low_mmol_l: float
+    serum_source: str
+    refer_to_kidney: str
+    refer_reason_kidney: str
+    clinician_only_medication_classes: tuple[str, ...]
+    ppi_review: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPreference:
+    """``[preference]``: preferred categories and the cost taken off / added per serving."""
+
+    prefer: tuple[str, ...]
+    prefer_discount: float
+    oxalate_surcharge: float
+
+
+@dataclass(frozen=True, slots=True)
+class PlanData:
+    """``plan.toml``: the optimiser's settings; ``raw`` is the file as written (read-only),
+    for :func:`magnerve.plan._rules.settings`."""
+
+    weights: PlanWeights
+    limits: PlanLimits
+    serving_min_g: float
+    serving_max_g: float
+    category_caps: Mapping[str, int]
+    preference: PlanPreference
+    children: PlanChildren
+    patterns: Mapping[str, WordRule]
+    exclusions: Mapping[str, WordRule]
+    supplements: PlanSupplements
+    additions: PlanAdditions
+    safety: PlanSafety
+    raw: Mapping[str, Any]
+
+
+def _plan(at: _At) -> PlanData:
+    lim, sv, caps = at.table("limits"), at.table("serving"), at.table("category_caps")
+    limits = _numbers(
+        PlanLimits,
+        lim,
+        sources=MappingProxyType(
+            {
+                "sodium_cdrr_mg": lim.text("sodium_source"),
+                "reference_energy_kcal": lim.text("reference_energy_source"),
+            }
+        ),
+        confidences=MappingProxyType({"sodium_cdrr_mg": lim.confidence("sodium_confidence")}),
+    )
+    if not limits.child_portion_scale_min <= limits.child_portion_scale_max:
+        lim.fail("child_portion_scale_min is above child_portion_scale_max")
+    lo, hi = sv.num("min_g", positive=True), sv.num("max_g", positive=True)
+    if not lo < hi:
+        sv.fail("min_g must be below max_g")
+    cap = {}
+    for k in caps.node:
+        if k != "confidence":
+            n = caps.integer(k)
+            if n < 0:
+                caps.fail(f"expected 0 or more servings, got {n!r}", k)
+            cap[k] = n
+    if "other" not in cap:
+        caps.fail("missing (the cap of foods of no other category)", "other")
+    caps.confidence()
+    pref, ch = at.table("preference"), at.table("children")
+    sp, ad, sa = at.table("supplements"), at.table("additions"), at.table("safety")
+    mon = sp.table("monitor")
+    patterns = {k: _word_rule(t, "exclude") for k, t in at.table("patterns").tables()}
+    exclusions = {k: _word_rule(t, "") for k, t in at.table("exclusions").tables()}
+    forms = sp.texts("forms")
+    if not forms:
+        sp.fail("expected at least one form", "forms")
+    return PlanData(
+        _numbers(PlanWeights, at.table("weights")),
+        limits,
+        lo,
+        hi,
+        MappingProxyType(cap),
+        PlanPreference(
+            pref.texts("prefer"),
+            pref.num("prefer_discount"),
+            pref.num("oxalate_surcharge"),
+        ),
+        PlanChildren(
+            ch.num("choking_age_below", positive=True),
+            ch.texts("choking_words"),
+            ch.texts("choking_groups"),
+            ch.texts("choking_except_words"),
+        ),
+        MappingProxyType(patterns),
+        MappingProxyType(exclusions),
+        PlanSupplements(
+            forms,
+            sp.text("form_reason"),
+            sp.texts("poorly_absorbed_forms"),
+            sp.text("switch_to"),
+            sp.num("dose_step_mg", positive=True),
+            sp.num("split_above_mg", positive=True),
+            mon.mapping(lambda t, k: cast(tuple[str, ...], t.texts(k))),
+            sp.confidence(),
+        ),
+        PlanAdditions(
+            ad.texts("raw_excluded_groups"),
+            ad.texts("raw_except_words"),
+            ad.texts("avoid_groups"),
+            ad.num("max_servings_per_family", positive=True),
+            ad.texts("exclude_words"),
+        ),
+        PlanSafety(
+            sa.num("serum_low_mmol_l", positive=True),
+            sa.text("serum_source"),
+            sa.text("refer_to_kidney"),
+            sa.text("refer_reason_kidney"),
+            sa.texts("clinician_only_medication_classes", ()),
+            sa.text("ppi_review"),
+        ),
+        _freeze(at.node),
+    )
+
+
+# -- within_person_sd.toml --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WithinSd:
+    """A day-to-day (within-person) SD of intake [the nutrient's DRI unit/day] for one life
+    stage, with its source; ``mean_intake`` for values derived from a CV, ``table_group`` the
+    group the source published it for, ``from_group`` for a fallback."""
+
+    sd: float
+    source: str
+    confidence: str
+    table_group: str = ""
+    derivation: str = ""
+    mean_intake: float | None = None
+    from_group: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WithinPersonSdData:
+    """``within_person_sd.toml``: published SDs by nutrient and life-stage key
+    (``published["magnesium"]["F 19-30"]``), SDs derived from a CV (``derived``), the stated
+    fallbacks, and the CV above which the IOM method is declined; ``raw`` is the file as
+    written (read-only; the worked examples for the golden tests are there)."""
+
+    published: Mapping[str, Mapping[str, WithinSd]]
+    derived: Mapping[str, Mapping[str, WithinSd]]
+    fallback: Mapping[str, WithinSd]
+    cv_limit: float
+    cv_limit_source: str
+    source: str
+    unit: str
+    raw: Mapping[str, Any]
+
+
+_NOT_SD_TABLES = ("meta", "fallback", "z_table")
+
+
+def _within_sd(t: _At) -> WithinSd:
+    mean = t.opt_num("mean_intake")
+    return WithinSd(
+        t.num("sd", positive=True),
+        t.text("source"),
+        t.confidence(),
+        t.text("table_group", ""),
+        t.text("derivation", ""),
+        None if mean is None else float(mean),
+        t.text("from_group", ""),
+    )
+
+
+def _within_person_sd(at: _At) -> WithinPersonSdData:
+    meta = at.table("meta")
+    cv = meta.num("cv_limit", positive=True)
+    if cv >= 1:
+        meta.fail(f"expected a CV below 1, got {cv!r}", "cv_limit")
+    published: dict[str, Mapping[str, WithinSd]] = {}
+    derived: dict[str, Mapping[str, WithinSd]] = {}
+    for k, t in at.tables(skip=_NOT_SD_TABLES):
+        if k.startswith("worked_example"):
+            continue
+        entries = {s: _within_sd(e) for s, e in t.tables()}
+        if not entries:
+            t.fail("expected life-stage entries with an sd")
+        if k.endswith("_derived"):
+            t.num("cv", positive=True)
+            derived[k.removesuffix("_derived")] = MappingProxyType(entries)
+        else:
+            published[k] = MappingProxyType(entries)
+    fallback = {k: _within_sd(t) for k, t in at.table("fallback").tables()}
+    return WithinPersonSdData(
+        MappingProxyType(published),
+        MappingProxyType(derived),
+        MappingProxyType(fallback),
+        cv,
+        meta.text("cv_limit_source"),
+        meta.text("source"),
+        meta.text("unit"),
+        _freeze(at.node),
+    )
+
+
+# -- homeostasis.toml -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HomeostasisModel:
+    """The constants :mod:`magnerve.physiology.homeostasis` uses, each a :class:`SourcedValue`
+    (one finite number; unit as the file states it). Pools are per kg body weight."""
+
+    gfr: SourcedValue  # L/day, reference adult
+    egfr_to_gfr: SourcedValue  # L/day per mL/min
+    kidney_failure_egfr: SourcedValue  # mL/min/1.73 m2
+    ultrafilterable_fraction: SourcedValue
+    tm_c: SourcedValue  # mmol/L filtrate
+    w: SourcedValue  # mmol/L
+    fe_min: SourcedValue
+    faecal_endogenous_k: SourcedValue  # L/day
+    k_x: SourcedValue  # 1/day
+    k_bs: SourcedValue  # 1/day
+    v_eff_per_kg: SourcedValue  # L/kg
+    e0_per_kg: SourcedValue  # mmol/kg
+    b0_per_kg: SourcedValue  # mmol/kg
+    total_body_mg_per_kg: SourcedValue  # mg/kg
+    ppi_absorption_factor: SourcedValue
+    diuretic_tm_shift: SourcedValue  # mmol/L filtrate
+    heavy_drinking_urine_factor: SourcedValue
+    poor_glycaemic_control_urine_factor: SourcedValue
+    poor_glycaemic_control_hba1c_from_percent: float  # %
+    caffeine_mmol_per_mg: SourcedValue  # mmol/mg
+
+
+#: where each model constant is in ``homeostasis.toml`` (and may it be 0 or negative)
+_HOMEOSTASIS_PATHS: dict[str, tuple[str, bool]] = {
+    "gfr": ("renal.gfr", True),
+    "egfr_to_gfr": ("renal.egfr_to_gfr_l_per_day", True),
+    "kidney_failure_egfr": ("renal.kidney_failure_egfr", True),
+    "ultrafilterable_fraction": ("plasma.ultrafilterable_fraction", True),
+    "tm_c": ("calibration.tm_c", True),
+    "w": ("calibration.w", True),
+    "fe_min": ("calibration.fe_min", True),
+    "faecal_endogenous_k": ("calibration.faecal_endogenous_k", True),
+    "k_x": ("calibration.k_x", True),
+    "k_bs": ("calibration.k_bs", True),
+    "v_eff_per_kg": ("scaling.v_eff_per_kg", True),
+    "e0_per_kg": ("scaling.e0_per_kg", True),
+    "b0_per_kg": ("scaling.b0_per_kg", True),
+    "total_body_mg_per_kg": ("scaling.total_body_mg_per_kg", True),
+    "ppi_absorption_factor": ("modifiers.ppi.absorption_factor", True),
+    "diuretic_tm_shift": ("model_modifiers.diuretic_tm_shift", False),
+    "heavy_drinking_urine_factor": ("model_modifiers.heavy_drinking_urine_factor", True),
+    "poor_glycaemic_control_urine_factor": (
+        "model_modifiers.poor_glycaemic_control_urine_factor",
+        True,
+    ),
+    "caffeine_mmol_per_mg": ("model_modifiers.caffeine_mmol_per_mg", True),
+}
 
 
 @dataclass(frozen=True, slots=True)
 class HomeostasisData:
-    """``homeostasis.toml``: every model constant and study value as a :class:`SourcedValue`
-    (by dotted path, ``tree.get("renal.tubular_maximum")``)."""
+    """``homeostasis.toml``: the model's constants typed (``model``), the reference body mass
+    [kg] and mg per mmol, and every constant and study value as a :class:`SourcedValue` (by
+    dotted path, ``tree.get("renal.tubular_maximum")``)."""
 
+    model: HomeostasisModel
+    reference_body_mass_kg: float
+    mg_per_mmol: float
     tree: SourcedTree
 
 
 def _homeostasis(at: _At) -> HomeostasisData:
-    return HomeostasisData(SourcedTree.read(at))
+    tree = SourcedTree.read(at)
+    got: dict[str, Any] = {}
+    for name, (path, positive) in _HOMEOSTASIS_PATHS.items():
+        try:
+            sv = tree.get(path)
+        except KeyError:
+            at.fail("missing (a {value, unit, source, confidence} table)", path)
+        v = sv.value
+        if isinstance(v, tuple) or not math.isfinite(v):
+            at.fail(f"expected one finite number, got {v!r}", f"{path}.value")
+        if positive and v <= 0:
+            at.fail(f"expected a positive number, got {v!r}", f"{path}.value")
+        got[name] = sv
+    g = at.table("model_modifiers").table("poor_glycaemic_control_urine_factor")
+    hba1c = g.num("hba1c_from_percent", positive=True)
+    meta = at.table("meta")
+    return HomeostasisData(
+        HomeostasisModel(**got, poor_glycaemic_control_hba1c_from_percent=hba1c),
+        meta.num("reference_body_mass_kg", positive=True),
+        meta.num("mg_per_mmol", positive=True),
+        tree,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -1389,13 +2262,13 @@ _BUILDERS: dict[str, Callable[[_At], object]] = {
     "limits": _limits,
     "medications": _medications,
     "nutrients": _nutrients,
-    "physiology": _parameters,
-    "plan": _parameters,
+    "physiology": _physiology,
+    "plan": _plan,
     "search_lexicon": _search_lexicon,
-    "servings": _parameters,
+    "servings": _servings,
     "supplement_forms": _supplement_forms,
     "units": _units,
-    "within_person_sd": _parameters,
+    "within_person_sd": _within_person_sd,
 }
 
 

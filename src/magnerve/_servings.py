@@ -3,21 +3,26 @@ plausibility checks. Data: ``data/servings.toml``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from magnerve.interactions import classify_grain, thresholds
+from magnerve.interactions import classify_grain
 from magnerve.registry import get_registry, registry_cache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import ServingsData
 
 __all__ = ["food_category", "plausibility", "racc_grams"]
 
 
-def _data() -> dict[str, Any]:
-    return get_registry().data("servings")
+def _data() -> ServingsData:
+    """The typed ``servings.toml`` of the active registry."""
+    return get_registry().section("servings")
 
 
 def plausibility() -> dict[str, Any]:
-    """The ``[plausibility]`` thresholds of ``data/servings.toml``."""
-    return dict(_data()["plausibility"])
+    """The ``[plausibility]`` table of ``data/servings.toml`` as written (thresholds, their
+    notes and sources; validated by its typed section, ``_data().plausibility``)."""
+    return dict(_data().raw["plausibility"])
 
 
 _ANIMAL_MEAT = {"0500", "0700", "1000", "1300", "1700"}
@@ -27,7 +32,7 @@ _ANIMAL_MEAT = {"0500", "0700", "1000", "1300", "1700"}
 def food_category(description: str, group: str) -> str:
     """magnerve's plan category of an SR28 food (sets its serving size and cap)."""
     d = description.lower()
-    ox = thresholds()["oxalate"]["words"]
+    ox = get_registry().section("interactions").oxalate_words
     if any(w in d for w in ox) and group in ("1100", "0900"):
         return "oxalate_greens"
     if group == "1200":
@@ -77,5 +82,5 @@ def food_category(description: str, group: str) -> str:
 
 def racc_grams(description: str, group: str) -> float:
     """FDA reference amount customarily consumed (RACC) of a food's category [g]."""
-    r = _data()["racc_g"]
+    r = _data().racc_g
     return float(r.get(food_category(description, group), r["other"]))

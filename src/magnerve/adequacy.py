@@ -20,9 +20,10 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from statistics import NormalDist
-from typing import Any, TypeAlias, cast, overload
+from typing import TYPE_CHECKING, Any, TypeAlias, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +35,9 @@ from magnerve._numeric import raise_at as _raise_at
 from magnerve._sex import normalise_sex
 from magnerve.registry import get_registry
 from magnerve.requirements import ReferenceIntake, RequirementError, reference_intake
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve.registry import WithinPersonSdData
 
 __all__ = [
     "IndividualAdequacy",
@@ -504,11 +508,18 @@ def confidence_above(
 # -- within-person SD defaults --------------------------------------------------------------
 
 
-def _within_table() -> dict[str, Any]:
+def _within_section() -> WithinPersonSdData | None:
+    """The typed ``within_person_sd.toml`` of the active registry (None without the file)."""
     try:
-        return get_registry().data("within_person_sd")
+        return get_registry().section("within_person_sd")
     except FileNotFoundError:
-        return {}
+        return None
+
+
+def _within_table() -> Mapping[str, Any]:
+    """``within_person_sd.toml`` as written (read-only; empty without the file)."""
+    sec = _within_section()
+    return {} if sec is None else sec.raw
 
 
 def _group_keys(age: float, sex: str, pregnant: bool, lactating: bool) -> list[str]:
@@ -551,15 +562,16 @@ def default_within_sd(
     RequirementError
         When the data file has nothing for this nutrient (pass ``within_person_sd``).
     """
-    data = _within_table()
-    for table in (data.get(nutrient, {}), data.get(f"{nutrient}_derived", {})):
-        for key in _group_keys(age, sex, pregnant, lactating):
-            entry = table.get(key)
-            if isinstance(entry, dict):
-                return float(entry["sd"]), entry.get("source", ""), entry.get("confidence", "")
-    fb = data.get("fallback", {}).get(nutrient)
-    if fb is not None:
-        return float(fb["sd"]), fb["source"], fb["confidence"]
+    data = _within_section()
+    if data is not None:
+        for table in (data.published.get(nutrient, {}), data.derived.get(nutrient, {})):
+            for key in _group_keys(age, sex, pregnant, lactating):
+                entry = table.get(key)
+                if entry is not None:
+                    return float(entry.sd), entry.source, entry.confidence
+        fb = data.fallback.get(nutrient)
+        if fb is not None:
+            return float(fb.sd), fb.source, fb.confidence
     raise RequirementError(
         f"no default within-person SD of {nutrient} intake; give one with --within-sd"
     )

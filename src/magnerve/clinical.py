@@ -19,8 +19,9 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias, cast, overload
+from typing import TYPE_CHECKING, Any, TypeAlias, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +34,9 @@ from magnerve._numeric import float_array as _float_array
 from magnerve._numeric import raise_at as _raise_at
 from magnerve._sex import FEMALE_SPELLINGS, MALE_SPELLINGS, Sex, normalise_sex
 from magnerve.registry import get_registry
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import ClinicalMarkersData
 
 __all__ = [
     "MDSResult",
@@ -57,10 +61,16 @@ __all__ = [
 ]
 
 
-def markers() -> dict[str, Any]:
-    """The parsed ``clinical_markers.toml`` (constants, cut-offs, sources) of the active
-    registry."""
-    return get_registry().data("clinical_markers")
+def markers() -> Mapping[str, Any]:
+    """``clinical_markers.toml`` of the active registry as written (read-only tables; lists
+    as tuples), e.g. for its golden examples. The functions here read the typed section
+    (:func:`_section`)."""
+    return _section().raw
+
+
+def _section() -> ClinicalMarkersData:
+    """The typed ``clinical_markers.toml`` of the active registry."""
+    return get_registry().section("clinical_markers")
 
 
 def _sex(sex: str) -> Sex:
@@ -155,46 +165,42 @@ def egfr_ckd_epi_2021(
     """
     if not _any_array(creatinine_mg_dl, age, sex):
         return _egfr_scalar(cast(float, creatinine_mg_dl), cast(float, age), cast(str, sex))
-    c = markers()["ckd_epi_2021"]
+    c = _section().ckd_epi_2021
     scr = _positive_array("creatinine_mg_dl", creatinine_mg_dl)
     years = _positive_array("age", age)
     female = _female_mask(sex)
-    kappa = np.where(female, c["kappa_female"], c["kappa_male"])
-    alpha = np.where(female, c["alpha_female"], c["alpha_male"])
+    kappa = np.where(female, c.kappa_female, c.kappa_male)
+    alpha = np.where(female, c.alpha_female, c.alpha_male)
     ratio = scr / kappa
     egfr = (
-        c["multiplier"]
+        c.multiplier
         * np.minimum(ratio, 1.0) ** alpha
-        * np.maximum(ratio, 1.0) ** c["upper_exponent"]
-        * c["age_base"] ** years
+        * np.maximum(ratio, 1.0) ** c.upper_exponent
+        * c.age_base**years
     )
-    return np.asarray(
-        egfr * np.where(female, c["female_factor"], c["male_factor"]), dtype=np.float64
-    )
+    return np.asarray(egfr * np.where(female, c.female_factor, c.male_factor), dtype=np.float64)
 
 
 def _egfr_scalar(creatinine_mg_dl: float, age: float, sex: str) -> float:
-    c = markers()["ckd_epi_2021"]
+    c = _section().ckd_epi_2021
     _positive("creatinine_mg_dl", creatinine_mg_dl)
     _positive("age", age)
     s = _sex(sex)
-    kappa = c["kappa_female"] if s == "female" else c["kappa_male"]
-    alpha = c["alpha_female"] if s == "female" else c["alpha_male"]
+    kappa = c.kappa_female if s == "female" else c.kappa_male
+    alpha = c.alpha_female if s == "female" else c.alpha_male
     ratio = creatinine_mg_dl / kappa
     egfr = (
-        c["multiplier"]
+        c.multiplier
         * min(ratio, 1.0) ** alpha
-        * max(ratio, 1.0) ** c["upper_exponent"]
-        * c["age_base"] ** age
+        * max(ratio, 1.0) ** c.upper_exponent
+        * c.age_base**age
     )
-    return float(egfr * (c["female_factor"] if s == "female" else c["male_factor"]))
+    return float(egfr * (c.female_factor if s == "female" else c.male_factor))
 
 
 def creatinine_umol_to_mg_dl(umol_l: float) -> float:
     """Serum creatinine [µmol/L] -> [mg/dL] with the factor of the CKD-EPI golden tests."""
-    return umol_l / float(
-        markers()["ckd_epi_2021"]["creatinine_conversion"]["umol_per_l_per_mg_per_dl"]
-    )
+    return umol_l / float(_section().ckd_epi_2021.umol_per_l_per_mg_per_dl)
 
 
 # -- Magnesium Depletion Score ----------------------------------------------------------------
@@ -223,14 +229,14 @@ class MDSResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
-        mds = markers()["mds"]
+        mds = _section().mds
         return {
             "score": self.score,
             "components": dict(self.components),
             "group": self.group,
-            "score_range": [mds["score_min"], mds["score_max"]],
+            "score_range": [mds.score_min, mds.score_max],
             "notes": list(self.notes),
-            "reference": mds["reference"],
+            "reference": mds.source,
         }
 
 
@@ -261,13 +267,12 @@ def magnesium_depletion_score(
     -------
     MDSResult
     """
-    mds = markers()["mds"]
-    comp = mds["components"]
+    mds = _section().mds
     s = _sex(sex)
     notes: list[str] = []
     points = {
-        "diuretic": comp["diuretic"]["points"] if diuretic else 0,
-        "ppi": comp["ppi"]["points"] if ppi else 0,
+        "diuretic": mds.diuretic_points if diuretic else 0,
+        "ppi": mds.ppi_points if ppi else 0,
         "kidney_function": 0,
         "heavy_drinking": 0,
     }
@@ -276,15 +281,13 @@ def magnesium_depletion_score(
     else:
         if not math.isfinite(egfr) or egfr < 0:
             raise ValueError(f"egfr must be a number of 0 or more, got {egfr!r}")
-        for band in comp["kidney_function"]["bands"]:
-            if band["egfr_min"] <= egfr < band["egfr_max_exclusive"]:
-                points["kidney_function"] = band["points"]
+        for band in mds.kidney_bands:
+            if band.egfr_min <= egfr < band.egfr_max_exclusive:
+                points["kidney_function"] = band.points
     if not math.isfinite(drinks_per_day) or drinks_per_day < 0:
         raise ValueError(f"drinks_per_day must be 0 or more, got {drinks_per_day!r}")
-    hd = comp["heavy_drinking"]
-    limit = hd["drinks_per_day_above_female"] if s == "female" else hd["drinks_per_day_above_male"]
-    if drinks_per_day > limit:
-        points["heavy_drinking"] = hd["points"]
+    if drinks_per_day > mds.drinks_per_day_above[s]:
+        points["heavy_drinking"] = mds.heavy_drinking_points
     score = sum(points.values())
     group = "0-1" if score <= 1 else "2" if score == 2 else "3-5"
     return MDSResult(score, points, group, notes)
@@ -366,16 +369,16 @@ def mds_score(
             drinks_per_day=cast(float, drinks_per_day),
             sex=cast(str, sex),
         ).score
-    comp = markers()["mds"]["components"]
+    mds = _section().mds
     female = _female_mask(sex)
     kidney: IntArray | int = 0
     if egfr is not None:
         e = _float_array(egfr)
         _raise_at(~(np.isfinite(e) & (e >= 0)), e, "egfr must be a number of 0 or more, got {!r}")
         k = np.zeros(e.shape, dtype=np.int64)
-        for band in comp["kidney_function"]["bands"]:
-            inside = (band["egfr_min"] <= e) & (e < band["egfr_max_exclusive"])
-            k = np.where(inside, np.int64(band["points"]), k)
+        for band in mds.kidney_bands:
+            inside = (band.egfr_min <= e) & (e < band.egfr_max_exclusive)
+            k = np.where(inside, np.int64(band.points), k)
         kidney = k
     drinks = _float_array(drinks_per_day)
     _raise_at(
@@ -383,13 +386,13 @@ def mds_score(
         drinks,
         "drinks_per_day must be 0 or more, got {!r}",
     )
-    hd = comp["heavy_drinking"]
-    limit = np.where(female, hd["drinks_per_day_above_female"], hd["drinks_per_day_above_male"])
+    above = mds.drinks_per_day_above
+    limit = np.where(female, above["female"], above["male"])
     score = (
-        np.where(np.asarray(diuretic, dtype=np.bool_), np.int64(comp["diuretic"]["points"]), 0)
-        + np.where(np.asarray(ppi, dtype=np.bool_), np.int64(comp["ppi"]["points"]), 0)
+        np.where(np.asarray(diuretic, dtype=np.bool_), np.int64(mds.diuretic_points), 0)
+        + np.where(np.asarray(ppi, dtype=np.bool_), np.int64(mds.ppi_points), 0)
         + kidney
-        + np.where(drinks > limit, np.int64(hd["points"]), 0)
+        + np.where(drinks > limit, np.int64(mds.heavy_drinking_points), 0)
     )
     return np.asarray(score, dtype=np.int64)
 
@@ -421,8 +424,8 @@ def mds_group(score: npt.ArrayLike) -> str | StatusArray:
     ValueError
         A score that is not a whole number from 0 to 5 (for arrays, naming the first index).
     """
-    mds = markers()["mds"]
-    lo, hi = mds["score_min"], mds["score_max"]
+    mds = _section().mds
+    lo, hi = mds.score_min, mds.score_max
     if not _any_array(score):
         v = cast(float, score)
         ok = isinstance(v, int | float | np.number) and math.isfinite(v)
@@ -487,21 +490,20 @@ def interpret_serum_magnesium(mmol_l: float) -> MarkerReading:
         Serum magnesium [mmol/L] (see :func:`magnerve.profile.parse_lab` for other units).
     """
     _positive("serum magnesium", mmol_l)
-    sm = markers()["serum_magnesium"]
-    ri = sm["reference_interval"]
-    cut = sm["proposed_lower_cutoff"]["value_mmol_l"]
-    symptoms = sm["symptom_threshold"]["value_mmol_l"]
+    sm = _section().serum_magnesium
+    cut = sm.proposed_lower_cutoff_mmol_l
+    symptoms = sm.symptom_threshold_mmol_l
     if mmol_l < symptoms:
         status, msg = (
             "very_low",
             f"{mmol_l:.2f} mmol/L is far below the reference interval; levels below "
             f"{symptoms} mmol/L usually cause symptoms: this needs prompt clinical care",
         )
-    elif mmol_l < ri["low_mmol_l"]:
+    elif mmol_l < sm.low_mmol_l:
         status, msg = (
             "low",
             f"{mmol_l:.2f} mmol/L is below the reference interval "
-            f"({ri['low_mmol_l']}-{ri['high_mmol_l']} mmol/L): hypomagnesaemia; discuss with a "
+            f"({sm.low_mmol_l}-{sm.high_mmol_l} mmol/L): hypomagnesaemia; discuss with a "
             "clinician",
         )
     elif mmol_l < cut:
@@ -510,7 +512,7 @@ def interpret_serum_magnesium(mmol_l: float) -> MarkerReading:
             f"{mmol_l:.2f} mmol/L is inside the reference interval but below the "
             f"{cut} mmol/L lower cut-off proposed by Costello et al. 2016",
         )
-    elif mmol_l <= ri["high_mmol_l"]:
+    elif mmol_l <= sm.high_mmol_l:
         status, msg = "normal", f"{mmol_l:.2f} mmol/L is within the reference interval"
     else:
         status, msg = (
@@ -527,16 +529,16 @@ def interpret_serum_magnesium(mmol_l: float) -> MarkerReading:
             "serum holds less than 1 % of body magnesium: a normal serum value does not "
             "exclude magnesium depletion"
         ],
-        [ri["source"], sm["proposed_lower_cutoff"]["source"]],
+        [sm.source, sm.sourced("proposed_lower_cutoff_mmol_l").source],
     )
 
 
 def interpret_rbc_magnesium(mg_dl: float) -> MarkerReading:
     """Red-cell magnesium [mg/dL] against published laboratory ranges (not standardised)."""
     _positive("RBC magnesium", mg_dl)
-    ranges = [r for r in markers()["rbc_magnesium"]["reference_intervals"] if "low_mg_dl" in r]
-    lows = [r["low_mg_dl"] for r in ranges]
-    highs = [r["high_mg_dl"] for r in ranges]
+    ranges = [r for r in _section().rbc_magnesium if r.unit == "mg/dL"]
+    lows = [r.low for r in ranges]
+    highs = [r.high for r in ranges]
     if mg_dl < min(lows):
         status = "low"
     elif mg_dl < max(lows):
@@ -545,14 +547,14 @@ def interpret_rbc_magnesium(mg_dl: float) -> MarkerReading:
         status = "high"
     else:
         status = "normal"
-    labs = "; ".join(f"{r['lab']} {r['low_mg_dl']}-{r['high_mg_dl']}" for r in ranges)
+    labs = "; ".join(f"{r.lab} {r.low}-{r.high}" for r in ranges)
     return MarkerReading(
         mg_dl,
         "mg/dL",
         status,
         f"{mg_dl:.2f} mg/dL compared with laboratory ranges ({labs} mg/dL): {status}",
         ["RBC magnesium is not standardised: use the range of the laboratory that measured it"],
-        [r["source"] for r in ranges],
+        [r.source for r in ranges],
     )
 
 
@@ -561,12 +563,9 @@ def interpret_urine_magnesium(mg_per_day: float, serum_mmol_l: float | None) -> 
     from extrarenal loss."""
     if not math.isfinite(mg_per_day) or mg_per_day < 0:
         raise ValueError(f"urine magnesium must be 0 or more mg/day, got {mg_per_day!r}")
-    u = markers()["urine_magnesium_24h"]
-    nr = u["normal_range"]
-    low_serum = serum_mmol_l is not None and (
-        serum_mmol_l < markers()["serum_magnesium"]["reference_interval"]["low_mmol_l"]
-    )
-    cut = u["extrarenal_loss"]["below_mg_day"]
+    u = _section().urine_magnesium_24h
+    low_serum = serum_mmol_l is not None and (serum_mmol_l < _section().serum_magnesium.low_mmol_l)
+    cut = u.extrarenal_below_mg_day
     if low_serum:
         if mg_per_day > cut:
             status, msg = (
@@ -579,13 +578,13 @@ def interpret_urine_magnesium(mg_per_day: float, serum_mmol_l: float | None) -> 
                 "extrarenal_loss_suspected",
                 f"{mg_per_day:.0f} mg/day with low serum magnesium suggests low intake or gut loss",
             )
-    elif mg_per_day < nr["low_mg_day"]:
+    elif mg_per_day < u.low_mg_day:
         status, msg = (
             "low",
-            f"{mg_per_day:.0f} mg/day is below the usual {nr['low_mg_day']:g}-"
-            f"{nr['high_mg_day']:g} mg/day: low intake or absorption is possible",
+            f"{mg_per_day:.0f} mg/day is below the usual {u.low_mg_day:g}-"
+            f"{u.high_mg_day:g} mg/day: low intake or absorption is possible",
         )
-    elif mg_per_day > nr["high_mg_day"]:
+    elif mg_per_day > u.high_mg_day:
         status, msg = "high", f"{mg_per_day:.0f} mg/day is above the usual range"
     else:
         status, msg = "normal", f"{mg_per_day:.0f} mg/day is within the usual range"
@@ -595,7 +594,7 @@ def interpret_urine_magnesium(mg_per_day: float, serum_mmol_l: float | None) -> 
         status,
         msg,
         ["cut-offs for renal wasting differ between sources (about 10-30 mg/day)"],
-        [nr["source"], u["extrarenal_loss"]["source"]],
+        [u.source, u.sourced("extrarenal_below_mg_day").source],
     )
 
 
@@ -647,7 +646,7 @@ def femg_percent(
     """
     names = ("urine magnesium", "plasma creatinine", "plasma magnesium", "urine creatinine")
     values = (urine_mg, plasma_creatinine, plasma_mg, urine_creatinine)
-    frac = markers()["femg"]["filterable_fraction"]
+    frac = _section().femg.filterable_fraction
     if not _any_array(*values):
         u, pc, pm, uc = (cast(float, v) for v in values)
         for n, v in zip(names, (u, pc, pm, uc), strict=True):
@@ -667,8 +666,9 @@ def interpret_femg(percent: float, serum_mmol_l: float | None) -> MarkerReading:
     """
     if not math.isfinite(percent) or percent < 0:
         raise ValueError(f"FEMg must be 0 or more %, got {percent!r}")
-    cuts = sorted(c["above_percent"] for c in markers()["femg"]["renal_wasting_cutoffs"])
-    low_cut = markers()["serum_magnesium"]["reference_interval"]["low_mmol_l"]
+    femg = _section().femg
+    cuts = sorted(float(c.above) for c in femg.renal_wasting_cutoffs if c.above is not None)
+    low_cut = _section().serum_magnesium.low_mmol_l
     low_serum = serum_mmol_l is not None and serum_mmol_l < low_cut
     if percent > cuts[-1]:
         status = "renal_wasting_likely" if low_serum else "high"
@@ -683,7 +683,7 @@ def interpret_femg(percent: float, serum_mmol_l: float | None) -> MarkerReading:
         f"FEMg {percent:.1f} % (renal wasting above {cuts[-1]:g} %, some sources above "
         f"{cuts[0]:g} %)",
         ["FEMg separates renal from extrarenal loss only when serum magnesium is low"],
-        [c["source"] for c in markers()["femg"]["renal_wasting_cutoffs"]],
+        [c.source for c in femg.renal_wasting_cutoffs],
     )
 
 
@@ -699,7 +699,7 @@ def _labels(labels: tuple[str, ...], idx: npt.NDArray[np.intp]) -> StatusArray:
 def _low_serum(serum_mmol_l: npt.ArrayLike | None) -> npt.NDArray[np.bool_] | bool:
     if serum_mmol_l is None:
         return False
-    low = markers()["serum_magnesium"]["reference_interval"]["low_mmol_l"]
+    low = _section().serum_magnesium.low_mmol_l
     return np.asarray(_float_array(serum_mmol_l) < low)  # NaN (unknown) is not low
 
 
@@ -734,14 +734,13 @@ def serum_magnesium_status(mmol_l: npt.ArrayLike) -> str | StatusArray:
     if not _any_array(mmol_l):
         return interpret_serum_magnesium(cast(float, mmol_l)).status
     x = _positive_array("serum magnesium", mmol_l)
-    sm = markers()["serum_magnesium"]
-    ri = sm["reference_interval"]
+    sm = _section().serum_magnesium
     idx = np.select(
         [
-            x < sm["symptom_threshold"]["value_mmol_l"],
-            x < ri["low_mmol_l"],
-            x < sm["proposed_lower_cutoff"]["value_mmol_l"],
-            x <= ri["high_mmol_l"],
+            x < sm.symptom_threshold_mmol_l,
+            x < sm.low_mmol_l,
+            x < sm.proposed_lower_cutoff_mmol_l,
+            x <= sm.high_mmol_l,
         ],
         [0, 1, 2, 3],
         4,
@@ -779,9 +778,9 @@ def rbc_magnesium_status(mg_dl: npt.ArrayLike) -> str | StatusArray:
     if not _any_array(mg_dl):
         return interpret_rbc_magnesium(cast(float, mg_dl)).status
     x = _positive_array("RBC magnesium", mg_dl)
-    ranges = [r for r in markers()["rbc_magnesium"]["reference_intervals"] if "low_mg_dl" in r]
-    lows = [r["low_mg_dl"] for r in ranges]
-    highs = [r["high_mg_dl"] for r in ranges]
+    ranges = [r for r in _section().rbc_magnesium if r.unit == "mg/dL"]
+    lows = [r.low for r in ranges]
+    highs = [r.high for r in ranges]
     idx = np.select([x < min(lows), x < max(lows), x > max(highs)], [0, 1, 3], 2)
     return _labels(_RBC_STATUS, idx)
 
@@ -828,12 +827,11 @@ def urine_magnesium_status(
         ).status
     x = _float_array(mg_per_day)
     _raise_at(~(np.isfinite(x) & (x >= 0)), x, "urine magnesium must be 0 or more mg/day, got {!r}")
-    u = markers()["urine_magnesium_24h"]
-    nr = u["normal_range"]
+    u = _section().urine_magnesium_24h
     low_serum = _low_serum(serum_mmol_l)
-    above_cut = x > u["extrarenal_loss"]["below_mg_day"]
+    above_cut = x > u.extrarenal_below_mg_day
     idx = np.select(
-        [low_serum & above_cut, low_serum, x < nr["low_mg_day"], x > nr["high_mg_day"]],
+        [low_serum & above_cut, low_serum, x < u.low_mg_day, x > u.high_mg_day],
         [0, 1, 2, 3],
         4,
     )
@@ -878,7 +876,8 @@ def femg_status(
         return interpret_femg(cast(float, percent), cast(float | None, serum_mmol_l)).status
     x = _float_array(percent)
     _raise_at(~(np.isfinite(x) & (x >= 0)), x, "FEMg must be 0 or more %, got {!r}")
-    cuts = sorted(c["above_percent"] for c in markers()["femg"]["renal_wasting_cutoffs"])
+    femg = _section().femg
+    cuts = sorted(float(c.above) for c in femg.renal_wasting_cutoffs if c.above is not None)
     low_serum = _low_serum(serum_mmol_l)
     above, between = x > cuts[-1], x > cuts[0]
     idx = np.select([above & low_serum, above, between, low_serum], [0, 1, 2, 3], 4)
@@ -940,8 +939,8 @@ def mnsi_history_score(answers: dict[str, bool], cutoff: float | None = None) ->
     ValueError
         Unknown item keys.
     """
-    hist = markers()["mnsi"]["history"]
-    items = {str(it["number"]): it for it in hist["items"]}
+    mnsi = _section().mnsi
+    items = {str(it.number): it for it in mnsi.history_items}
     score = 0
     seen: set[str] = set()
     for raw, yes in answers.items():
@@ -951,16 +950,23 @@ def mnsi_history_score(answers: dict[str, bool], cutoff: float | None = None) ->
         if not isinstance(yes, bool):
             raise ValueError(f"MNSI history item {raw!r} must be true (yes) or false (no)")
         seen.add(key)
-        rule = items[key]["scores_on"]
+        rule = items[key].scores_on
         if (rule == "yes" and yes) or (rule == "no" and not yes):
             score += 1
     if cutoff is None:
         cutoff = next(
-            c["abnormal_at_or_above"] for c in hist["cutoffs"] if c["label"] == "original"
+            c.at_or_above
+            for c in mnsi.history_cutoffs
+            if c.label == "original" and c.at_or_above is not None
         )
-    missing = [k for k in items if k not in seen and items[k]["scores_on"] != "none"]
+    missing = [k for k in items if k not in seen and items[k].scores_on != "none"]
     return MNSIResult(
-        float(score), float(hist["max_score"]), score >= cutoff, float(cutoff), len(seen), missing
+        float(score),
+        float(mnsi.history_max_score),
+        score >= cutoff,
+        float(cutoff),
+        len(seen),
+        missing,
     )
 
 
@@ -980,12 +986,9 @@ def mnsi_exam_score(exam: dict[str, Any]) -> MNSIResult:
     ValueError
         Unknown side, component or state (the message lists the allowed ones).
     """
-    comps = {c["name"]: c["per_foot_points"] for c in markers()["mnsi"]["exam"]["components"]}
-    cutoff = next(
-        c["abnormal_at_or_above"]
-        for c in markers()["mnsi"]["exam"]["cutoffs"]
-        if "abnormal_at_or_above" in c
-    )
+    mnsi = _section().mnsi
+    comps = {c.name: c.per_foot_points for c in mnsi.exam_components}
+    cutoff = next(c.at_or_above for c in mnsi.exam_cutoffs if c.at_or_above is not None)
     score = 0.0
     answered = 0
     missing: list[str] = []
@@ -1010,5 +1013,5 @@ def mnsi_exam_score(exam: dict[str, Any]) -> MNSIResult:
     extra = set(exam) - {"right", "left"}
     if extra:
         raise ValueError(f"MNSI exam sides are 'right' and 'left', got {sorted(extra)}")
-    max_score = markers()["mnsi"]["exam"]["max_score_with_monofilament"]
+    max_score = mnsi.exam_max_score_with_monofilament
     return MNSIResult(score, float(max_score), score >= cutoff, float(cutoff), answered, missing)

@@ -19,15 +19,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magnerve.registry import get_registry
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import EnergyData
 
 __all__ = ["EnergyReporting", "bmr_schofield", "energy_reporting", "goldberg_cutoff"]
 
 
-def _data() -> dict[str, Any]:
-    return get_registry().data("energy")
+def _data() -> EnergyData:
+    """The typed ``energy.toml`` of the active registry."""
+    return get_registry().section("energy")
 
 
 def bmr_schofield(weight_kg: float, age: float, sex: str) -> float:
@@ -48,9 +52,9 @@ def bmr_schofield(weight_kg: float, age: float, sex: str) -> float:
     """
     if not (math.isfinite(weight_kg) and weight_kg > 0):
         raise ValueError(f"weight must be more than 0 kg, got {weight_kg!r}")
-    for r in _data()["schofield"]["rows"]:
-        if r["sex"] == sex and r["age_min"] <= age < r["age_max"]:
-            return float(r["a"] * weight_kg + r["b"])
+    for r in _data().schofield:
+        if r.sex == sex and r.age_min <= age < r.age_max:
+            return float(r.a * weight_kg + r.b)
     raise ValueError(f"no Schofield equation for sex {sex!r}, age {age!r}")
 
 
@@ -62,9 +66,9 @@ def goldberg_cutoff(n_days: int) -> float:
     """
     if n_days < 1:
         raise ValueError("n_days must be 1 or more")
-    g = _data()["goldberg"]
-    s = math.sqrt(g["cv_within_energy_intake"] ** 2 / n_days + g["cv_bmr"] ** 2 + g["cv_pal"] ** 2)
-    return float(g["pal"] * math.exp(g["sd_min"] * s / 100.0))
+    g = _data().goldberg
+    s = math.sqrt(g.cv_within_energy_intake**2 / n_days + g.cv_bmr**2 + g.cv_pal**2)
+    return float(g.pal * math.exp(g.sd_min * s / 100.0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,7 @@ def energy_reporting(
     cut = goldberg_cutoff(max(n_days, 1))
     density = None
     if energy_kcal and energy_kcal > 0 and magnesium_mg is not None:
-        density = magnesium_mg / energy_kcal * 1000.0
+        density = magnesium_mg / energy_kcal * float(_data().density_reference_kcal)
     if energy_kcal is None or energy_kcal <= 0:
         return EnergyReporting(energy_kcal, None, None, cut, None, density, "energy unknown")
     if weight_kg is None:

@@ -15,6 +15,8 @@ historical builtin base (``ValueError``, ``KeyError``, ``RuntimeError``), so exi
     │   ├── OutputPathError: an output file that cannot be written, or would overwrite an input
     │   └── FoodNotFoundError (also KeyError)
     ├── ReferenceDataError (ValueError): no reference value for a life stage (RequirementError)
+    ├── DataError (ValueError): the reference data itself is broken
+    │   └── DataFileError: a data file does not fit its typed section (names file and key path)
     └── ModelError (RuntimeError): a model or solver failed; PDFUnavailableError
 """
 
@@ -23,6 +25,8 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "DataError",
+    "DataFileError",
     "InputError",
     "MagnerveError",
     "ModelError",
@@ -64,6 +68,39 @@ class InputError(MagnerveError, ValueError):
 
 class ReferenceDataError(MagnerveError, ValueError):
     """The reference data has no value for this case (e.g. no EAR for infants)."""
+
+
+class DataError(MagnerveError, ValueError):
+    """The reference data cannot be used: a shipped data file, or one of a registry swapped in
+    with :func:`magnerve.registry.use_registry`, is broken or hand-edited wrongly. Not a user
+    input error (nothing the person entered is wrong) and not a model failure."""
+
+
+class DataFileError(DataError):
+    """A data file does not fit its typed section (:mod:`magnerve._sections`).
+
+    Attributes
+    ----------
+    file : str
+        The data file (``"absorption.toml"``).
+    path : str
+        Dotted key path inside the file (``"model.vmax.value"``; empty for the top level).
+    problem : str
+        What is wrong (``"expected a number, got 'x'"``).
+    """
+
+    def __init__(self, file: str, path: str, problem: str) -> None:
+        super().__init__(f"{file}: {path or '(top level)'}: {problem}")
+        self.file, self.path, self.problem = file, path, problem
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.file, self.path, self.problem))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description with the ``file`` and key ``path``."""
+        d = super().to_dict()
+        d["file"], d["path"] = self.file, self.path
+        return d
 
 
 class ModelError(MagnerveError, RuntimeError):

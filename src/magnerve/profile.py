@@ -11,9 +11,10 @@ import json
 import re
 import tomllib
 import unicodedata
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -31,6 +32,9 @@ from magnerve import _bounds
 from magnerve._sex import Sex
 from magnerve.errors import InputError
 from magnerve.registry import get_registry, registry_cache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import MedicationsData, SaltForm
 
 __all__ = [
     "Environment",
@@ -92,13 +96,14 @@ class ProfileError(InputError):
         return d
 
 
-def _conversions() -> dict[str, Any]:
-    return get_registry().data("conversions")
+def _conversions() -> Mapping[str, Mapping[str, float]]:
+    """Unit factors by quantity (typed ``conversions.toml`` of the active registry)."""
+    return get_registry().section("conversions").factors
 
 
-def _supplement_forms() -> dict[str, Any]:
-    forms: dict[str, Any] = get_registry().data("supplement_forms")["forms"]
-    return forms
+def _supplement_forms() -> Mapping[str, SaltForm]:
+    """Magnesium salts by name (typed ``supplement_forms.toml``)."""
+    return get_registry().section("supplement_forms").forms
 
 
 def _unit_hint(field: str, v: str | float) -> str:
@@ -113,8 +118,9 @@ def _unit_hint(field: str, v: str | float) -> str:
     )
 
 
-def _medications() -> dict[str, Any]:
-    return get_registry().data("medications")
+def _medications() -> MedicationsData:
+    """The typed ``medications.toml`` of the active registry."""
+    return get_registry().section("medications")
 
 
 # a number (decimal point or comma, optional exponent: "5e-3") and the rest as the unit
@@ -126,7 +132,7 @@ _THOUSANDS = re.compile(r"^[-+]?0*[1-9]\d*,\d{3}$")
 def medication_group(name: str) -> frozenset[str]:
     """A named group of medicine classes from ``data/medications.toml`` [groups] (for example
     ``"magnesium_wasting_diuretics"``): one definition shared by every stage."""
-    return frozenset(_medications()["groups"][name])
+    return frozenset(_medications().groups[name])
 
 
 def parse_lab(text: str | float, kind: str) -> float:
@@ -191,7 +197,7 @@ def medication_classes(names: list[str]) -> tuple[dict[str, str], list[str]]:
     unknown : list of str
         Names that are neither a known medicine nor a class (reported, not guessed).
     """
-    classes = _medications()["classes"]
+    classes = _medications().classes
     lookup = {name: cls for cls, names_ in classes.items() for name in names_}
     out: dict[str, str] = {}
     unknown: list[str] = []
@@ -252,7 +258,7 @@ class Health(BaseModel):
     def _medications(cls, v: list[str]) -> list[str]:
         _, unknown = medication_classes(v)
         if unknown:
-            known = ", ".join(sorted(_medications()["classes"]))
+            known = ", ".join(sorted(_medications().classes))
             raise ValueError(
                 f"unknown medicine(s) {', '.join(map(repr, unknown))}; give a generic name or "
                 f"one of the classes: {known}"
@@ -448,12 +454,12 @@ class Supplement(BaseModel):
                 f"salt_mg needs a known form ({', '.join(forms)}); or give elemental_mg from the "
                 "label"
             )
-        frac = float(forms[form]["elemental_fraction"])
+        frac = float(forms[form].elemental_fraction)
         if self.hydrate:
-            hyd = forms[form].get("hydrates", {}).get(self.hydrate.lower())
+            hyd = forms[form].hydrates.get(self.hydrate.lower())
             if hyd is None:
                 raise ValueError(f"unknown hydrate {self.hydrate!r} for {form}")
-            frac = float(hyd["elemental_fraction"])
+            frac = float(hyd.elemental_fraction)
         return float(self.salt_mg) * frac
 
 
@@ -525,11 +531,11 @@ def _structure(data: Any) -> list[tuple[str, str]]:
 def _stage_ages() -> dict[str, tuple[float, float]]:
     """Ages [years] covered by the IOM 1997 pregnancy and lactation life stages
     (``dri_magnesium.toml``): (lowest age_min, highest age_max exclusive) per stage."""
-    rows = get_registry().data("dri_magnesium")["iom1997"]["rows"]
+    rows = get_registry().section("dri_magnesium").tables["iom1997"].rows
     out: dict[str, tuple[float, float]] = {}
     for stage in ("pregnant", "lactating"):
-        r = [x for x in rows if x.get("stage") == stage]
-        out[stage] = (min(x["age_min"] for x in r), max(x["age_max"] for x in r))
+        r = [x for x in rows if x.stage == stage]
+        out[stage] = (min(x.age_min for x in r), max(x.age_max for x in r))
     return out
 
 

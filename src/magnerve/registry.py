@@ -12,7 +12,7 @@ Each file is validated into its **typed section** (:mod:`magnerve._sections`) wh
 first loads it, whichever way it is read: :meth:`Registry.section` gives the typed section
 (``reg.section("interactions").zinc.high_dose_supplement_mg_per_day``), :meth:`Registry.data`
 the parsed TOML. A file that does not fit its section raises
-:class:`~magnerve._sections.DataFileError` naming the file and key path.
+:class:`~magnerve.errors.DataFileError` naming the file and key path.
 :meth:`Registry.validate` loads and checks every file at once. This module and the sections
 use the standard library only (no pydantic), so reading a data file stays cheap.
 
@@ -59,12 +59,88 @@ if TYPE_CHECKING:  # pragma: no cover
         LimitsData,
         MedicationsData,
         NutrientsData,
-        ParametersData,
+        PhysiologyData,
+        PlanData,
+        ServingsData,
+        SourcedTree,
+        SourcedValue,
         SupplementFormsData,
         UnitsData,
+        WithinPersonSdData,
+        WordRule,
     )
 
-__all__ = ["DataIssue", "Registry", "get_registry", "registry_cache", "use_registry"]
+__all__ = [
+    "AbsorptionData",
+    "BoundsData",
+    "ClinicalMarkersData",
+    "ConditionsData",
+    "ConversionsData",
+    "DataIssue",
+    "DriData",
+    "EnergyData",
+    "EvidenceData",
+    "FamiliarFoodsData",
+    "HomeostasisData",
+    "InteractionsData",
+    "LexiconData",
+    "LimitsData",
+    "MedicationsData",
+    "NutrientsData",
+    "PhysiologyData",
+    "PlanData",
+    "Registry",
+    "ServingsData",
+    "SourcedTree",
+    "SourcedValue",
+    "SupplementFormsData",
+    "UnitsData",
+    "WithinPersonSdData",
+    "WordRule",
+    "get_registry",
+    "registry_cache",
+    "use_registry",
+]
+
+#: The typed sections' classes, importable from here (``from magnerve.registry import
+#: PlanData``) for modules that may not import ``magnerve._sections``; loaded on first use
+#: (PEP 562), so importing the registry stays cheap.
+_SECTION_TYPES = frozenset(
+    (
+        "AbsorptionData",
+        "BoundsData",
+        "ClinicalMarkersData",
+        "ConditionsData",
+        "ConversionsData",
+        "DriData",
+        "EnergyData",
+        "EvidenceData",
+        "FamiliarFoodsData",
+        "HomeostasisData",
+        "InteractionsData",
+        "LexiconData",
+        "LimitsData",
+        "MedicationsData",
+        "NutrientsData",
+        "PhysiologyData",
+        "PlanData",
+        "ServingsData",
+        "SourcedTree",
+        "SourcedValue",
+        "SupplementFormsData",
+        "UnitsData",
+        "WithinPersonSdData",
+        "WordRule",
+    )
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SECTION_TYPES:
+        from magnerve import _sections
+
+        return getattr(_sections, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 P = ParamSpec("P")
@@ -163,9 +239,13 @@ class Registry:
     @overload
     def section(self, name: Literal["nutrients"]) -> NutrientsData: ...
     @overload
-    def section(
-        self, name: Literal["physiology", "plan", "servings", "within_person_sd"]
-    ) -> ParametersData: ...
+    def section(self, name: Literal["physiology"]) -> PhysiologyData: ...
+    @overload
+    def section(self, name: Literal["plan"]) -> PlanData: ...
+    @overload
+    def section(self, name: Literal["servings"]) -> ServingsData: ...
+    @overload
+    def section(self, name: Literal["within_person_sd"]) -> WithinPersonSdData: ...
     @overload
     def section(self, name: Literal["search_lexicon"]) -> LexiconData: ...
     @overload

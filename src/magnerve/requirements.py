@@ -235,8 +235,11 @@ def reference_intake(
         sex_n = normalise_sex(sex)
     except ValueError:
         raise RequirementError(f"sex must be 'female' or 'male', got {sex!r}") from None
-    if not (isinstance(age, int | float) and math.isfinite(age)) or age < 0 or age > 130:
-        raise RequirementError(f"age must be a number of years between 0 and 130, got {age!r}")
+    lo, hi = _age_bounds()
+    if not (isinstance(age, int | float) and math.isfinite(age)) or age < lo or age > hi:
+        raise RequirementError(
+            f"age must be a number of years between {lo:g} and {hi:g}, got {age!r}"
+        )
     if (pregnant or lactating) and sex_n != "female":
         raise RequirementError("pregnant or lactating applies to sex 'female' only")
     if pregnant and lactating:
@@ -274,6 +277,13 @@ def reference_intake(
         f"{auth} gives no {nutrient} reference intake for a {sex_n} aged {age:g}"
         + (f" ({stage})" if stage != "general" else "")
     )
+
+
+def _age_bounds() -> tuple[float, float]:
+    """Ages [years] a reference intake is looked up for: ``profile.person.age`` of
+    ``bounds.toml`` (the same range as the profile's)."""
+    r = get_registry().section("bounds").ranges["profile.person.age"]
+    return r.min, r.max
 
 
 def _num(v: Any) -> float | None:

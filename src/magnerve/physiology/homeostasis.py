@@ -41,12 +41,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from magnerve.registry import get_registry, registry_cache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import HomeostasisData, HomeostasisModel
 
 __all__ = [
     "BodyInputs",
@@ -63,20 +66,21 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 
 
-def _data() -> dict[str, Any]:
-    return get_registry().data("homeostasis")
+def _data() -> HomeostasisData:
+    """The typed ``homeostasis.toml`` of the active registry."""
+    return get_registry().section("homeostasis")
 
 
-def _p(key: str) -> float:
-    return float(_data()["calibration"][key]["value"])
+def _model() -> HomeostasisModel:
+    return _data().model
 
 
 def _reference_weight() -> float:
-    return float(_data()["meta"]["reference_body_mass_kg"])
+    return float(_data().reference_body_mass_kg)
 
 
 def _reference_gfr() -> float:
-    return float(_data()["renal"]["gfr"]["value"])
+    return float(_model().gfr)
 
 
 def gfr_l_per_day(egfr: float | None = None) -> float:
@@ -92,7 +96,7 @@ def gfr_l_per_day(egfr: float | None = None) -> float:
         return _reference_gfr()
     if not (math.isfinite(egfr) and 0 <= egfr <= 250):
         raise ValueError(f"eGFR must be between 0 and 250 mL/min/1.73 m², got {egfr!r}")
-    return float(egfr) * float(_data()["renal"]["egfr_to_gfr_l_per_day"]["value"])
+    return float(egfr) * float(_model().egfr_to_gfr)
 
 
 def _weight(weight_kg: float | None) -> float:
@@ -107,26 +111,26 @@ def _weight(weight_kg: float | None) -> float:
 def _params(gfr: float | None = None, weight_kg: float | None = None) -> dict[str, float]:
     """Model constants for a GFR [L/day] and body weight [kg] (defaults: reference adult)."""
     d = _data()
-    sc = d["scaling"]
+    m = d.model
     w = _reference_weight() if weight_kg is None else weight_kg
     c_ref = 0.85  # serum at which the pools are sized (mid reference interval, IOM 1997)
-    e0 = float(sc["e0_per_kg"]["value"]) * w
-    b0 = float(sc["b0_per_kg"]["value"]) * w
-    k_bs = _p("k_bs")
+    e0 = float(m.e0_per_kg) * w
+    b0 = float(m.b0_per_kg) * w
+    k_bs = float(m.k_bs)
     return {
-        "v_eff": float(sc["v_eff_per_kg"]["value"]) * w,
-        "tm": _p("tm_c"),
-        "w": _p("w"),
-        "fe_min": _p("fe_min"),
-        "k_f": _p("faecal_endogenous_k"),
-        "k_x": _p("k_x"),
+        "v_eff": float(m.v_eff_per_kg) * w,
+        "tm": float(m.tm_c),
+        "w": float(m.w),
+        "fe_min": float(m.fe_min),
+        "k_f": float(m.faecal_endogenous_k),
+        "k_x": float(m.k_x),
         "k_bs": k_bs,
         "k_sb": k_bs * b0 / e0,
         "k_e": e0 / c_ref,
         "gfr": _reference_gfr() if gfr is None else gfr,
-        "uf": float(d["plasma"]["ultrafilterable_fraction"]["value"]),
-        "mg_per_mmol": float(d["meta"]["mg_per_mmol"]),
-        "total_body_mg": float(sc["total_body_mg_per_kg"]["value"]) * w,
+        "uf": float(m.ultrafilterable_fraction),
+        "mg_per_mmol": float(d.mg_per_mmol),
+        "total_body_mg": float(m.total_body_mg_per_kg) * w,
         "weight_kg": w,
     }
 
@@ -475,7 +479,7 @@ def body_inputs(
         egfr_source = "profile" if egfr is not None else ""
     notes: list[str] = []
     if egfr is not None:
-        g5 = float(_data()["renal"]["kidney_failure_egfr"]["value"])
+        g5 = float(_model().kidney_failure_egfr)
         if egfr < g5:
             notes.append(
                 f"eGFR below {g5:g}: kidney failure; dialysis, which sets serum magnesium in "
@@ -500,27 +504,28 @@ def modifiers_for(profile: Any, caffeine_mg: float | None = None) -> tuple[Modif
     """Model modifiers from a :class:`magnerve.profile.Profile` (with notes on what applied)."""
     from magnerve.profile import medication_group
 
-    mm = _data()["model_modifiers"]
+    mm = _model()
     notes: list[str] = []
     classes = profile.medication_classes()
     tm_shift = 0.0
     if classes & medication_group("magnesium_wasting_diuretics"):
-        tm_shift = float(mm["diuretic_tm_shift"]["value"])
+        tm_shift = float(mm.diuretic_tm_shift)
         notes.append("diuretic: lower renal threshold (low confidence)")
     absorption = 1.0
     if "ppi" in classes:
-        absorption = float(_data()["modifiers"]["ppi"]["absorption_factor"]["value"])
+        absorption = float(mm.ppi_absorption_factor)
         notes.append(f"PPI: absorption x {absorption:g} (low confidence)")
     urine = 1.0
     drinks = (profile.lifestyle.alcohol_drinks_per_week or 0.0) / 7.0
-    if drinks > (1 if profile.person.sex == "female" else 2):
-        urine *= float(mm["heavy_drinking_urine_factor"]["value"])
+    heavy = get_registry().section("clinical_markers").mds.drinks_per_day_above
+    if drinks > heavy[profile.person.sex]:  # the MDS definition of heavy drinking
+        urine *= float(mm.heavy_drinking_urine_factor)
         notes.append("heavy drinking: more urinary loss (low confidence)")
-    g = mm["poor_glycaemic_control_urine_factor"]
     hba1c = profile.health.hba1c_percent
-    if profile.health.diabetes != "none" and hba1c is not None and hba1c >= g["hba1c_from_percent"]:
-        urine *= float(g["value"])
+    poor = mm.poor_glycaemic_control_hba1c_from_percent
+    if profile.health.diabetes != "none" and hba1c is not None and hba1c >= poor:
+        urine *= float(mm.poor_glycaemic_control_urine_factor)
         notes.append("poorly controlled diabetes: more urinary loss (low confidence)")
     caff = profile.lifestyle.caffeine_mg_per_day if caffeine_mg is None else caffeine_mg
-    extra = (caff or 0.0) * float(mm["caffeine_mmol_per_mg"]["value"])
+    extra = (caff or 0.0) * float(mm.caffeine_mmol_per_mg)
     return Modifiers(tm_shift, absorption, urine, extra), notes

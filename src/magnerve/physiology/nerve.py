@@ -23,15 +23,18 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from magnerve.registry import get_registry
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import PhysiologyData
 
 __all__ = [
     "SweepResult",
@@ -44,9 +47,15 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 
 
-def parameters() -> dict[str, Any]:
-    """The parsed ``data/physiology.toml`` (of the active registry)."""
-    return get_registry().data("physiology")
+def parameters() -> Mapping[str, Any]:
+    """``data/physiology.toml`` of the active registry as written (read-only tables); the
+    model reads the typed section (:func:`_params`)."""
+    return _params().raw
+
+
+def _params() -> PhysiologyData:
+    """The typed ``physiology.toml`` of the active registry."""
+    return get_registry().section("physiology")
 
 
 def nmda_unblocked_fraction(v_mV: npt.ArrayLike, mg_mM: npt.ArrayLike) -> FloatArray:
@@ -71,14 +80,14 @@ def nmda_unblocked_fraction(v_mV: npt.ArrayLike, mg_mM: npt.ArrayLike) -> FloatA
     >>> round(float(nmda_unblocked_fraction(-60, 1.0)), 3)
     0.08
     """
-    js = parameters()["jahr_stevens"]
+    js = _params().jahr_stevens
     v = np.asarray(v_mV, dtype=np.float64)
     mg = np.asarray(mg_mM, dtype=np.float64)
     if np.any(mg < 0) or not np.all(np.isfinite(mg)):
         raise ValueError("extracellular magnesium must be a finite number >= 0 mM")
     if not np.all(np.isfinite(v)):
         raise ValueError("membrane potential must be finite")
-    out: FloatArray = 1.0 / (1.0 + np.exp(-js["k_per_mV"] * v) * mg / js["mg_half_mM"])
+    out: FloatArray = 1.0 / (1.0 + np.exp(-js.k_per_mV * v) * mg / js.mg_half_mM)
     return out
 
 
@@ -144,43 +153,43 @@ def _euler_step(
     inh: float,
     mg_term: FloatArray,
     dt: float,
-    prm: dict[str, Any],
+    prm: PhysiologyData,
 ) -> tuple[FloatArray, ...]:
     """One forward-Euler step (input added first), as Brian2's ``euler`` method does."""
-    hh, syn, inp, js = prm["hodgkin_huxley"], prm["synapses"], prm["inputs"], prm["jahr_stevens"]
-    g_ampa = g_ampa + inp["w_ampa_mS_cm2"] * exc
-    g_nmda = g_nmda + inp["w_nmda_mS_cm2"] * exc
-    g_gaba = g_gaba + inp["w_gaba_mS_cm2"] * inh
+    hh, syn, inp, js = prm.hodgkin_huxley, prm.synapses, prm.inputs, prm.jahr_stevens
+    g_ampa = g_ampa + inp.w_ampa_mS_cm2 * exc
+    g_nmda = g_nmda + inp.w_nmda_mS_cm2 * exc
+    g_gaba = g_gaba + inp.w_gaba_mS_cm2 * inh
     an, bn, am, bm, ah, bh = _rates(v)
-    block = 1.0 / (1.0 + np.exp(-js["k_per_mV"] * v) * mg_term)
-    i_nmda = g_nmda * block * (syn["e_nmda_mV"] - v)
+    block = 1.0 / (1.0 + np.exp(-js.k_per_mV * v) * mg_term)
+    i_nmda = g_nmda * block * (syn.e_nmda_mV - v)
     dv = (
-        hh["g_na_mS_cm2"] * m_**3 * h_ * (hh["e_na_mV"] - v)
-        + hh["g_k_mS_cm2"] * n_**4 * (hh["e_k_mV"] - v)
-        + hh["g_l_mS_cm2"] * (hh["e_l_mV"] - v)
-        + g_ampa * (syn["e_ampa_mV"] - v)
+        hh.g_na_mS_cm2 * m_**3 * h_ * (hh.e_na_mV - v)
+        + hh.g_k_mS_cm2 * n_**4 * (hh.e_k_mV - v)
+        + hh.g_l_mS_cm2 * (hh.e_l_mV - v)
+        + g_ampa * (syn.e_ampa_mV - v)
         + i_nmda
-        + g_gaba * (syn["e_gaba_mV"] - v)
-    ) / hh["c_m_uF_cm2"]
-    dca = prm["calcium"]["nmda_fractional_ca_current"] * np.maximum(i_nmda, 0.0) * dt
+        + g_gaba * (syn.e_gaba_mV - v)
+    ) / hh.c_m_uF_cm2
+    dca = prm.calcium.nmda_fractional_ca_current * np.maximum(i_nmda, 0.0) * dt
     return (
         v + dt * dv,
         m_ + dt * (am * (1 - m_) - bm * m_),
         h_ + dt * (ah * (1 - h_) - bh * h_),
         n_ + dt * (an * (1 - n_) - bn * n_),
-        g_ampa - dt * g_ampa / syn["tau_ampa_ms"],
-        g_nmda - dt * g_nmda / syn["tau_nmda_ms"],
-        g_gaba - dt * g_gaba / syn["tau_gaba_ms"],
+        g_ampa - dt * g_ampa / syn.tau_ampa_ms,
+        g_nmda - dt * g_nmda / syn.tau_nmda_ms,
+        g_gaba - dt * g_gaba / syn.tau_gaba_ms,
         dca,
     )
 
 
 def input_trains(n_steps: int, dt_ms: float, seed: int | None = None) -> tuple[FloatArray, ...]:
     """Counts of excitatory and inhibitory input spikes per time step (shared by conditions)."""
-    p = parameters()["inputs"]
-    rng = np.random.default_rng(p["seed"] if seed is None else seed)
-    exc = rng.poisson(p["exc_rate_hz"] * dt_ms * 1e-3, n_steps).astype(np.float64)
-    inh = rng.poisson(p["inh_rate_hz"] * dt_ms * 1e-3, n_steps).astype(np.float64)
+    p = _params().inputs
+    rng = np.random.default_rng(p.seed if seed is None else seed)
+    exc = rng.poisson(p.exc_rate_hz * dt_ms * 1e-3, n_steps).astype(np.float64)
+    inh = rng.poisson(p.inh_rate_hz * dt_ms * 1e-3, n_steps).astype(np.float64)
     return exc, inh
 
 
@@ -373,8 +382,8 @@ def simulate_sweep(
     kernel = None if engine == "numpy" else _compiled_kernel()
     if engine == "numba" and kernel is None:
         raise RuntimeError("engine='numba' needs numba (pip install numba)")
-    prm = parameters()
-    dt = float(prm["inputs"]["dt_ms"] if dt_ms is None else dt_ms)
+    prm = _params()
+    dt = float(prm.inputs.dt_ms if dt_ms is None else dt_ms)
     n_steps = round(duration_s * 1000.0 / dt)
     exc, inh = input_trains(n_steps, dt, seed)
     if kernel is None:
@@ -383,7 +392,7 @@ def simulate_sweep(
         v0, m0, h0, n0 = (float(x[0]) for x in _resting_state(1))
         trace = np.empty((n_steps, mg.size)) if record else np.empty((0, 0))
         spikes, ca = kernel(
-            mg / prm["jahr_stevens"]["mg_half_mM"],
+            mg / prm.jahr_stevens.mg_half_mM,
             exc,
             inh,
             v0,
@@ -400,33 +409,33 @@ def simulate_sweep(
     return res
 
 
-def _constants(prm: dict[str, Any], dt: float) -> FloatArray:
+def _constants(prm: PhysiologyData, dt: float) -> FloatArray:
     """The model constants in the order ``_kernel_py`` unpacks them."""
-    hh, syn, inp = prm["hodgkin_huxley"], prm["synapses"], prm["inputs"]
+    hh, syn, inp = prm.hodgkin_huxley, prm.synapses, prm.inputs
     return np.array(
         [
-            hh["g_na_mS_cm2"],
-            hh["g_k_mS_cm2"],
-            hh["g_l_mS_cm2"],
-            hh["e_na_mV"],
-            hh["e_k_mV"],
-            hh["e_l_mV"],
-            hh["c_m_uF_cm2"],
-            syn["e_ampa_mV"],
-            syn["e_nmda_mV"],
-            syn["e_gaba_mV"],
-            syn["tau_ampa_ms"],
-            syn["tau_nmda_ms"],
-            syn["tau_gaba_ms"],
-            inp["w_ampa_mS_cm2"],
-            inp["w_nmda_mS_cm2"],
-            inp["w_gaba_mS_cm2"],
-            -prm["jahr_stevens"]["k_per_mV"],
-            prm["calcium"]["nmda_fractional_ca_current"],
+            hh.g_na_mS_cm2,
+            hh.g_k_mS_cm2,
+            hh.g_l_mS_cm2,
+            hh.e_na_mV,
+            hh.e_k_mV,
+            hh.e_l_mV,
+            hh.c_m_uF_cm2,
+            syn.e_ampa_mV,
+            syn.e_nmda_mV,
+            syn.e_gaba_mV,
+            syn.tau_ampa_ms,
+            syn.tau_nmda_ms,
+            syn.tau_gaba_ms,
+            inp.w_ampa_mS_cm2,
+            inp.w_nmda_mS_cm2,
+            inp.w_gaba_mS_cm2,
+            -prm.jahr_stevens.k_per_mV,
+            prm.calcium.nmda_fractional_ca_current,
             dt,
-            math.exp(-dt / syn["tau_ampa_ms"]),
-            math.exp(-dt / syn["tau_nmda_ms"]),
-            math.exp(-dt / syn["tau_gaba_ms"]),
+            math.exp(-dt / syn.tau_ampa_ms),
+            math.exp(-dt / syn.tau_nmda_ms),
+            math.exp(-dt / syn.tau_gaba_ms),
         ],
         dtype=np.float64,
     )
@@ -446,27 +455,27 @@ def _run_numpy(
     dt: float,
     method: str,
     record: bool,
-    prm: dict[str, Any],
+    prm: PhysiologyData,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Reference engine: conditions as NumPy arrays, a Python loop over time steps."""
-    hh, syn, inp = prm["hodgkin_huxley"], prm["synapses"], prm["inputs"]
-    js = prm["jahr_stevens"]
-    f_ca = prm["calcium"]["nmda_fractional_ca_current"]
+    hh, syn, inp = prm.hodgkin_huxley, prm.synapses, prm.inputs
+    js = prm.jahr_stevens
+    f_ca = prm.calcium.nmda_fractional_ca_current
     n_steps = exc.size
     n = mg.size
     v, m_, h_, n_ = _resting_state(n)
     g_ampa = np.zeros(n)
     g_nmda = np.zeros(n)
     g_gaba = np.zeros(n)
-    d_ampa = math.exp(-dt / syn["tau_ampa_ms"])
-    d_nmda = math.exp(-dt / syn["tau_nmda_ms"])
-    d_gaba = math.exp(-dt / syn["tau_gaba_ms"])
-    mg_term = mg / js["mg_half_mM"]
+    d_ampa = math.exp(-dt / syn.tau_ampa_ms)
+    d_nmda = math.exp(-dt / syn.tau_nmda_ms)
+    d_gaba = math.exp(-dt / syn.tau_gaba_ms)
+    mg_term = mg / js.mg_half_mM
     spikes = np.zeros(n)
     ca = np.zeros(n)
     above = np.zeros(n, dtype=bool)
     trace = np.empty((n_steps, n)) if record else np.empty((0, 0))
-    c_m = hh["c_m_uF_cm2"]
+    c_m = hh.c_m_uF_cm2
     for t in range(n_steps):
         if method == "euler":
             v, m_, h_, n_, g_ampa, g_nmda, g_gaba, dca = _euler_step(
@@ -479,9 +488,9 @@ def _run_numpy(
             if record:
                 trace[t] = v
             continue
-        g_ampa = g_ampa * d_ampa + inp["w_ampa_mS_cm2"] * exc[t]
-        g_nmda = g_nmda * d_nmda + inp["w_nmda_mS_cm2"] * exc[t]
-        g_gaba = g_gaba * d_gaba + inp["w_gaba_mS_cm2"] * inh[t]
+        g_ampa = g_ampa * d_ampa + inp.w_ampa_mS_cm2 * exc[t]
+        g_nmda = g_nmda * d_nmda + inp.w_nmda_mS_cm2 * exc[t]
+        g_gaba = g_gaba * d_gaba + inp.w_gaba_mS_cm2 * inh[t]
         an, bn, am, bm, ah, bh = _rates(v)
         # exponential Euler for the gates
         for gate, a, b in ((0, am, bm), (1, ah, bh), (2, an, bn)):
@@ -495,21 +504,21 @@ def _run_numpy(
                 h_ = x
             else:
                 n_ = x
-        block = 1.0 / (1.0 + np.exp(-js["k_per_mV"] * v) * mg_term)
-        g_na = hh["g_na_mS_cm2"] * m_**3 * h_
-        g_k = hh["g_k_mS_cm2"] * n_**4
+        block = 1.0 / (1.0 + np.exp(-js.k_per_mV * v) * mg_term)
+        g_na = hh.g_na_mS_cm2 * m_**3 * h_
+        g_k = hh.g_k_mS_cm2 * n_**4
         g_nm = g_nmda * block
-        g_tot = g_na + g_k + hh["g_l_mS_cm2"] + g_ampa + g_nm + g_gaba
+        g_tot = g_na + g_k + hh.g_l_mS_cm2 + g_ampa + g_nm + g_gaba
         e_num = (
-            g_na * hh["e_na_mV"]
-            + g_k * hh["e_k_mV"]
-            + hh["g_l_mS_cm2"] * hh["e_l_mV"]
-            + g_ampa * syn["e_ampa_mV"]
-            + g_nm * syn["e_nmda_mV"]
-            + g_gaba * syn["e_gaba_mV"]
+            g_na * hh.e_na_mV
+            + g_k * hh.e_k_mV
+            + hh.g_l_mS_cm2 * hh.e_l_mV
+            + g_ampa * syn.e_ampa_mV
+            + g_nm * syn.e_nmda_mV
+            + g_gaba * syn.e_gaba_mV
         )
         # NMDA calcium current (inward, positive load) [uA/cm2] x dt [ms] = nC/cm2
-        ca += f_ca * g_nm * np.maximum(syn["e_nmda_mV"] - v, 0.0) * dt
+        ca += f_ca * g_nm * np.maximum(syn.e_nmda_mV - v, 0.0) * dt
         v_inf = e_num / g_tot
         v = v_inf + (v - v_inf) * np.exp(-dt * g_tot / c_m)
         now_above = v > 0.0

@@ -13,7 +13,7 @@ import numpy.typing as npt
 from magnerve.assessment import Assessment
 from magnerve.diary import Diary
 from magnerve.foods import food_category, load_database
-from magnerve.interactions import thresholds
+from magnerve.registry import get_registry
 from magnerve.requirements import RequirementError, reference_intake
 
 from ._rules import (
@@ -27,11 +27,11 @@ from ._rules import (
     families,
     magnesium_reference,
     meal_for,
+    plan_data,
     plan_safety,
     plan_target,
     portion_scale,
     serving,
-    settings,
 )
 
 IntArray = npt.NDArray[np.intp]
@@ -400,7 +400,7 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
         IOM individual method).
     """
     base = assessment
-    cfg = settings()
+    cfg = plan_data()
     db = load_database()
     person = base.profile.person
     ref = magnesium_reference(base)
@@ -408,7 +408,7 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
     safety = plan_safety(base)
     notes: list[str] = []
     allow_supp = options.supplements and safety.supplement_allowed
-    forms = list(options.supplement_forms or cfg["supplements"]["forms"])
+    forms = list(options.supplement_forms or cfg.supplements.forms)
     cur_total = current_total_mg(base)
     n_days = max(len(base.days), 1)
 
@@ -426,8 +426,8 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
     scale = portion_scale(person.age, energy_now)
     mask = candidate_mask(db, options, person.age, frozenset(cur_g))
     mg_col = db.nutrient_position("magnesium_mg")
-    lim = cfg["limits"]
-    min_change = float(lim["min_change_mg"])
+    lim = cfg.limits
+    min_change = float(lim.min_change_mg)
     cand: list[int] = []
     servings: dict[int, tuple[str, float, float]] = {}
     for i in np.flatnonzero(mask).tolist():
@@ -441,7 +441,7 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
     current = [db.index[k] for k in cur_g]
     pattern, exclude, exclude_foods = options.pattern, options.exclude, options.exclude_foods
     forced_out = [i for i in current if not _allowed(db, i, pattern, exclude, exclude_foods)]
-    if person.age < float(cfg["children"]["choking_age_below"]):
+    if person.age < float(cfg.children.choking_age_below):
         hazards = [
             db.descriptions[i] for i in current if _choking(db.descriptions[i], db.group_codes[i])
         ]
@@ -475,8 +475,8 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
     q_mg = quarter[:, j["magnesium_mg"]]
     dens = np.divide(q_mg, q_kcal, out=np.full(nf, np.inf), where=q_kcal > 0)
     removable = (
-        (cur_grams >= float(lim["min_removable_g"]))
-        & (cur_grams * per100[:, j["energy_kcal"]] / 100.0 >= float(lim["min_removable_kcal"]))
+        (cur_grams >= float(lim.min_removable_g))
+        & (cur_grams * per100[:, j["energy_kcal"]] / 100.0 >= float(lim.min_removable_kcal))
         & (dens < diet_density)
     )
     forced = np.zeros(nf, dtype=bool)
@@ -488,31 +488,29 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
     ul_left = (ref.ul if ref.ul is not None else math.inf) - supp_now
     opts: list[SupplementOption] = []
     if allow_supp and ul_left > 0:
-        sc = cfg["supplements"]
-        step = float(sc["dose_step_mg"])
+        sc = cfg.supplements
+        step = float(sc.dose_step_mg)
         gap = target_mg - cur_total
         top = min(ul_left, math.ceil(gap / step) * step + step)
         dose = step
         while dose <= top + 1e-9:
             opts.append(
-                SupplementOption(forms[0], dose, 2 if dose > float(sc["split_above_mg"]) else 1)
+                SupplementOption(forms[0], dose, 2 if dose > float(sc.split_above_mg) else 1)
             )
             dose += step
     no = len(opts)
     opt_mg = np.array([o.elemental_mg_per_day for o in opts])
 
-    w = cfg["weights"]
-    pref = cfg["preference"]
-    new_cost = w["new_food_fixed"] * (
-        w["fewest_changes_multiplier"] if options.fewest_changes else 1.0
-    )
-    c_p = np.where(is_new, w["add_new"] + new_cost, w["keep_familiar"]).astype(float)
-    c_p -= w["magnesium_density_preference"] * np.minimum(per[:, j["magnesium_mg"]] / 100.0, 1.0)
-    c_p -= np.array([pref["prefer_discount"] if c in pref["prefer"] else 0.0 for c in cats])
-    c_p += np.array([pref["oxalate_surcharge"] if c == "oxalate_greens" else 0.0 for c in cats])
+    w = cfg.weights
+    pref = cfg.preference
+    new_cost = w.new_food_fixed * (w.fewest_changes_multiplier if options.fewest_changes else 1.0)
+    c_p = np.where(is_new, w.add_new + new_cost, w.keep_familiar).astype(float)
+    c_p -= w.magnesium_density_preference * np.minimum(per[:, j["magnesium_mg"]] / 100.0, 1.0)
+    c_p -= np.array([pref.prefer_discount if c in pref.prefer else 0.0 for c in cats])
+    c_p += np.array([pref.oxalate_surcharge if c == "oxalate_greens" else 0.0 for c in cats])
     c_p = np.maximum(c_p, 0.05)
-    c_q = np.full(nf, float(w["remove_quarter"]))
-    c_y = w["supplement"] + w["supplement_per_100mg"] * opt_mg / 100.0
+    c_q = np.full(nf, float(w.remove_quarter))
+    c_y = w.supplement + w.supplement_per_100mg * opt_mg / 100.0
 
     # soft rows on the change: name, coefficients on p (servings added), q (quarters removed),
     # y (supplement option), lower, upper
@@ -525,7 +523,7 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
         )
 
     row("magnesium_target", "magnesium_mg", target_mg - cur_total, math.inf, opt_mg)
-    down = float(lim["energy_tolerance_down"])
+    down = float(lim.energy_tolerance_down)
     if (
         person.age < 18
         or person.pregnant
@@ -533,7 +531,7 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
         or (base.energy is not None and base.energy.under_reporting)
     ):
         down = 0.0
-    up = max(float(lim["energy_tolerance_up"]) * energy_now, float(lim["energy_room_min_kcal"]))
+    up = max(float(lim.energy_tolerance_up) * energy_now, float(lim.energy_room_min_kcal))
     need = energy_need(base)
     if need is not None and need > energy_now:
         # below the estimated need (BMR x 1.55): the plan may add up to it, and removes nothing
@@ -567,7 +565,8 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
         row(f"{k.split('_')[0]}_no_rise", k, -math.inf, 0.0)
     zn_ul = reference_intake("zinc", age=person.age, sex=person.sex).ul or math.inf
     vd_ul = reference_intake("vitamin_d", age=person.age, sex=person.sex).ul or math.inf
-    b6_ul = float(thresholds()["vitamin_b6"]["efsa_ul_mg_per_day"])
+    inter = get_registry().section("interactions")
+    b6_ul = float(inter.vitamin_b6.efsa_ul_mg_per_day)
     zn_now = float(nm.get("zinc_mg") or 0.0) + sum(s.zinc_mg for s in base.supplements)
     vd_now = float(nm.get("vitamin_d_ug") or 0.0) + sum(s.vitamin_d_ug for s in base.supplements)
     b6_now = float(nm.get("vitamin_b6_mg") or 0.0) + sum(s.vitamin_b6_mg for s in base.supplements)
@@ -575,18 +574,18 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
     row("zinc_ul", "zinc_mg", -math.inf, max(zn_ul - zn_now, 0.0))
     row("vitamin_d_ul", "vitamin_d_ug", -math.inf, max(vd_ul - vd_now, 0.0))
     row("vitamin_b6_efsa_ul", "vitamin_b6_mg", -math.inf, max(b6_ul - b6_now, 0.0))
-    row("sodium_limit", "sodium_mg", -math.inf, max(na_now, float(lim["sodium_cdrr_mg"])) - na_now)
-    band = thresholds()["ca_mg_ratio"]
+    row("sodium_limit", "sodium_mg", -math.inf, max(na_now, float(lim.sodium_cdrr_mg)) - na_now)
+    band = inter.ca_mg_ratio
     ca_tot = ca_now + sum(s.calcium_mg for s in base.supplements)
     if person.age >= 18 and options.ca_mg_band in ("upper", "both"):
-        hi_r = float(band["high_band_above"])
+        hi_r = float(band.high_band_above)
         vp = per[:, j["calcium_mg"]] - hi_r * per[:, j["magnesium_mg"]]
         vq = quarter[:, j["calcium_mg"]] - hi_r * quarter[:, j["magnesium_mg"]]
         rows.append(
             ("ca_mg_ratio_high", vp, -vq, -hi_r * opt_mg, -math.inf, -(ca_tot - hi_r * cur_total))
         )
         if options.ca_mg_band == "both":
-            lo_r = float(band["low_band_below"])
+            lo_r = float(band.low_band_below)
             vp = per[:, j["calcium_mg"]] - lo_r * per[:, j["magnesium_mg"]]
             vq = quarter[:, j["calcium_mg"]] - lo_r * quarter[:, j["magnesium_mg"]]
             rows.append(
@@ -594,22 +593,23 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
             )
     elif person.age >= 18 and cur_total > 0:
         ratio = ca_tot / cur_total
-        if ratio < float(band["low_band_below"]) or ratio > float(band["high_band_above"]):
+        lo_b, hi_b = float(band.low_band_below), float(band.high_band_above)
+        if ratio < lo_b or ratio > hi_b:
             notes.append(
-                f"calcium-to-magnesium ratio {ratio:.1f} (suggested 1.7-2.8, Rosanoff 2016): "
-                "advice only, not a plan constraint"
+                f"calcium-to-magnesium ratio {ratio:.1f} (suggested {lo_b:g}-{hi_b:g}, "
+                "Rosanoff 2016): advice only, not a plan constraint"
             )
 
     # variable bounds: at most the food's cap of half servings; no single food carries more
     # than half of the magnesium gap, beyond its smallest portion (one half serving)
     ub_p = 2.0 * np.where(
-        is_new, float(lim["max_servings_per_new_food"]), float(lim["max_extra_servings_familiar"])
+        is_new, float(lim.max_servings_per_new_food), float(lim.max_extra_servings_familiar)
     )
     half_mg = per[:, j["magnesium_mg"]]
     gap = target_mg - cur_total
     share_cap = np.floor(
         np.divide(
-            float(lim["max_share_of_gap"]) * gap, half_mg, out=np.full(nf, 99.0), where=half_mg > 0
+            float(lim.max_share_of_gap) * gap, half_mg, out=np.full(nf, 99.0), where=half_mg > 0
         )
     )
     ub_p = np.minimum(ub_p, np.maximum(share_cap, 1.0))
@@ -641,8 +641,8 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
     # linking rows: category caps, family caps, new-food count, one supplement option
     col_of = np.full(nf, -1)
     col_of[add] = np.arange(na)
-    e_scale = min(max(energy_now / float(lim["reference_energy_kcal"]), 0.5), 1.5)
-    caps = cfg["category_caps"]
+    e_scale = min(max(energy_now / float(lim.reference_energy_kcal), 0.5), 1.5)
+    caps = cfg.category_caps
     link: list[tuple[list[int], float]] = []
     for c in sorted(set(cats)):
         members = [k for k in range(nf) if cats[k] == c and is_cand[k]]
@@ -652,7 +652,7 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
         cap = 0.0 if cap == 0 else 2.0 * max(1.0, math.floor(cap * e_scale))  # half servings
         link.append((members, cap))
     cand_pos = np.flatnonzero(is_cand)
-    fam_cap = 2.0 * float(cfg["additions"]["max_servings_per_family"])
+    fam_cap = 2.0 * float(cfg.additions.max_servings_per_family)
     for fam in families(db, [var_foods[k] for k in cand_pos]):
         link.append(([int(cand_pos[m]) for m in fam], fam_cap))
     r_i: list[int] = []
@@ -671,7 +671,7 @@ def formulate(assessment: Assessment, options: PlanOptions, *, diary: Diary) -> 
     r_i += [len(lo_link)] * len(new_cols)
     c_i += new_cols.tolist()
     lo_link.append(0.0)
-    hi_link.append(2.0 * float(lim["max_new_foods"]) * float(lim["max_servings_per_new_food"]))
+    hi_link.append(2.0 * float(lim.max_new_foods) * float(lim.max_servings_per_new_food))
     if no:
         r_i += [len(lo_link)] * no
         c_i += list(range(o_opt, o_sl))

@@ -11,16 +11,14 @@ from typing import Any
 import numpy as np
 
 from magnerve.assessment import Assessment, assess
-from magnerve.clinical import markers
 from magnerve.diary import Diary, DiaryEntry
 from magnerve.foods import FoodDatabase, FoodRef, ParsedLine, friendly_name, load_database
-from magnerve.interactions import thresholds
 from magnerve.profile import Supplement
 from magnerve.registry import get_registry
 
 from ._formulate import CSRMatrix, Formulation
 from ._result import Plan, PlanChange, assessment_summary
-from ._rules import FloatArray, _allowed, plan_safety, settings
+from ._rules import FloatArray, _allowed, plan_data, plan_safety
 from ._solve import Solution, solve_lp
 
 _CATEGORY_REASON = {
@@ -65,9 +63,10 @@ def levers(a: Assessment) -> list[str]:
     out = []
     caffeine = a.nutrients_mean.get("caffeine_mg") or 0.0
     drinks = (a.profile.lifestyle.alcohol_drinks_per_week or 0.0) / 7
-    caffeine_high = float(thresholds()["lifestyle_thresholds"]["caffeine_high_mg_per_day"])
-    hd = markers()["mds"]["components"]["heavy_drinking"]
-    drinks_high = float(hd[f"drinks_per_day_above_{a.profile.person.sex}"])
+    reg = get_registry()
+    caffeine_high = float(reg.section("interactions").lifestyle.caffeine_high_mg_per_day)
+    above = reg.section("clinical_markers").mds.drinks_per_day_above
+    drinks_high = float(above[a.profile.person.sex])
     if caffeine > caffeine_high:
         out.append(
             f"lever: caffeine {caffeine:.0f} mg/day; cutting down reduces a small extra urinary "
@@ -245,7 +244,9 @@ def _worst_case(
 ) -> dict[str, Any]:
     """Absorption sensitivity: effective and reference-equivalent intake at both ends of the
     Km range (``data/absorption.toml`` [model.km] range)."""
-    lo, hi = get_registry().data("absorption")["model"]["km"]["range"]
+    km_range = get_registry().section("absorption").model.km.range
+    assert km_range is not None  # the absorption section requires it
+    lo, hi = km_range
     eff: dict[str, float] = {}
     re: dict[str, float] = {}
     for km in (lo, hi):
@@ -330,7 +331,7 @@ def interpret(
         ``total_ms`` is 0 here (:func:`make_plan` times the whole plan).
     """
     f = formulation
-    cfg = settings()
+    cfg = plan_data()
     safety = plan_safety(assessment)
     notes: list[str] = [*safety.notes, *f.notes]
     supp_changes = list(supplement_changes)
@@ -392,7 +393,7 @@ def interpret(
     if supp is not None:
         supp["with_food"] = True
         supp["reason"] = "food changes within realistic portions do not reach the target; " + str(
-            cfg["supplements"]["form_reason"]
+            cfg.supplements.form_reason
         )
         supp["with_clinician"] = bool(safety.with_clinician)
         supp["clinician_reasons"] = safety.with_clinician

@@ -18,15 +18,16 @@ from ._rules import (
     PlanOptions,
     current_total_mg,
     magnesium_reference,
+    plan_data,
     plan_safety,
     plan_target,
-    settings,
     supplement_review,
 )
 from ._rules import _choking as _choking  # re-exported for the tests
 from ._rules import _excluded as _excluded
 from ._rules import familiar_food_ids as familiar_food_ids
 from ._rules import portion_scale as portion_scale
+from ._rules import settings as settings  # plan.toml as written (read-only), for the tests
 from ._solve import Solution, solve
 
 __all__ = [
@@ -131,7 +132,7 @@ def make_plan(
 
     # advanced kidney disease: refer, no magnesium- or potassium-raising plan
     if safety.refer:
-        sc = settings()["safety"]
+        sc = plan_data().safety
         return done(
             Plan(
                 "refer",
@@ -148,12 +149,12 @@ def make_plan(
                 0,
                 supp_changes,
                 {
-                    "to": sc["refer_to_kidney"],
-                    "reason": sc["refer_reason_kidney"],
+                    "to": sc.refer_to_kidney,
+                    "reason": sc.refer_reason_kidney,
                     "kidney": base.kidney.to_dict(),
                 },
                 safety.to_dict(),
-                f"Please see {sc['refer_to_kidney']}: {base.kidney.label}. magnerve does "
+                f"Please see {sc.refer_to_kidney}: {base.kidney.label}. magnerve does "
                 "not make a magnesium plan at this stage of kidney disease.",
             )
         )

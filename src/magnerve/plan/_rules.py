@@ -6,7 +6,7 @@ Everything here reads ``data/plan.toml`` (and the food database); nothing solves
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -19,7 +19,7 @@ from magnerve.assessment import Assessment, supplement_daily
 from magnerve.errors import InputError
 from magnerve.foods import FoodDatabase, food_family, food_flags, load_database, racc_grams
 from magnerve.profile import Profile, Supplement, medication_group
-from magnerve.registry import get_registry, registry_cache
+from magnerve.registry import PlanData, WordRule, get_registry, registry_cache
 from magnerve.requirements import ReferenceIntake
 
 FloatArray = npt.NDArray[np.float64]
@@ -39,9 +39,15 @@ def _option_error(field: str, message: str) -> PlanError:
     return err
 
 
-def settings() -> dict[str, Any]:
-    """The parsed ``data/plan.toml`` (of the active registry)."""
-    return get_registry().data("plan")
+def settings() -> Mapping[str, Any]:
+    """``data/plan.toml`` of the active registry as written (read-only tables; lists as
+    tuples). The plan reads the typed section (:func:`plan_data`)."""
+    return plan_data().raw
+
+
+def plan_data() -> PlanData:
+    """The typed ``data/plan.toml`` of the active registry."""
+    return get_registry().section("plan")
 
 
 def _exclusion_key(name: str) -> str:
@@ -90,19 +96,19 @@ class PlanOptions:
     ca_mg_band: str = "none"
 
     def __post_init__(self) -> None:
-        cfg = settings()
+        cfg = plan_data()
         if self.ca_mg_band not in ("upper", "both", "none"):
             raise _option_error("ca_mg_band", "ca_mg_band must be 'none', 'upper' or 'both'")
-        if self.pattern not in cfg["patterns"]:
+        if self.pattern not in cfg.patterns:
             raise _option_error(
                 "pattern",
-                f"unknown pattern {self.pattern!r}; use one of {', '.join(cfg['patterns'])}",
+                f"unknown pattern {self.pattern!r}; use one of {', '.join(cfg.patterns)}",
             )
         for ex in self.exclude:
-            if _exclusion_key(ex) not in cfg["exclusions"]:
+            if _exclusion_key(ex) not in cfg.exclusions:
                 raise _option_error(
                     "exclude",
-                    f"unknown exclusion {ex!r}; use one of {', '.join(cfg['exclusions'])}",
+                    f"unknown exclusion {ex!r}; use one of {', '.join(cfg.exclusions)}",
                 )
         if self.scope not in ("filtered", "all"):
             raise _option_error("scope", "scope must be 'filtered' or 'all'")
@@ -194,12 +200,12 @@ def current_total_mg(a: Assessment) -> float:
 def portion_scale(age: float, energy_kcal: float | None) -> float:
     """Portion factor: 1 for adults; for children reported energy / 2,000 kcal within
     ``[child_portion_scale_min, child_portion_scale_max]`` (``data/plan.toml``)."""
-    lim = settings()["limits"]
+    lim = plan_data().limits
     if age >= 18:
         return 1.0
     e = energy_kcal or 0.0
-    s = e / float(lim["reference_energy_kcal"]) if e > 0 else lim["child_portion_scale_min"]
-    return float(min(max(s, lim["child_portion_scale_min"]), lim["child_portion_scale_max"]))
+    s = e / float(lim.reference_energy_kcal) if e > 0 else lim.child_portion_scale_min
+    return float(min(max(s, lim.child_portion_scale_min), lim.child_portion_scale_max))
 
 
 @registry_cache.bounded(65536)
@@ -214,7 +220,7 @@ def serving(i: int, scale: float) -> tuple[str, float, float] | None:
         Portion factor (:func:`portion_scale`).
     """
     db = load_database()
-    s = settings()["serving"]
+    cfg = plan_data()
     target = racc_grams(db.descriptions[i], db.group_codes[i]) * scale
     measures = [m for m in db.measures.get(db.ids[i], ()) if m.grams_per_unit > 0]
     if not measures:
@@ -231,7 +237,11 @@ def serving(i: int, scale: float) -> tuple[str, float, float] | None:
             err += 0.5  # prefer plain household measures ("cup", "oz", "slice")
         if best is None or err < best[0]:
             best = (err, desc, amt, amt * g)
-    if best is None or not (s["min_g"] <= best[3] <= s["max_g"]) or best[0] > 0.5 + math.log(2.0):
+    if (
+        best is None
+        or not (cfg.serving_min_g <= best[3] <= cfg.serving_max_g)
+        or best[0] > 0.5 + math.log(2.0)
+    ):
         return None
     return best[1], best[2], best[3]
 
@@ -239,26 +249,40 @@ def serving(i: int, scale: float) -> tuple[str, float, float] | None:
 @registry_cache
 def familiar_food_ids() -> frozenset[str]:
     """SR28 ids of the familiar foods the plan may add (``data/familiar_foods.toml``)."""
-    data = get_registry().data("familiar_foods")["foods"]
-    return frozenset(str(v) for sect in data.values() for v in sect.values())
+    lists = get_registry().section("familiar_foods").lists
+    return frozenset(str(v) for sect in lists.values() for v in sect.values())
 
 
 def _choking(desc: str, group: str) -> bool:
-    c = settings()["children"]
+    c = plan_data().children
     d = desc.lower()
-    if any(w in d for w in c["choking_except_words"]):
+    if any(w in d for w in c.choking_except_words):
         return False
-    return group in c["choking_groups"] or any(w in d for w in c["choking_words"])
+    return group in c.choking_groups or any(w in d for w in c.choking_words)
 
 
-def _excluded(desc: str, group: str, rule: dict[str, Any]) -> bool:
+def _as_rule(table: Mapping[str, Any]) -> WordRule:
+    """A ``[patterns.*]`` or ``[exclusions.*]`` table as written, as its typed rule."""
+    return WordRule(
+        tuple(table.get("groups", table.get("exclude_groups", ()))),
+        tuple(table.get("words", table.get("exclude_words", ()))),
+        tuple(table.get("except_words", table.get("exclude_words_except", ()))),
+        tuple(table.get("avoid_adding_groups", ())),
+    )
+
+
+def _excluded(desc: str, group: str, rule: WordRule | Mapping[str, Any]) -> bool:
+    """Food ``desc`` of SR28 ``group`` is ruled out by a pattern or exclusion (a typed rule,
+    or its ``plan.toml`` table as written)."""
+    if not isinstance(rule, WordRule):
+        rule = _as_rule(rule)
     d = desc.lower()
-    if group in rule.get("groups", rule.get("exclude_groups", [])):
+    if group in rule.groups:
         return True
-    words = rule.get("words", rule.get("exclude_words", []))
+    words = rule.words
     if not any(w in d for w in words):
         return False
-    exceptions = rule.get("except_words", rule.get("exclude_words_except", []))
+    exceptions = rule.except_words
     hit = [w for w in words if w in d]
     # an exception word covers the hit ("peanut butter" is not dairy butter)
     return not all(any(w in e and e in d for e in exceptions) for w in hit)
@@ -267,8 +291,8 @@ def _excluded(desc: str, group: str, rule: dict[str, Any]) -> bool:
 def _allowed(
     db: FoodDatabase, i: int, pattern: str, exclude: Sequence[str], names: Sequence[str]
 ) -> bool:
-    cfg = settings()
-    rules = [cfg["patterns"][pattern]] + [cfg["exclusions"][_exclusion_key(e)] for e in exclude]
+    cfg = plan_data()
+    rules = [cfg.patterns[pattern]] + [cfg.exclusions[_exclusion_key(e)] for e in exclude]
     desc, group = db.descriptions[i], db.group_codes[i]
     if any(_excluded(desc, group, r) for r in rules):
         return False
@@ -276,9 +300,9 @@ def _allowed(
 
 
 @registry_cache.bounded(16)
-def _rules(pattern: str, exclude: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
-    cfg = settings()
-    return (cfg["patterns"][pattern], *(cfg["exclusions"][_exclusion_key(e)] for e in exclude))
+def _rules(pattern: str, exclude: tuple[str, ...]) -> tuple[WordRule, ...]:
+    cfg = plan_data()
+    return (cfg.patterns[pattern], *(cfg.exclusions[_exclusion_key(e)] for e in exclude))
 
 
 @cache
@@ -295,7 +319,7 @@ def _may_add(
     i: int, pattern: str, exclude: tuple[str, ...], names: tuple[str, ...], young: bool
 ) -> bool:
     """The pattern, the exclusions and the addition rules allow adding food row ``i``."""
-    cfg = settings()
+    cfg = plan_data()
     db = load_database()
     if not _known_core()[i]:
         return False
@@ -303,16 +327,16 @@ def _may_add(
     if any(_excluded(desc, group, r) for r in _rules(pattern, exclude)):
         return False
     low = desc.lower()
-    adds = cfg["additions"]
-    avoid = {*cfg["patterns"][pattern].get("avoid_adding_groups", []), *adds["avoid_groups"]}
-    if any(n in low for n in names) or any(w in low for w in adds["exclude_words"]):
+    adds = cfg.additions
+    avoid = {*cfg.patterns[pattern].avoid_adding_groups, *adds.avoid_groups}
+    if any(n in low for n in names) or any(w in low for w in adds.exclude_words):
         return False
     if group in avoid or (young and _choking(desc, group)):
         return False
     return not (
-        group in adds["raw_excluded_groups"]
+        group in adds.raw_excluded_groups
         and ("raw" in low or "uncooked" in low)
-        and not any(w in low for w in adds["raw_except_words"])
+        and not any(w in low for w in adds.raw_except_words)
     )
 
 
@@ -349,7 +373,7 @@ def candidate_mask(
         SR28 ids the person already eats.
     """
     names = tuple(n.strip().lower() for n in options.exclude_foods if n.strip())
-    young = age < float(settings()["children"]["choking_age_below"])
+    young = age < float(plan_data().children.choking_age_below)
     rules = (options.pattern, tuple(options.exclude), names, young)
     if options.scope == "filtered":  # a few hundred foods: no need to judge all 8,789
         out: BoolArray = np.zeros(len(db), dtype=bool)
@@ -441,9 +465,9 @@ class Safety:
 def plan_safety(base: Assessment) -> Safety:
     """Safety routing of a plan from the assessment (kidney, serum, medicines, pregnancy,
     age, conditions)."""
-    cfg = settings()
-    sc = cfg["safety"]
-    mon = cfg["supplements"]["monitor"]
+    cfg = plan_data()
+    sc = cfg.safety
+    mon = cfg.supplements.monitor
     p = base.profile
     person = p.person
     kid = base.kidney
@@ -462,15 +486,15 @@ def plan_safety(base: Assessment) -> Safety:
         monitor += mon["kidney"]
         no_rise += ["potassium_mg", "phosphorus_mg"]
     serum = base.markers.get("serum")
-    if serum is not None and serum.value < float(sc["serum_low_mmol_l"]):
-        reasons.append(f"serum magnesium {serum.value:.2f} mmol/L, below 0.75")
+    if serum is not None and serum.value < float(sc.serum_low_mmol_l):
+        reasons.append(f"serum magnesium {serum.value:.2f} mmol/L, below {sc.serum_low_mmol_l:g}")
     classes = p.medication_classes()
     diuretic = bool(classes & medication_group("magnesium_wasting_diuretics"))
     if "ppi" in classes and diuretic:
         reasons.append("a proton-pump inhibitor with a diuretic")
         monitor += mon["ppi_diuretic"]
     if "ppi" in classes:
-        review.append(sc["ppi_review"])
+        review.append(sc.ppi_review)
     if person.pregnant:
         reasons.append("pregnancy")
         monitor += mon["pregnancy"]
@@ -486,7 +510,7 @@ def plan_safety(base: Assessment) -> Safety:
         )
     monitor = [*dict.fromkeys([*monitor, *mon["default"]])] if reasons else []
     allowed = not kid.refer and not (
-        p.medication_classes() & set(sc.get("clinician_only_medication_classes", []))
+        p.medication_classes() & set(sc.clinician_only_medication_classes)
     )
     return Safety(kid.refer, allowed, reasons, monitor, [*dict.fromkeys(no_rise)], review, notes)
 
@@ -510,8 +534,8 @@ def supplement_review(
         The profile with the reviewed supplements (the same object when nothing changes) and
         the changes, each with a reason.
     """
-    cfg = settings()["supplements"]
-    poor = set(cfg["poorly_absorbed_forms"])
+    cfg = plan_data().supplements
+    poor = set(cfg.poorly_absorbed_forms)
     daily = [supplement_daily(s) for s in profile.supplements]
     total = sum(d.magnesium_mg for d in daily)
     if total <= 0:
@@ -540,7 +564,7 @@ def supplement_review(
             new.append(s)
             continue
         per_day = d.magnesium_mg * scale
-        step = float(cfg["dose_step_mg"])
+        step = float(cfg.dose_step_mg)
         if scale < 1.0:
             per_day = max(step, math.floor(per_day / step) * step)
         form = d.form
@@ -552,11 +576,11 @@ def supplement_review(
                 "upper level for supplemental magnesium (diarrhoea is the first sign of too much)"
             )
         if form in poor:
-            form = str(cfg["switch_to"])
+            form = str(cfg.switch_to)
             upd.update({"form": form, "salt_mg": None, "hydrate": None})
-            reasons.append(f"magnesium {d.form} is poorly absorbed; " + str(cfg["form_reason"]))
+            reasons.append(f"magnesium {d.form} is poorly absorbed; " + str(cfg.form_reason))
         times = d.doses_per_day
-        if per_day > float(cfg["split_above_mg"]) and times < 2:
+        if per_day > float(cfg.split_above_mg) and times < 2:
             times = 2
             reasons.append(
                 "split into two doses with meals: smaller doses are absorbed better (Fine 1991)"
@@ -595,4 +619,4 @@ def energy_need(a: Assessment) -> float | None:
     e = a.energy
     if e is None or e.bmr_kcal is None:
         return None
-    return float(e.bmr_kcal * get_registry().data("energy")["goldberg"]["pal"])
+    return float(e.bmr_kcal * get_registry().section("energy").goldberg.pal)
