@@ -7,16 +7,20 @@ for 3,650 days (about 38,000 lines).
 Rows:
 
 - ``intake --json`` (whole process: wall, CPU (user + system) and peak RSS from ``os.wait4``,
-  as ``/usr/bin/time -v`` reports them), next to the same command on the one-week example and
+  as ``/usr/bin/time -v`` reports them), next to the same command through typer (``--debug``
+  turns off the fast path of ``magnerve.cli._fast``), on the one-week example and
   ``python -c pass``; CPU is printed because on a machine shared with other work wall time
   can be twice the CPU time;
-- the same command stage by stage in one fresh process (import, read, ``intake``, the
-  streamed JSON the CLI writes (``IntakeReport.iter_dict`` encoded a batch at a time, to
-  ``/dev/null``), then, as the baseline, the whole mapping ``IntakeReport.to_dict`` and the
+- the same command stage by stage in one fresh process (import, read, ``intake``, the JSON
+  the CLI writes (byte templates, ``magnerve.cli._intake_json``, to ``/dev/null``), then, as
+  the baselines, the mappings streamed a batch at a time (``IntakeReport.iter_dict``, the
+  writer before templates), the whole mapping ``IntakeReport.to_dict`` and the
   whole-document writer the CLI used before streaming): CPU, and peak RSS after each stage,
   so that each stage's owner sees its share;
-- the JSON writer in process: the CLI's (orjson when installed) against the standard
-  library's indented ``json.dumps`` (pure-Python encoder), on the same report;
+- the JSON writers in process, on the same report: the CLI's templates (report to bytes,
+  garbage collector paused as in the CLI), then as baselines the writer of the whole mapping
+  (orjson when installed) and the standard library's indented ``json.dumps`` (pure-Python
+  encoder);
 - ``assess`` in process (``magnerve.assessment.assess`` on the diary already read; the read is
   timed on its own row), next to the one-week diary.
 
@@ -83,21 +87,24 @@ def stage(name, fn):
     r = fn()
     print(f"  {name:44s} {T() - t:7.3f} s  {peak():7.1f} MiB", flush=True)
     return r
-def imports():
-    import magnerve.cli._common, magnerve.cli._fast, magnerve.diary, magnerve.intake
-stage("import (cli, diary, intake)", imports)
+def imports():  # what `intake FILE --json` imports (no typer: magnerve.cli._fast)
+    import magnerve.cli._fast, magnerve.cli._intake_json, magnerve.diary, magnerve.intake
+stage("import (cli fast path, diary, intake)", imports)
+from itertools import chain
 from magnerve._gc import paused
-from magnerve.cli._common import _json_object_chunks
+from magnerve.cli._intake_json import diary_items, intake_json_items
+from magnerve.cli._json_stream import _json_object_chunks
 from magnerve.cli._fast import dumps_json
 from magnerve.diary import read_diary
 from magnerve.intake import intake
 d = stage("read_diary", lambda: read_diary(sys.argv[1]))
 r = stage("intake", lambda: intake(d))
-def streamed():
+def streamed(items):
     with open("/dev/null", "wb") as f, paused():
-        for chunk in _json_object_chunks(r.iter_dict()):
+        for chunk in _json_object_chunks(chain(items, diary_items(d, sys.argv[1]).items())):
             f.write(chunk)
-stage("JSON streamed, as the CLI writes it", streamed)
+stage("JSON from templates, as the CLI writes it", lambda: streamed(intake_json_items(r)))
+stage("baseline: mappings streamed (iter_dict)", lambda: streamed(r.iter_dict()))
 data = stage("baseline: IntakeReport.to_dict (whole)", r.to_dict)
 stage("baseline: JSON writer of the whole mapping", lambda: dumps_json(data))
 """
@@ -125,6 +132,13 @@ def main() -> None:
         cli = [sys.executable, "-c", "from magnerve.cli import main; main()"]
         rows = {
             f"intake --json, 10 years ({n_lines:,} lines)": [*cli, "intake", str(big), "--json"],
+            "the same through typer (baseline, --debug)": [
+                *cli,
+                "intake",
+                str(big),
+                "--json",
+                "--debug",
+            ],
             "intake --json, one week (baseline)": [*cli, "intake", str(WEEK), "--json"],
             "python -c pass (baseline)": [sys.executable, "-c", "pass"],
         }
@@ -149,8 +163,11 @@ def main() -> None:
         print("intake --json stage by stage (one fresh process): CPU, peak RSS so far")
         subprocess.run([sys.executable, "-c", STAGES, str(big)], env=env, check=True)
 
+        from magnerve._gc import paused
         from magnerve.assessment import assess
         from magnerve.cli._fast import dumps_json
+        from magnerve.cli._intake_json import intake_json_items
+        from magnerve.cli._json_stream import _json_object_chunks
         from magnerve.diary import read_diary
         from magnerve.intake import intake
         from magnerve.profile import load_profile
@@ -158,12 +175,18 @@ def main() -> None:
         t0 = time.perf_counter()
         diary = read_diary(big)
         t_read = time.perf_counter() - t0
-        report = intake(diary).to_dict()
+        rep = intake(diary)
+        report = rep.to_dict()
+        with paused():  # as the CLI writes it (the mapping above is alive in this process)
+            t_cli = _median(
+                lambda: b"".join(_json_object_chunks(intake_json_items(rep))), args.runs
+            )
         t_fast = _median(lambda: dumps_json(report), args.runs)
         t_std = _median(lambda: json.dumps(report, indent=2, ensure_ascii=False), 1)
         print("in process")
         print(f"  read the 10-year diary                       {t_read:7.3f} s")
-        print(f"  JSON writer (CLI)                            {t_fast:7.3f} s")
+        print(f"  JSON from templates (CLI, report to bytes)   {t_cli:7.3f} s")
+        print(f"  JSON writer of the mapping (baseline)        {t_fast:7.3f} s")
         print(f"  JSON writer, json.dumps indent=2 (baseline)  {t_std:7.3f} s")
         profile = load_profile(PROFILE)
         week = read_diary(WEEK)

@@ -50,7 +50,7 @@ import re
 import select
 import stat
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -773,6 +773,88 @@ def _resolve_cells(
         _with_text(outcome, text),
         name=food,
     )
+
+
+# DiaryEntry is a frozen slots dataclass too: a diary line resolved before is made by its slot
+# descriptors (``_new_entry``), the fields a food line does not set taking their defaults.
+_ENTRY_SET = {f.name: DiaryEntry.__dict__[f.name].__set__ for f in fields(DiaryEntry)}
+_ENTRY_GIVEN = ("line", "date", "time", "meal", "parsed", "name")
+_ENTRY_DEFAULTS = tuple(
+    (_ENTRY_SET[f.name], f.default) for f in fields(DiaryEntry) if f.name not in _ENTRY_GIVEN
+)
+_ENTRY_FAST = all(v is not MISSING for _, v in _ENTRY_DEFAULTS) and not hasattr(
+    DiaryEntry, "__post_init__"
+)
+_SET_LINE, _SET_DATE, _SET_TIME, _SET_MEAL, _SET_PARSED, _SET_NAME = (
+    _ENTRY_SET[k] for k in _ENTRY_GIVEN
+)
+
+
+def _new_entry(
+    line: int, day: date, time: str | None, meal: str | None, parsed: ParsedLine, name: str
+) -> DiaryEntry:
+    """``DiaryEntry(line, day, time, meal, parsed, name=name)``, without its frozen
+    ``__init__``."""
+    if not _ENTRY_FAST:  # a field without a plain default: the constructor
+        return DiaryEntry(line, day, time, meal, parsed, name=name)
+    e: DiaryEntry = _new_object(DiaryEntry)
+    _SET_LINE(e, line)
+    _SET_DATE(e, day)
+    _SET_TIME(e, time)
+    _SET_MEAL(e, meal)
+    _SET_PARSED(e, parsed)
+    _SET_NAME(e, name)
+    for set_field, value in _ENTRY_DEFAULTS:
+        set_field(e, value)
+    return e
+
+
+#: A food line resolved before, by its cells other than the date: time, meal, food text and
+#: the parse's fields but its text (slot setter, value).
+_Resolved = tuple[str | None, str | None, str, tuple[tuple[Any, Any], ...]]
+
+
+def _resolve_cached(
+    line: int,
+    cells: list[str],
+    idx: tuple[int, int, int, int, int, int],
+    text: str,
+    memo: dict[tuple[str, ...], _Resolved],
+) -> DiaryEntry | DiaryProblem:
+    """:func:`_resolve_cells`, each distinct line resolved once.
+
+    A long diary repeats the same few hundred lines on different days ("coffee, 1, cup" every
+    morning). Everything of a food line but its date, number and text depends only on its
+    other cells, so the entry of a line whose other cells were seen before (``memo``) is
+    made from that resolution: the date is read (a bad date is its problem, as in
+    :func:`_resolve_cells`, which reads it first), the parse copied with this line's text.
+    Lines that are problems are not remembered (each is resolved on its own).
+    """
+    di = idx[0]
+    n = len(cells)
+    key = (*cells[:di], *cells[di + 1 :]) if -1 < di < n else tuple(cells)
+    hit = memo.get(key)
+    if hit is None:
+        res = _resolve_cells(line, cells, idx, text)
+        if isinstance(res, DiaryEntry) and res.parsed is not None:
+            p = res.parsed
+            memo[key] = (
+                res.time,
+                res.meal,
+                res.name,
+                tuple((slot.__set__, slot.__get__(p)) for slot in _SLOTS),
+            )
+        return res
+    try:
+        day = _parse_date(cells[di].strip() if -1 < di < n else "")
+    except ValueError as e:
+        return DiaryProblem(line, text, str(e), ["write dates as YYYY-MM-DD"])
+    time, meal, name, parse_fields = hit
+    parsed: ParsedLine = _new_object(ParsedLine)
+    for set_field, value in parse_fields:
+        set_field(parsed, value)
+    _SET_TEXT(parsed, text)
+    return _new_entry(line, day, time, meal, parsed, name)
 
 
 def _too_many_cells(line: int, content: str, n_cells: int, n_columns: int) -> DiaryProblem:
@@ -1780,12 +1862,13 @@ def _read_text(text: str, fmt: DiaryFormat, source: str, trust: Trust) -> Diary:
             source,
         )
     idx = _column_indices(fieldnames)
+    resolved: dict[tuple[str, ...], _Resolved] = {}  # each distinct line resolved once
     for line, row, content in rows:
         n += 1
         if isinstance(row, DiaryProblem):
             problems.append(row)
             continue
-        res = _resolve_cells(line, row, idx, content)
+        res = _resolve_cached(line, row, idx, content, resolved)
         if isinstance(res, DiaryEntry):
             entries.append(res)
         else:

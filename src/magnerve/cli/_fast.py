@@ -159,7 +159,9 @@ def _search_args(args: list[str]) -> tuple[str, int, bool] | None:
 
 
 def run_fast(argv: list[str]) -> int | None:
-    """Answer ``magnerve foods search ...`` without typer; None when typer must answer.
+    """Answer ``magnerve foods search ...`` (and ``magnerve intake FILE --json``, see
+    :func:`magnerve.cli._intake_json.run_intake_json`) without typer; None when typer must
+    answer.
 
     Parameters
     ----------
@@ -172,6 +174,10 @@ def run_fast(argv: list[str]) -> int | None:
         The exit code, or None when the command is not one this fast path answers (or it
         failed unexpectedly: typer then runs it again and reports the error its usual way).
     """
+    if argv[:1] == ["intake"] and "--debug" not in argv:  # intake FILE --json: no typer
+        from magnerve.cli._intake_json import run_intake_json
+
+        return run_intake_json(argv[1:])
     if len(argv) < 3 or argv[0] != "foods" or argv[1] != "search" or "--debug" in argv:
         return None
     parsed = _search_args(argv[2:])

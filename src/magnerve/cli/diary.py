@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,7 +14,6 @@ from magnerve.cli._common import (
     DiaryFormatChoice,
     TrustChoice,
     _emit_json,
-    _emit_json_items,
     _fail,
     _load_diary,
     _print_report,
@@ -101,22 +99,12 @@ def intake_cmd(
     d = _load_diary(diary, fmt.value, skip_bad, trust.value)
     report = intake(d, [n.key for n in infos])
     if as_json:
-        from magnerve._gc import paused
+        from magnerve.cli._intake_json import emit_intake_json
 
-        extra = {
-            "source": str(diary),
-            "skipped": [p.to_dict() for p in d.problems],
-            "format": d.format,
-            "kind": d.kind,
-            "supplements": [x.to_dict() for x in d.supplements],
-            "export_checks": [c.to_dict() for c in d.checks],
-            "disagreements": [c.line for c in d.disagreements],
-            "diary_notes": list(d.notes),
-        }
-        # ``report.to_dict()`` plus ``extra``, written as it is made: a 10-year diary's
-        # lines, meals and days go out 1,000 at a time (the same bytes as the whole object)
-        with paused():  # many acyclic dicts, freed batch by batch by reference counting
-            _emit_json_items(chain(report.iter_dict(), extra.items()))
+        # ``report.to_dict()`` and the diary's items, written as they are made: a 10-year
+        # diary's lines, meals and days go out 1,000 at a time (the same bytes as the whole
+        # object); ``magnerve intake FILE --json`` itself answers without typer (_fast.py)
+        emit_intake_json(report, d, str(diary))
         return
     out.print(
         f"[bold]{escape(diary)}[/]: {len(report.entries)} lines, {len(report.days)} day(s)"
