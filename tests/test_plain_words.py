@@ -86,7 +86,7 @@ def test_hardness_classes_have_their_source():
     t = thresholds()["water_hardness_classes"]
     assert "USGS" in t["source"] or "Geological Survey" in t["source"]
     assert "Hardness of Water" in t["source"]
-    assert t["upper_mg_per_l"] == [60, 120, 180]
+    assert list(t["upper_mg_per_l"]) == [60, 120, 180]  # a read-only view: a tuple
 
 
 def test_water_finding_states_the_class(demo):

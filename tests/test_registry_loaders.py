@@ -138,6 +138,95 @@ def _vegan_excludes_honey() -> bool:
     return _excluded("Honey", "1900", plan_data().patterns["vegan"])
 
 
+def _glycinate_elemental_mg() -> tuple[float, float]:
+    """1000 mg of magnesium glycinate as elemental magnesium: the assessment and the Cronometer
+    import (both read ``supplement_forms.toml``)."""
+    from magnerve._cronometer import _elemental_fraction
+    from magnerve.assessment import supplement_daily
+    from magnerve.profile import Supplement
+
+    s = Supplement(name="x", form="glycinate", salt_mg=1000)
+    return supplement_daily(s).magnesium_mg, 1000 * _elemental_fraction("glycinate", None)
+
+
+def _cv_limit() -> float:
+    from magnerve.assessment import _cv_limit
+
+    return _cv_limit()
+
+
+def _oxalate_rich_spinach() -> bool:
+    from magnerve.assessment import _oxalate_rich
+
+    return _oxalate_rich("Spinach, raw")
+
+
+def _ca_mg_band() -> Any:
+    from magnerve.interactions import thresholds
+
+    return thresholds()["ca_mg_ratio"]["high_band_above"]
+
+
+def _stage_at_egfr_42() -> str:
+    from magnerve.conditions import kidney_status, recognise
+
+    return kidney_status(42.0, recognise(["CKD"])).to_dict()["stage"]
+
+
+def _kidney_words() -> str:
+    from magnerve.conditions import recognise
+
+    return recognise(["renal impairment"]).to_dict()["recognised"][0]["rule"]
+
+
+def _evidence_strength() -> Any:
+    from magnerve.risk import evidence
+
+    return evidence()["nmda_block"]["strength"]
+
+
+def _glass_ml() -> float | None:
+    from magnerve.foods._units import household_amount
+
+    amount = household_amount("glass")
+    return None if amount is None else amount.ml
+
+
+def _mds_group_of_1() -> tuple[str, list[str], str]:
+    import numpy as np
+
+    from magnerve.clinical import magnesium_depletion_score, mds_group
+
+    res = magnesium_depletion_score(
+        diuretic=True, ppi=False, egfr=95.0, drinks_per_day=0.0, sex="female"
+    )
+    return mds_group(1), mds_group(np.arange(6)).tolist(), res.group
+
+
+def _exchangeable_mg_at_reference_serum() -> float:
+    from magnerve.physiology.homeostasis import steady_state_reference
+
+    return steady_state_reference(60.0)
+
+
+def _gfr_at_egfr_220() -> float | str:
+    from magnerve.physiology.homeostasis import gfr_l_per_day
+
+    try:
+        return gfr_l_per_day(220.0)
+    except ValueError as e:
+        return str(e)
+
+
+def _newborn_reference() -> str:
+    from magnerve.requirements import RequirementError, reference_intake
+
+    try:
+        return reference_intake(age=0, sex="female").life_stage
+    except RequirementError as e:
+        return str(e)
+
+
 # (data file, regex whose group 1 is edited, new text, loader whose result must change)
 CASES: list[tuple[str, str, str, Callable[[], Any]]] = [
     ("dri_magnesium.toml", r'sex = "male", age_min = 31, age_max = 200, ear = (350)', "400",
@@ -162,6 +251,25 @@ CASES: list[tuple[str, str, str, Callable[[], Any]]] = [
      _oldest_age_with_a_reference),
     ("plan.toml", r'^\[patterns\.vegan\].*?^exclude_words = \[.*?(, "honey")\]', "",
      _vegan_excludes_honey),
+    ("supplement_forms.toml", r"^\[forms\.glycinate\].*?^elemental_fraction = (0\.1410)",
+     "0.15", _glycinate_elemental_mg),
+    ("within_person_sd.toml", r"^cv_limit = (0\.6)", "0.7", _cv_limit),
+    ("interactions.toml", r'^words = \[("spinach", )', "", _oxalate_rich_spinach),
+    ("interactions.toml", r"^\[ca_mg_ratio\].*?^high_band_above = ([0-9.]+)", "3.1",
+     _ca_mg_band),
+    ("conditions.toml", r"^G3a = \{ egfr_min = (45)", "40", _stage_at_egfr_42),
+    ("conditions.toml", r'^unknown_stage_rule = ("clinician")', '"refer"', _kidney_words),
+    ("evidence.toml", r'^id = "nmda_block".*?^strength = "(established)"', "probable",
+     _evidence_strength),
+    ("units.toml", r"^glass = \{ ml = (240\.0)", "250.0", _glass_ml),
+    ("clinical_markers.toml", r'^reported_grouping = ("0-1 / 2 / 3-5")', '"0 / 1 / 2 / >=3"',
+     _mds_group_of_1),
+    ("homeostasis.toml", r"^\[pools\.serum_reference_range\]\nvalue = (\[0\.75, 0\.95\])",
+     "[0.75, 1.05]", _exchangeable_mg_at_reference_serum),
+    ("bounds.toml", r"^\[profile\.health\.egfr\]\nmin = 0\nmax = (250)", "200",
+     _gfr_at_egfr_220),
+    ("bounds.toml", r"^\[profile\.person\.age\]\n(min = 0)\n", "min = 0\nmin_exclusive = true",
+     _newborn_reference),
 ]  # fmt: skip
 
 
@@ -307,24 +415,14 @@ def test_data_files_are_read_only_through_the_registry() -> None:
 #: Modules that still read a data file as raw TOML through ``Registry.data()`` rather than its
 #: typed section, each with the reason. Everything else reads ``get_registry().section(name)``
 #: (the compatibility views ``clinical.markers()``, ``plan._rules.settings()``,
-#: ``physiology.nerve.parameters()``, ``_servings.plausibility()`` return the section's
-#: read-only ``raw``).
+#: ``physiology.nerve.parameters()``, ``_servings.plausibility()``,
+#: ``interactions.thresholds()``, ``risk.evidence()`` return the section's read-only ``raw``).
 _RAW_DATA_READERS = {
-    # owned by other helpers during issue 10 (typed sections exist: supplement_forms, limits,
-    # bounds): move when their work lands
-    "_cronometer.py": "supplement_forms; the Cronometer import is another helper's file",
+    # owned by other helpers during issue 10 (typed sections exist: limits, bounds): move when
+    # their work lands
     "cohort/_diaries.py": "limits and bounds; the cohort engine is another helper's file",
     "cohort/_prepare.py": "bounds; the cohort engine is another helper's file",
     "web/api/routes/imports.py": "limits; the web app is another helper's file",
-    # not in this change's files; each has a typed section to move to
-    "assessment.py": "supplement_forms (SupplementFormsData.forms)",
-    "absorption.py": "_data(): the raw absorption.toml for callers (AbsorptionData)",
-    "interactions.py": "thresholds(): raw tables for report, _text, assessment (InteractionsData)",
-    "conditions.py": "_data(): ConditionsData",
-    "risk.py": "evidence() as written, by id (EvidenceData.entries)",
-    "foods/_units.py": "UnitsData",
-    "foods/_db.py": "NutrientsData (read once per database)",
-    "foods/_search.py": "LexiconData (read only when the index is built)",
 }
 
 

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -194,6 +195,17 @@ BAD = [
      "clinical_markers.toml: femg.filterable_fraction: a fraction above 1"),
     ("clinical_markers.toml", r'^label = "(original)"', "first",
      "clinical_markers.toml: mnsi.history.cutoffs: needs the cut-off labelled 'original'"),
+    ("clinical_markers.toml", r'^reported_grouping = ("0-1 / 2 / 3-5")', '"0-2 / 3-5"',
+     "clinical_markers.toml: mds.reported_grouping: names no [[mds.groupings]] scheme"),
+    ("clinical_markers.toml", r'\{ label = "middle", min = 2, max = (2) \}', "3",
+     "clinical_markers.toml: mds.groupings[0].groups: groups must cover scores 0 to 5 once"),
+    ("clinical_markers.toml", r'\{ label = ">=3", min = 3, max = (5) \}', "4",
+     "clinical_markers.toml: mds.groupings[1].groups: groups must cover scores 0 to 5 once"),
+    ("homeostasis.toml", r"^\[pools\.serum_reference_range\]\nvalue = (\[0\.75, 0\.95\])",
+     "[0.95, 0.75]",
+     "homeostasis.toml: pools.serum_reference_range.value: expected [low, high] with 0 < low"),
+    ("search_lexicon.toml", r"^\[(supplements)\]", "supplement",
+     "search_lexicon.toml: supplements: missing (word lists)"),
 ]  # fmt: skip
 
 
@@ -241,16 +253,67 @@ def test_risk_thresholds_come_from_the_registry(tmp_path: Path, demo: Any) -> No
     _copy(tmp_path)
     _edit(tmp_path, "interactions.toml", r"^water_low_mg_per_l = (10)", "0.5")
     text = (tmp_path / "clinical_markers.toml").read_text("utf-8")
-    (tmp_path / "clinical_markers.toml").write_text(
-        text.replace(
-            '{ label = "higher", min = 3, max = 5 }', '{ label = "higher", min = 5, max = 5 }'
-        ).replace('{ label = ">=3", min = 3, max = 5 }', '{ label = ">=5", min = 5, max = 5 }'),
-        "utf-8",
-    )
+    for old, new in (  # the highest group from 5, every score still in one group
+        ('"middle", min = 2, max = 2', '"middle", min = 2, max = 4'),
+        ('"higher", min = 3, max = 5', '"higher", min = 5, max = 5'),
+        ('"2", min = 2, max = 2', '"2-4", min = 2, max = 4'),
+        ('">=3", min = 3, max = 5', '">=5", min = 5, max = 5'),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "clinical_markers.toml").write_text(text, "utf-8")
     with use_registry(tmp_path):
         swapped = {f.id for f in magnerve.assess(diary, profile).findings}
     assert "mds_high" not in swapped and "soft_water" not in swapped
     assert {f.id for f in magnerve.assess(diary, profile).findings} == base
+
+
+def test_compatibility_views_are_the_sections_read_only_raw() -> None:
+    """``interactions.thresholds()`` and ``risk.evidence()`` keep their dict-like results for
+    callers (report, _text, tests): the typed section's read-only view of the file as written,
+    not ``Registry.data()``."""
+    from magnerve.interactions import thresholds
+    from magnerve.risk import evidence
+
+    reg = get_registry()
+    assert thresholds() is reg.section("interactions").raw
+    assert _same(thresholds(), reg.data("interactions"))
+    entries = reg.data("evidence")["evidence"]
+    assert list(evidence()) == [e["id"] for e in entries]
+    assert all(_same(evidence()[e["id"]], e) for e in entries)
+    assert list(evidence()) == list(reg.section("evidence").entries)
+    with pytest.raises(TypeError):
+        thresholds()["zinc"]["high_dose_supplement_mg_per_day"] = 1  # type: ignore[index]
+    with pytest.raises(TypeError):
+        evidence()["nmda_block"]["strength"] = "possible"  # type: ignore[index]
+
+
+def test_lexicon_and_mds_groups_are_typed() -> None:
+    reg = get_registry()
+    lex, raw = reg.section("search_lexicon"), reg.data("search_lexicon")
+    for name in ("synonyms", "everyday", "defaults", "everyday_defaults"):
+        assert dict(getattr(lex, name)) == raw[name], name
+    for name in ("classes", "equivalents", "state_conflicts", "default_preparation", "supplements"):
+        assert {k: list(v) for k, v in getattr(lex, name).items()} == raw[name], name
+    mds, raw_mds = reg.section("clinical_markers").mds, reg.data("clinical_markers")["mds"]
+    (scheme,) = [g for g in raw_mds["groupings"] if g["scheme"] == raw_mds["reported_grouping"]]
+    assert mds.grouping_scheme == scheme["scheme"]
+    assert [(g.label, g.min, g.max) for g in mds.groups] == [
+        (g["label"], g["min"], g["max"]) for g in scheme["groups"]
+    ]
+    assert " / ".join(g.scores for g in mds.groups) == scheme["scheme"]
+    model = reg.section("homeostasis").model
+    lo, hi = reg.data("homeostasis")["pools"]["serum_reference_range"]["value"]
+    assert model.pool_serum_mmol_l == (lo + hi) / 2  # the middle of the reference interval
+
+
+def _same(a: Any, b: Any) -> bool:
+    """A read-only view equal to the parsed TOML (mappings as dicts, tuples as lists)."""
+    if isinstance(a, Mapping):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, tuple):
+        return isinstance(b, list) and len(a) == len(b) and all(map(_same, a, b))
+    return type(a) is type(b) and a == b
 
 
 def test_a_file_without_a_model_is_kept_raw(tmp_path: Path) -> None:

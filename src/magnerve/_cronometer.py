@@ -21,7 +21,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from magnerve._limits import diary_limits
 from magnerve.foods import load_database, nutrients
@@ -29,6 +29,9 @@ from magnerve.foods._portions import PortionError, measure_head, piece_weight, t
 from magnerve.foods._search import tokenize
 from magnerve.foods._units import lookup_unit
 from magnerve.registry import get_registry
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import SaltForm
 
 __all__ = [
     "AGREE_ABS_KCAL",
@@ -715,9 +718,9 @@ def choose_by_profile(
 # -- supplements ---------------------------------------------------------------------------
 
 
-def _forms() -> dict[str, dict[str, object]]:
-    forms: dict[str, dict[str, object]] = get_registry().data("supplement_forms")["forms"]
-    return forms
+def _forms() -> Mapping[str, SaltForm]:
+    """Magnesium salts by name (the typed ``supplement_forms.toml``)."""
+    return get_registry().section("supplement_forms").forms
 
 
 _FORM_SYNONYMS = {
@@ -814,7 +817,7 @@ def _find_form(low: str) -> tuple[str | None, str | None]:
         if w in forms and form is None:
             form = w
     if form is not None:
-        for hyd in dict(forms[form].get("hydrates", {}) or {}):  # type: ignore[call-overload]
+        for hyd in forms[form].hydrates:
             if hyd in low:
                 hydrate = hyd
     return form, hydrate
@@ -823,9 +826,8 @@ def _find_form(low: str) -> tuple[str | None, str | None]:
 def _elemental_fraction(form: str, hydrate: str | None) -> float:
     entry = _forms()[form]
     if hydrate:
-        hyd = dict(entry.get("hydrates", {}) or {})  # type: ignore[call-overload]
-        return float(hyd[hydrate]["elemental_fraction"])
-    return float(entry["elemental_fraction"])  # type: ignore[arg-type]
+        return float(entry.hydrates[hydrate].elemental_fraction)
+    return float(entry.elemental_fraction)
 
 
 def supplement_dose(name: str, amount: CronometerAmount) -> SupplementDose:

@@ -771,7 +771,8 @@ class HardnessClasses:
 
 @dataclass(frozen=True, slots=True)
 class InteractionsData:
-    """``interactions.toml``: thresholds of the nutrient-interaction checks and risk rules."""
+    """``interactions.toml``: thresholds of the nutrient-interaction checks and risk rules;
+    ``raw`` is the file as written (read-only), for :func:`magnerve.interactions.thresholds`."""
 
     ca_mg_ratio: CaMgRatio
     zinc: ZincThreshold
@@ -782,6 +783,7 @@ class InteractionsData:
     calcium_absorption: CalciumAbsorption
     lifestyle: LifestyleThresholds
     hardness: HardnessClasses
+    raw: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def _interactions(at: _At) -> InteractionsData:
@@ -835,6 +837,7 @@ def _interactions(at: _At) -> InteractionsData:
             MappingProxyType(confs),
         ),
         HardnessClasses(classes, upper, h.text("source"), h.confidence()),
+        _freeze(at.node),
     )
 
 
@@ -870,13 +873,16 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceData:
-    """``evidence.toml``: the evidence registry by id."""
+    """``evidence.toml``: the evidence registry by id; ``raw`` is each entry as written
+    (read-only, by id), for :func:`magnerve.risk.evidence`."""
 
     entries: Mapping[str, Evidence]
+    raw: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def _evidence(at: _At) -> EvidenceData:
     out: dict[str, Evidence] = {}
+    raw_by_id: dict[str, Mapping[str, Any]] = {}
     items = at.raw("evidence")
     if not isinstance(items, list):
         at.fail("expected a list of [[evidence]] entries", "evidence")
@@ -910,7 +916,8 @@ def _evidence(at: _At) -> EvidenceData:
             e.text("caveat", ""),
             tuple(cites),
         )
-    return EvidenceData(MappingProxyType(out))
+        raw_by_id[eid] = _freeze(raw)
+    return EvidenceData(MappingProxyType(out), MappingProxyType(raw_by_id))
 
 
 # -- clinical_markers.toml --------------------------------------------------------------------
@@ -926,9 +933,27 @@ class MdsBand:
 
 
 @dataclass(frozen=True, slots=True)
+class MdsGroup:
+    """A group of Magnesium Depletion Scores ``min <= score <= max`` [points], with the label
+    its source gives it (``"lower"``)."""
+
+    label: str
+    min: int
+    max: int
+
+    @property
+    def scores(self) -> str:
+        """The group's scores as its scheme writes them (``"0-1"``, ``"2"``, ``"3-5"``)."""
+        return str(self.min) if self.min == self.max else f"{self.min}-{self.max}"
+
+
+@dataclass(frozen=True, slots=True)
 class MdsScore:
     """``[mds]``: points of the Magnesium Depletion Score components; ``highest_group_from``
-    is the lowest score of the highest-risk group (the same in every ``[[mds.groupings]]``)."""
+    is the lowest score of the highest-risk group (the same in every ``[[mds.groupings]]``);
+    ``groups`` the grouping magnerve reports (``reported_grouping``, one of the
+    ``[[mds.groupings]]`` schemes), covering every score from ``score_min`` to ``score_max``
+    once, in order."""
 
     score_min: int
     score_max: int
@@ -940,6 +965,24 @@ class MdsScore:
     drinks_per_day_above: Mapping[Sex, float]
     highest_group_from: int
     source: str
+    grouping_scheme: str = ""
+    groups: tuple[MdsGroup, ...] = ()
+
+
+def _mds_groups(ga: _At, lo: int, hi: int) -> tuple[MdsGroup, ...]:
+    """The groups of one ``[[mds.groupings]]`` scheme, checked to cover ``lo``..``hi`` once."""
+    out = []
+    for i, g in enumerate(ga.raw("groups")):
+        t = _At(ga.file, ga.where(f"groups[{i}]"), g)
+        out.append(MdsGroup(t.text("label"), t.integer("min"), t.integer("max")))
+    nxt = lo
+    for g in out:
+        if g.min != nxt or g.max < g.min:
+            ga.fail(f"groups must cover scores {lo} to {hi} once, in order", "groups")
+        nxt = g.max + 1
+    if nxt != hi + 1:
+        ga.fail(f"groups must cover scores {lo} to {hi} once, in order", "groups")
+    return tuple(out)
 
 
 def _mds(at: _At) -> MdsScore:
@@ -953,6 +996,9 @@ def _mds(at: _At) -> MdsScore:
             MdsBand(ba.num("egfr_min"), ba.num("egfr_max_exclusive"), ba.integer("points"))
         )
     hd = c.table("heavy_drinking")
+    lo, hi = m.integer("score_min"), m.integer("score_max")
+    reported = m.text("reported_grouping")
+    chosen: tuple[MdsGroup, ...] = ()
     tops = set()
     for i, g in enumerate(m.raw("groupings")):
         ga = _At(at.file, m.where(f"groupings[{i}]"), g)
@@ -963,12 +1009,17 @@ def _mds(at: _At) -> MdsScore:
             if _confidence_word(ga.text("confidence")) != "unverified":
                 ga.fail("an empty list of groups needs confidence 'unverified'", "groups")
             continue
-        tops.add(_At(at.file, ga.where(f"groups[{len(groups) - 1}]"), groups[-1]).integer("min"))
+        scheme = _mds_groups(ga, lo, hi)
+        tops.add(scheme[-1].min)
+        if ga.text("scheme") == reported:
+            chosen = scheme
     if len(tops) != 1:
         m.fail(f"the groupings disagree on the highest group: {sorted(tops)}", "groupings")
+    if not chosen:
+        m.fail(f"names no [[mds.groupings]] scheme with groups: {reported!r}", "reported_grouping")
     mds = MdsScore(
-        m.integer("score_min"),
-        m.integer("score_max"),
+        lo,
+        hi,
         c.table("diuretic").integer("points"),
         c.table("ppi").integer("points"),
         tuple(bands),
@@ -977,6 +1028,8 @@ def _mds(at: _At) -> MdsScore:
         MappingProxyType({s: float(hd.num(f"drinks_per_day_above_{s}")) for s in SEXES}),
         tops.pop(),
         m.text("reference"),
+        reported,
+        chosen,
     )
     return mds
 
@@ -1576,12 +1629,63 @@ def _nutrients(at: _At) -> NutrientsData:
 # -- search_lexicon.toml, familiar_foods.toml -------------------------------------------------
 
 
+_NO_PHRASES: Mapping[str, str] = MappingProxyType({})
+_NO_LISTS: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class LexiconData:
-    """``search_lexicon.toml``: phrase tables (typed phrase -> SR28 words) and word lists."""
+    """``search_lexicon.toml``: phrase tables (typed phrase -> SR28 words) and word lists,
+    by table name in file order; the named tables magnerve reads are properties (an optional
+    table the file leaves out is empty)."""
 
     phrases: Mapping[str, Mapping[str, str]]
     lists: Mapping[str, Mapping[str, tuple[str, ...]]]
+
+    @property
+    def synonyms(self) -> Mapping[str, str]:
+        """``[synonyms]``: typed phrase -> SR28 words (wins over ``everyday``)."""
+        return self.phrases["synonyms"]
+
+    @property
+    def everyday(self) -> Mapping[str, str]:
+        """``[everyday]``: everyday names -> SR28 words."""
+        return self.phrases["everyday"]
+
+    @property
+    def defaults(self) -> Mapping[str, str]:
+        """``[defaults]``: a bare food name -> the SR28 words of its usual form."""
+        return self.phrases.get("defaults", _NO_PHRASES)
+
+    @property
+    def everyday_defaults(self) -> Mapping[str, str]:
+        """``[everyday_defaults]``: as ``defaults``, for everyday names."""
+        return self.phrases.get("everyday_defaults", _NO_PHRASES)
+
+    @property
+    def classes(self) -> Mapping[str, tuple[str, ...]]:
+        """``[classes]``: word classes (stop words, portion, preparation, neutral ...)."""
+        return self.lists["classes"]
+
+    @property
+    def equivalents(self) -> Mapping[str, tuple[str, ...]]:
+        """``[equivalents]``: a query word -> the ways SR28 writes it."""
+        return self.lists.get("equivalents", _NO_LISTS)
+
+    @property
+    def state_conflicts(self) -> Mapping[str, tuple[str, ...]]:
+        """``[state_conflicts]``: a query word -> description words that change the food."""
+        return self.lists.get("state_conflicts", _NO_LISTS)
+
+    @property
+    def default_preparation(self) -> Mapping[str, tuple[str, ...]]:
+        """``[default_preparation]``: SR28 food group code -> words of its usual form."""
+        return self.lists["default_preparation"]
+
+    @property
+    def supplements(self) -> Mapping[str, tuple[str, ...]]:
+        """``[supplements]``: word lists that mark a diary line as a supplement."""
+        return self.lists["supplements"]
 
 
 def _search_lexicon(at: _At) -> LexiconData:
@@ -1595,8 +1699,9 @@ def _search_lexicon(at: _At) -> LexiconData:
     for need in ("synonyms", "everyday"):
         if need not in phrases:
             at.fail("missing (a table of phrase = SR28 words)", need)
-    if "classes" not in lists:
-        at.fail("missing (word lists)", "classes")
+    for need in ("classes", "default_preparation", "supplements"):
+        if need not in lists:
+            at.fail("missing (word lists)", need)
     return LexiconData(MappingProxyType(phrases), MappingProxyType(lists))
 
 
@@ -2150,7 +2255,11 @@ def _within_person_sd(at: _At) -> WithinPersonSdData:
 @dataclass(frozen=True, slots=True)
 class HomeostasisModel:
     """The constants :mod:`magnerve.physiology.homeostasis` uses, each a :class:`SourcedValue`
-    (one finite number; unit as the file states it). Pools are per kg body weight."""
+    (one finite number; unit as the file states it). Pools are per kg body weight.
+
+    ``pool_serum_mmol_l``: the total serum magnesium at which the pools are sized [mmol/L],
+    the middle of the reference interval ``pools.serum_reference_range`` (IOM 1997).
+    """
 
     gfr: SourcedValue  # L/day, reference adult
     egfr_to_gfr: SourcedValue  # L/day per mL/min
@@ -2172,6 +2281,7 @@ class HomeostasisModel:
     poor_glycaemic_control_urine_factor: SourcedValue
     poor_glycaemic_control_hba1c_from_percent: float  # %
     caffeine_mmol_per_mg: SourcedValue  # mmol/mg
+    pool_serum_mmol_l: float  # mmol/L, middle of pools.serum_reference_range
 
 
 #: where each model constant is in ``homeostasis.toml`` (and may it be 0 or negative)
@@ -2229,9 +2339,25 @@ def _homeostasis(at: _At) -> HomeostasisData:
         got[name] = sv
     g = at.table("model_modifiers").table("poor_glycaemic_control_urine_factor")
     hba1c = g.num("hba1c_from_percent", positive=True)
+    ref = "pools.serum_reference_range"
+    try:
+        interval = tree.get(ref).value
+    except KeyError:
+        at.fail("missing (a {value, unit, source, confidence} table)", ref)
+    if not (
+        isinstance(interval, tuple)
+        and len(interval) == 2
+        and all(math.isfinite(x) for x in interval)
+        and 0 < interval[0] < interval[1]
+    ):
+        at.fail(f"expected [low, high] with 0 < low < high, got {interval!r}", f"{ref}.value")
     meta = at.table("meta")
     return HomeostasisData(
-        HomeostasisModel(**got, poor_glycaemic_control_hba1c_from_percent=hba1c),
+        HomeostasisModel(
+            **got,
+            poor_glycaemic_control_hba1c_from_percent=hba1c,
+            pool_serum_mmol_l=(interval[0] + interval[1]) / 2,
+        ),
         meta.num("reference_body_mass_kg", positive=True),
         meta.num("mg_per_mmol", positive=True),
         tree,

@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast, overload
+from typing import cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -66,12 +66,6 @@ __all__ = [
     "reference_phytate_mg_per_day",
     "sensitivity_ratio",
 ]
-
-
-def _data() -> dict[str, Any]:
-    """The parsed ``absorption.toml`` (raw tables; the typed section is
-    ``get_registry().section("absorption")``)."""
-    return get_registry().data("absorption")
 
 
 @dataclass(frozen=True, slots=True)

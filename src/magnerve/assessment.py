@@ -12,9 +12,10 @@ from __future__ import annotations
 import contextlib
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -51,6 +52,9 @@ from magnerve.registry import get_registry, registry_cache
 from magnerve.requirements import RequirementError, reference_intake
 from magnerve.risk import Finding, findings_for
 
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import SaltForm
+
 __all__ = ["Assessment", "SupplementDaily", "assess", "diary_supplements", "supplement_daily"]
 
 _NUTRIENTS = [
@@ -71,9 +75,9 @@ _NUTRIENTS = [
 ]
 
 
-def _forms() -> dict[str, Any]:
-    forms: dict[str, Any] = get_registry().data("supplement_forms")["forms"]
-    return forms
+def _forms() -> Mapping[str, SaltForm]:
+    """Magnesium salts by name (the typed ``supplement_forms.toml``)."""
+    return get_registry().section("supplement_forms").forms
 
 
 def diary_supplements(diary: Diary) -> list[SupplementDaily]:
@@ -125,17 +129,15 @@ def diary_supplements(diary: Diary) -> list[SupplementDaily]:
 def _oxalate_rich(description: str) -> bool:
     """True for an oxalate-rich food (``interactions.toml`` [oxalate] words); cached per
     description (a long diary repeats its foods)."""
-    from magnerve.interactions import thresholds
-
     d = description.lower()
-    return any(w in d for w in thresholds()["oxalate"]["words"])
+    return any(w in d for w in get_registry().section("interactions").oxalate_words)
 
 
 @registry_cache
 def _cv_limit() -> float:
-    from magnerve.adequacy import _within_table
-
-    return float(_within_table().get("meta", {}).get("cv_limit", 0.6))
+    """The largest within-person CV for the IOM individual method (``within_person_sd.toml``
+    ``meta.cv_limit``, IOM 2000 Appendix B) [-]."""
+    return float(get_registry().section("within_person_sd").cv_limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,18 +186,18 @@ def supplement_daily(s: Supplement) -> SupplementDaily:
         per_dose = s.elemental_mg
     elif s.salt_mg is not None:
         forms = _forms()
-        if form not in forms:
+        if form is None or form not in forms:
             raise ValueError(
                 f"supplement {s.name!r}: salt_mg needs a known form ({', '.join(forms)}); "
                 "or give elemental_mg from the label"
             )
         entry = forms[form]
-        frac = entry["elemental_fraction"]
+        frac = entry.elemental_fraction
         if s.hydrate:
-            hyd = entry.get("hydrates", {}).get(s.hydrate.lower())
+            hyd = entry.hydrates.get(s.hydrate.lower())
             if hyd is None:
                 raise ValueError(f"supplement {s.name!r}: unknown hydrate {s.hydrate!r} for {form}")
-            frac = hyd["elemental_fraction"]
+            frac = hyd.elemental_fraction
         per_dose = s.salt_mg * frac
         notes.append(f"{s.salt_mg:g} mg {form} = {per_dose:.0f} mg elemental magnesium")
     else:
@@ -579,9 +581,11 @@ def _assess(
     notes += sorted(occ_abs.flags)
     pre = profile.lifestyle.prebiotic_g_per_day
     if pre:
-        pb = ab._data()["prebiotic"]["vandenheuvel2009_scfos"]
-        if 12 <= person.age < 15 and pre >= pb["dose_g_per_day"]:
-            factor = 1.0 + float(pb["value"])
+        studies = get_registry().section("absorption").studies
+        pb = studies.get("prebiotic.vandenheuvel2009_scfos")
+        dose = pb.extra["dose_g_per_day"]
+        if 12 <= person.age < 15 and pre >= dose:
+            factor = 1.0 + float(pb)
             absorbed_day = [x * factor for x in absorbed_day]
             by_source = {k: v * factor for k, v in by_source.items()}
             notes.append(
@@ -591,7 +595,7 @@ def _assess(
         else:
             notes.append(
                 f"prebiotic fibre {pre:g} g/day: the measured effect (+18 %, girls aged 12-14, "
-                f"{pb['dose_g_per_day']:g} g/day scFOS) is not applied outside that group"
+                f"{dose:g} g/day scFOS) is not applied outside that group"
             )
 
     # reference intakes and adequacy
@@ -780,8 +784,6 @@ def _assess(
     food_sources = sorted((tuple(x) for x in src.values()), key=lambda t: -t[2])
 
     # oxalate-rich foods (flag only)
-    from magnerve.interactions import thresholds
-
     ox = sorted(
         {
             e.parsed.food.description
@@ -803,7 +805,7 @@ def _assess(
     # caffeine from coffee cups (SR28 coffee per cup) when no mg figure is given
     cups = profile.lifestyle.coffee_cups_per_day
     if profile.lifestyle.caffeine_mg_per_day is None and cups is not None:
-        coffee = db.index[thresholds()["caffeine"]["coffee_ndb"]]
+        coffee = db.index[get_registry().section("interactions").coffee_ndb]
         cup = next(m for m in db.measures[db.ids[coffee]] if m.description.startswith("cup"))
         per_cup = float(db.matrix[coffee, db.nutrient_position("caffeine_mg")]) * cup.grams / 100
         nutrients_mean["caffeine_from_cups_mg"] = cups * per_cup

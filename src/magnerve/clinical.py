@@ -217,7 +217,8 @@ class MDSResult:
     components : dict
         Component -> points (diuretic, ppi, kidney_function, heavy_drinking).
     group : str
-        Group label in the 0-1 / 2 / 3-5 scheme used by later studies.
+        Group label in the grouping magnerve reports (``reported_grouping`` of
+        ``clinical_markers.toml``: the 0-1 / 2 / 3-5 scheme used by later studies).
     notes : list of str
         Assumptions and unknown components.
     """
@@ -289,8 +290,7 @@ def magnesium_depletion_score(
     if drinks_per_day > mds.drinks_per_day_above[s]:
         points["heavy_drinking"] = mds.heavy_drinking_points
     score = sum(points.values())
-    group = "0-1" if score <= 1 else "2" if score == 2 else "3-5"
-    return MDSResult(score, points, group, notes)
+    return MDSResult(score, points, _mds_group_of(score), notes)
 
 
 IntArray: TypeAlias = npt.NDArray[np.int64]
@@ -397,7 +397,10 @@ def mds_score(
     return np.asarray(score, dtype=np.int64)
 
 
-_MDS_GROUPS = ("0-1", "2", "3-5")
+def _mds_group_of(score: float) -> str:
+    """The reported grouping's group of a valid score (``reported_grouping`` in
+    ``clinical_markers.toml``)."""
+    return next(g.scores for g in _section().mds.groups if score <= g.max)
 
 
 @overload
@@ -407,7 +410,8 @@ def mds_group(score: _Array) -> StatusArray: ...
 @overload
 def mds_group(score: npt.ArrayLike) -> str | StatusArray: ...
 def mds_group(score: npt.ArrayLike) -> str | StatusArray:
-    """Group label of a Magnesium Depletion Score in the 0-1 / 2 / 3-5 scheme.
+    """Group label of a Magnesium Depletion Score in the reported grouping
+    (``reported_grouping`` of ``clinical_markers.toml``: the 0-1 / 2 / 3-5 scheme).
 
     Parameters
     ----------
@@ -431,15 +435,16 @@ def mds_group(score: npt.ArrayLike) -> str | StatusArray:
         ok = isinstance(v, int | float | np.number) and math.isfinite(v)
         if not (ok and v == int(v) and lo <= v <= hi):
             raise ValueError(f"MDS score must be a whole number from {lo} to {hi}, got {v!r}")
-        return "0-1" if v <= 1 else "2" if v == 2 else "3-5"
+        return _mds_group_of(v)
     x = _float_array(score)
     _raise_at(
         ~((x == np.floor(x)) & (x >= lo) & (x <= hi)),
         x,
         f"MDS score must be a whole number from {lo} to {hi}, got {{!r}}",
     )
-    idx = (x >= 2).astype(np.intp) + (x >= 3)
-    return np.asarray(np.array(_MDS_GROUPS)[idx])
+    groups = mds.groups
+    idx = np.searchsorted(np.array([g.min for g in groups[1:]]), x, side="right")
+    return np.asarray(np.array([g.scores for g in groups])[idx])
 
 
 # -- laboratory values -----------------------------------------------------------------------

@@ -17,9 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from magnerve.registry import get_registry, registry_cache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import ConditionsData
 
 __all__ = [
     "ConditionSet",
@@ -34,8 +37,9 @@ _STAGE_RE = re.compile(r"\b(?:stage|g|ckd)\s*([1-5])\s*([ab])?\b")
 _STAGE_ALONE_RE = re.compile(r"\b([1-5])([ab])?\b")
 
 
-def _data() -> dict[str, Any]:
-    return get_registry().data("conditions")
+def _data() -> ConditionsData:
+    """The typed ``conditions.toml`` of the active registry."""
+    return get_registry().section("conditions")
 
 
 def _norm(text: str) -> str:
@@ -46,8 +50,8 @@ def _norm(text: str) -> str:
 @registry_cache
 def _synonyms() -> dict[str, str]:
     out: dict[str, str] = {}
-    for key, entry in _data()["conditions"].items():
-        for s in entry["synonyms"]:
+    for key, entry in _data().conditions.items():
+        for s in entry.synonyms:
             out[_norm(s)] = key
         out[_norm(key)] = key
     return out
@@ -115,8 +119,8 @@ class ConditionSet:
 
 def _kidney(text: str) -> RecognisedCondition | None:
     t = _norm(text)
-    k = _data()["kidney"]
-    words = [_norm(w) for w in k["words"]]
+    k = _data()
+    words = [_norm(w) for w in k.kidney_words]
     if not any(re.search(rf"\b{re.escape(w)}\b", t) for w in words):
         return None
     stage: str | None = None
@@ -126,13 +130,13 @@ def _kidney(text: str) -> RecognisedCondition | None:
     if m is not None:
         n, sub = m.group(1), m.group(2)
         stage = f"G{n}{sub}" if n == "3" and sub else ("G3a" if n == "3" else f"G{n}")
-    elif any(re.search(rf"\b{re.escape(_norm(w))}\b", t) for w in k["stage5_words"]):
+    elif any(re.search(rf"\b{re.escape(_norm(w))}\b", t) for w in k.stage5_words):
         stage = "G5"
     if stage is None:
         return RecognisedCondition(
-            text, "ckd_stage_unknown", "kidney", str(k["unknown_stage_rule"]), "unknown"
+            text, "ckd_stage_unknown", "kidney", k.unknown_stage_rule, "unknown"
         )
-    rule = str(_data()["ckd_stages"][stage]["rule"])
+    rule = k.ckd_stages[stage].rule
     key = "dialysis" if "dialysis" in t else f"ckd_{stage.lower()}"
     return RecognisedCondition(text, key, "kidney", rule, stage)
 
@@ -163,16 +167,16 @@ def recognise(conditions: Iterable[str]) -> ConditionSet:
             continue
         t = _norm(text)
         key = syn.get(t)
-        if key is not None and _data()["conditions"][key]["category"] != "kidney":
-            e = _data()["conditions"][key]
-            rec.append(RecognisedCondition(text, key, e["category"], e["rule"]))
+        if key is not None and _data().conditions[key].category != "kidney":
+            e = _data().conditions[key]
+            rec.append(RecognisedCondition(text, key, e.category, e.rule))
             continue
         kid = _kidney(text)
         if kid is not None:
             rec.append(kid)
         elif key is not None:
-            e = _data()["conditions"][key]
-            rec.append(RecognisedCondition(text, key, e["category"], e["rule"]))
+            e = _data().conditions[key]
+            rec.append(RecognisedCondition(text, key, e.category, e.rule))
         else:
             unknown.append(text)
     return ConditionSet(tuple(rec), tuple(unknown))
@@ -180,9 +184,9 @@ def recognise(conditions: Iterable[str]) -> ConditionSet:
 
 def stage_from_egfr(egfr: float) -> str:
     """KDIGO 2012 GFR category of an eGFR [mL/min/1.73 m²] ("G1" ... "G5")."""
-    stages = sorted(_data()["ckd_stages"].items(), key=lambda kv: -kv[1]["egfr_min"])
+    stages = sorted(_data().ckd_stages.items(), key=lambda kv: -kv[1].egfr_min)
     for name, s in stages:
-        if egfr >= s["egfr_min"]:
+        if egfr >= s.egfr_min:
             return str(name)
     return "G5"
 
@@ -245,11 +249,11 @@ def kidney_status(egfr: float | None, conditions: ConditionSet) -> KidneyStatus:
     Stages G1-G2 need evidence of kidney damage to be CKD; an eGFR of 60 or more alone is
     reported as "G1"/"G2" with rule "none".
     """
-    stages = _data()["ckd_stages"]
+    stages = _data().ckd_stages
     cands: list[tuple[int, str, str, str]] = []  # rank, stage, rule, source
     if egfr is not None:
         s = stage_from_egfr(egfr)
-        cands.append((_STAGE_RANK[s], s, str(stages[s]["rule"]), f"eGFR {egfr:.0f}"))
+        cands.append((_STAGE_RANK[s], s, stages[s].rule, f"eGFR {egfr:.0f}"))
     for c in conditions.recognised:
         if c.category != "kidney" or c.ckd_stage is None:
             continue
@@ -270,7 +274,7 @@ def kidney_status(egfr: float | None, conditions: ConditionSet) -> KidneyStatus:
         # kidney disease is listed: supplements with a clinician, whatever the stage
         rule, source = "clinician", f"{source}; conditions: {listed[0].text}"
     if stage in stages:
-        label = f"chronic kidney disease {stages[stage]['label']}"
+        label = f"chronic kidney disease {stages[stage].label}"
         if stage in ("G1", "G2") and not any(c.category == "kidney" for c in conditions.recognised):
             label = f"eGFR in KDIGO category {stage}"
     elif stage == "transplant":

@@ -12,7 +12,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,13 +36,14 @@ __all__ = [
 ]
 
 
-def thresholds() -> dict[str, Any]:
-    """The parsed ``interactions.toml`` of the active registry, as written (raw tables).
+def thresholds() -> Mapping[str, Any]:
+    """``interactions.toml`` of the active registry as written: the read-only ``raw`` view of
+    its typed, validated section (tables by name).
 
-    New code reads the typed, validated section instead: :func:`_section`
+    New code reads the typed fields instead: :func:`_section`
     (``get_registry().section("interactions")``).
     """
-    return get_registry().data("interactions")
+    return _section().raw
 
 
 def _section() -> InteractionsData:

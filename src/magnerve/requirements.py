@@ -235,11 +235,11 @@ def reference_intake(
         sex_n = normalise_sex(sex)
     except ValueError:
         raise RequirementError(f"sex must be 'female' or 'male', got {sex!r}") from None
-    lo, hi = _age_bounds()
-    if not (isinstance(age, int | float) and math.isfinite(age)) or age < lo or age > hi:
-        raise RequirementError(
-            f"age must be a number of years between {lo:g} and {hi:g}, got {age!r}"
-        )
+    lo, hi, lo_exclusive = _age_bounds()
+    number = isinstance(age, int | float) and math.isfinite(age)
+    if not number or (age <= lo if lo_exclusive else age < lo) or age > hi:
+        span = f"above {lo:g} and at most {hi:g}" if lo_exclusive else f"between {lo:g} and {hi:g}"
+        raise RequirementError(f"age must be a number of years {span}, got {age!r}")
     if (pregnant or lactating) and sex_n != "female":
         raise RequirementError("pregnant or lactating applies to sex 'female' only")
     if pregnant and lactating:
@@ -279,11 +279,12 @@ def reference_intake(
     )
 
 
-def _age_bounds() -> tuple[float, float]:
+def _age_bounds() -> tuple[float, float, bool]:
     """Ages [years] a reference intake is looked up for: ``profile.person.age`` of
-    ``bounds.toml`` (the same range as the profile's)."""
+    ``bounds.toml`` (the same range as the profile's): low, high and whether low is excluded
+    (``min_exclusive``)."""
     r = get_registry().section("bounds").ranges["profile.person.age"]
-    return r.min, r.max
+    return r.min, r.max, r.min_exclusive
 
 
 def _num(v: Any) -> float | None:

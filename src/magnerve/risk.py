@@ -8,7 +8,7 @@ Each rule looks at an :class:`~magnerve.assessment.Assessment` and, when it appl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,7 @@ from magnerve._bounds import bound
 from magnerve._text import format_probability, hardness_class, plain_label
 from magnerve.interactions import interaction_title
 from magnerve.profile import medication_group, water_hardness_mg_l
-from magnerve.registry import get_registry, registry_cache
+from magnerve.registry import get_registry
 
 if TYPE_CHECKING:  # pragma: no cover
     from magnerve._sections import InteractionsData
@@ -27,11 +27,11 @@ __all__ = ["RULES", "Finding", "evidence", "findings_for", "rule"]
 SEVERITY_ORDER = {"urgent": 0, "high": 1, "moderate": 2, "low": 3, "info": 4}
 
 
-@registry_cache
-def evidence() -> dict[str, dict[str, Any]]:
-    """The evidence registry, by id, as written in ``data/evidence.toml`` (of the active
-    registry; the typed entries are ``get_registry().section("evidence").entries``)."""
-    return {e["id"]: e for e in get_registry().data("evidence")["evidence"]}
+def evidence() -> Mapping[str, Mapping[str, Any]]:
+    """The evidence registry, by id, as written in ``data/evidence.toml`` of the active
+    registry: the read-only ``raw`` view of its typed section (the typed entries are
+    ``get_registry().section("evidence").entries``)."""
+    return get_registry().section("evidence").raw
 
 
 @dataclass(frozen=True, slots=True)

@@ -371,7 +371,7 @@ def food_family(description: str) -> str:
 
     index = get_index()
     if not _FAMILIES or _FAMILIES[0][0] is not index:
-        heads = {tuple(tokenize(c)) for c in _lexicon()["classes"]["category_heads"]}
+        heads = {tuple(tokenize(c)) for c in _lexicon().classes["category_heads"]}
         _FAMILIES[:] = [(index, {}, heads)]
     _, known, heads = _FAMILIES[0]
     family = known.get(description)

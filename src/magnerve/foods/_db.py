@@ -320,24 +320,17 @@ def _nutrient_infos(rows: list[Any]) -> list[NutrientInfo]:
     # keys name the matrix columns, so a swapped registry does not rename them
     from magnerve.registry import get_registry
 
-    spec = get_registry().data("nutrients")
-    by_no = {v["nutr_no"]: (k, v) for k, v in spec["keys"].items()}
+    keys = get_registry().section("nutrients").keys
+    by_no = {v.nutr_no: (k, v) for k, v in keys.items()}
     infos = []
     for nutr_no, units, tag, desc in rows:
         units = units.replace("µ", "u")
         if nutr_no in by_no:
             key, v = by_no[nutr_no]
+            factor = 1.0 if v.cronometer_factor is None else float(v.cronometer_factor)
             infos.append(
                 NutrientInfo(
-                    nutr_no,
-                    key,
-                    units,
-                    tag,
-                    desc,
-                    v["label"],
-                    bool(v.get("default")),
-                    v.get("cronometer", ""),
-                    float(v.get("cronometer_factor", 1.0)),
+                    nutr_no, key, units, tag, desc, v.label, v.default, v.cronometer, factor
                 )
             )
         else:

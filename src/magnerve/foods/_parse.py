@@ -144,7 +144,7 @@ _DOSE = re.compile(r"^[0-9][0-9.,]*(?:mg|mcg|ug|µg|g|iu|ml|x|k)?$")
 def _supplement_words() -> tuple[
     frozenset[str], frozenset[str], frozenset[str], frozenset[str], tuple[str, ...], frozenset[str]
 ]:
-    sup = _lexicon()["supplements"]
+    sup = _lexicon().supplements
     phrases = tuple(sorted((w for w in sup["ingredients"] if " " in w), key=len, reverse=True))
     singles = frozenset(w for w in sup["ingredients"] if " " not in w)
     return (

@@ -658,7 +658,7 @@ def borrowed_volume(ndb: str, amount: float, unit: str) -> Portion | None:
 @cache
 def measure_words() -> frozenset[str]:
     """Household measure words (stems) that may name a portion: "slice", "large", "biscuit"."""
-    return frozenset(tokenize(" ".join(_lexicon()["classes"]["measure_words"])))
+    return frozenset(tokenize(" ".join(_lexicon().classes["measure_words"])))
 
 
 def _match_measure(

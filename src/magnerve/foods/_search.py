@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from magnerve._sections import LexiconData
+
 __all__ = ["SearchHit", "SearchIndex", "get_index", "normalise_word", "tokenize"]
 
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
@@ -250,14 +252,14 @@ class _QueryWord:
     original: bool  # typed by the user (not added by a synonym)
 
 
-def _lexicon() -> dict[str, Any]:
-    """The parsed ``search_lexicon.toml`` of the active registry (validated on first load).
+def _lexicon() -> LexiconData:
+    """The typed ``search_lexicon.toml`` of the active registry (validated on first load).
 
     The registry is imported here, not at module level: the warm ``foods search`` path never
     reads the lexicon (the cached index holds what it needs)."""
     from magnerve.registry import get_registry
 
-    return get_registry().data("search_lexicon")
+    return get_registry().section("search_lexicon")
 
 
 # Cache format of the built index (see get_index): bump when the stored layout changes.
@@ -390,20 +392,21 @@ def _build_state(db: FoodDatabase) -> tuple[dict[str, Any], dict[str, bytes]]:
 
     lex = _lexicon()
     n = len(db)
-    stop = set(lex["classes"]["stopwords"])
-    portion = {normalise_word(w) for w in lex["classes"]["portion"]}
-    prep = {normalise_word(w) for w in lex["classes"]["preparation"]}
-    baby_words = {normalise_word(w) for w in lex["classes"]["baby"]}
-    not_brand = set(lex["classes"]["not_brand"])
+    classes = lex.classes
+    stop = set(classes["stopwords"])
+    portion = {normalise_word(w) for w in classes["portion"]}
+    prep = {normalise_word(w) for w in classes["preparation"]}
+    baby_words = {normalise_word(w) for w in classes["baby"]}
+    not_brand = set(classes["not_brand"])
     synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for table in ("synonyms", "everyday"):  # [synonyms] wins over [everyday]
-        for phrase, target in lex.get(table, {}).items():
+    for table in (lex.synonyms, lex.everyday):  # [synonyms] wins over [everyday]
+        for phrase, target in table.items():
             key = tuple(w for w in tokenize(phrase) if w not in stop)
             if key and key not in synonyms:
                 synonyms[key] = tuple(w for w in tokenize(target) if w not in stop)
     defaults: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for table in ("defaults", "everyday_defaults"):
-        for phrase, target in lex.get(table, {}).items():
+    for table in (lex.defaults, lex.everyday_defaults):
+        for phrase, target in table.items():
             key = tuple(w for w in tokenize(phrase) if w not in stop)
             if key and key not in defaults:
                 defaults[key] = tuple(w for w in tokenize(target) if w not in stop)
@@ -411,17 +414,15 @@ def _build_state(db: FoodDatabase) -> tuple[dict[str, Any], dict[str, bytes]]:
         "t",
         "c",
     }
-    dish = {normalise_word(w) for w in lex["classes"].get("dish", [])}
-    measure = {st for w in lex["classes"]["measure_words"] for st in tokenize(w)}
+    dish = {normalise_word(w) for w in classes.get("dish", ())}
+    measure = {st for w in classes["measure_words"] for st in tokenize(w)}
     equivalents = {
-        normalise_word(k): {st for w in v for st in tokenize(w)}
-        for k, v in lex.get("equivalents", {}).items()
+        normalise_word(k): {st for w in v for st in tokenize(w)} for k, v in lex.equivalents.items()
     }
-    neutral = {normalise_word(w) for w in lex["classes"]["neutral"]}
-    categories = {tuple(tokenize(c)) for c in lex["classes"]["category_heads"]}
+    neutral = {normalise_word(w) for w in classes["neutral"]}
+    categories = {tuple(tokenize(c)) for c in classes["category_heads"]}
     prep_by_group = {
-        code: {normalise_word(w) for w in words}
-        for code, words in lex["default_preparation"].items()
+        code: {normalise_word(w) for w in words} for code, words in lex.default_preparation.items()
     }
     parsed = [_split_description(d) for d in db.descriptions]
 
@@ -525,7 +526,7 @@ def _build_state(db: FoodDatabase) -> tuple[dict[str, Any], dict[str, bytes]]:
         g == "0300" or any(baby_words & set(st) for _, _, st in segs)
         for g, segs in zip(db.group_codes, parsed, strict=True)
     ]
-    default_form_words = {normalise_word(w) for w in lex["classes"]["default_form"]}
+    default_form_words = {normalise_word(w) for w in classes["default_form"]}
     default_form = [any(default_form_words & set(st) for _, _, st in segs) for segs in parsed]
     restaurant = [g in ("2100", "3600") for g in db.group_codes]
     stem_sets = [{st for _, _, stems in segs for st in stems} for segs in parsed]
@@ -535,12 +536,10 @@ def _build_state(db: FoodDatabase) -> tuple[dict[str, Any], dict[str, bytes]]:
 
     conflicts = {
         normalise_word(k): having({st for w in v for st in tokenize(w)})
-        for k, v in lex.get("state_conflicts", {}).items()
+        for k, v in lex.state_conflicts.items()
     }
-    processed_words = {st for w in lex["classes"].get("processed", []) for st in tokenize(w)}
-    processed_ok = having(
-        {st for w in lex["classes"].get("processed_ok", []) for st in tokenize(w)}
-    )
+    processed_words = {st for w in classes.get("processed", ()) for st in tokenize(w)}
+    processed_ok = having({st for w in classes.get("processed_ok", ()) for st in tokenize(w)})
     processed = {
         w: [h and not ok for h, ok in zip(having({w}), processed_ok, strict=True)]
         for w in sorted(processed_words)
@@ -1207,8 +1206,8 @@ class _Completions:
                 if stem in post:
                     add(w, stem)
         lex = _lexicon()
-        for table in ("synonyms", "everyday", "defaults", "everyday_defaults"):
-            for phrase, target in lex.get(table, {}).items():
+        for table in (lex.synonyms, lex.everyday, lex.defaults, lex.everyday_defaults):
+            for phrase, target in table.items():
                 target_stems = tuple(t for t in tokenize(target) if t in post)
                 typed = _plain_words(phrase)
                 for k in range(1, len(typed)):  # "scotch" -> "fillet", "spring" -> "onion"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from magnerve.registry import get_registry, registry_cache
+
+if TYPE_CHECKING:  # pragma: no cover
+    from magnerve._sections import UnitDef
 
 __all__ = ["HouseholdAmount", "Unit", "household_amount", "lookup_unit", "unit_registry"]
 
@@ -32,13 +36,17 @@ class Unit:
 @registry_cache
 def unit_registry() -> dict[str, Unit]:
     """All unit spellings (lower case, except case-sensitive ``T``/``t``) mapped to units."""
-    spec = get_registry().data("units")
+    spec = get_registry().section("units")
     reg: dict[str, Unit] = {}
-    for kind in ("mass", "volume"):
-        for name, entry in spec[kind].items():
-            unit = Unit(name, kind, float(entry["factor"]))
+    kinds: tuple[tuple[Literal["mass", "volume"], Mapping[str, UnitDef]], ...] = (
+        ("mass", spec.mass),
+        ("volume", spec.volume),
+    )
+    for kind, units in kinds:
+        for name, entry in units.items():
+            unit = Unit(name, kind, float(entry.factor))
             reg[name] = unit
-            for alias in entry.get("aliases", []):
+            for alias in entry.aliases:
                 reg[alias if alias in ("T", "t") else alias.lower()] = unit
     return reg
 
@@ -76,19 +84,16 @@ class HouseholdAmount:
 
 @registry_cache
 def _household() -> dict[str, HouseholdAmount]:
-    spec = get_registry().data("units")
     out: dict[str, HouseholdAmount] = {}
-    for name, entry in spec.get("household", {}).items():
-        ml = entry.get("ml")
-        g = entry.get("g")
+    for name, entry in get_registry().section("units").household.items():
         amt = HouseholdAmount(
             name,
-            float(ml) if ml is not None else None,
-            float(g) if g is not None else None,
-            str(entry["source"]),
+            float(entry.factor) if entry.kind == "ml" else None,
+            float(entry.factor) if entry.kind == "g" else None,
+            entry.source,
         )
         out[name] = amt
-        for alias in entry.get("aliases", []):
+        for alias in entry.aliases:
             out[alias.lower()] = amt
     return out
 

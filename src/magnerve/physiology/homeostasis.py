@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from magnerve._bounds import bound
 from magnerve.registry import get_registry, registry_cache
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -94,16 +95,18 @@ def gfr_l_per_day(egfr: float | None = None) -> float:
     """
     if egfr is None:
         return _reference_gfr()
-    if not (math.isfinite(egfr) and 0 <= egfr <= 250):
-        raise ValueError(f"eGFR must be between 0 and 250 mL/min/1.73 m², got {egfr!r}")
+    b = bound("profile.health.egfr")
+    if not b.contains(egfr):
+        raise ValueError(f"eGFR must be {b.describe()}, got {egfr!r}")
     return float(egfr) * float(_model().egfr_to_gfr)
 
 
 def _weight(weight_kg: float | None) -> float:
     if weight_kg is None:
         return _reference_weight()
-    if not (math.isfinite(weight_kg) and 0 < weight_kg <= 400):
-        raise ValueError(f"body weight must be between 0 and 400 kg, got {weight_kg!r}")
+    b = bound("profile.person.weight_kg")
+    if not b.contains(weight_kg):
+        raise ValueError(f"body weight must be {b.describe()}, got {weight_kg!r}")
     return float(weight_kg)
 
 
@@ -113,7 +116,7 @@ def _params(gfr: float | None = None, weight_kg: float | None = None) -> dict[st
     d = _data()
     m = d.model
     w = _reference_weight() if weight_kg is None else weight_kg
-    c_ref = 0.85  # serum at which the pools are sized (mid reference interval, IOM 1997)
+    c_ref = float(m.pool_serum_mmol_l)  # serum at which the pools are sized
     e0 = float(m.e0_per_kg) * w
     b0 = float(m.b0_per_kg) * w
     k_bs = float(m.k_bs)
@@ -318,10 +321,9 @@ def simulate(
         raise ValueError("days must be between 0 and 3650")
     p = _person(egfr, weight_kg)
     if initial_serum_mmol_l is not None:
-        if not (math.isfinite(initial_serum_mmol_l) and 0 < initial_serum_mmol_l <= 10):
-            raise ValueError(
-                f"initial serum must be between 0 and 10 mmol/L, got {initial_serum_mmol_l!r}"
-            )
+        b = bound("profile.labs.serum_magnesium")
+        if not b.contains(initial_serum_mmol_l):
+            raise ValueError(f"initial serum must be {b.describe()}, got {initial_serum_mmol_l!r}")
         s0 = _pools(float(initial_serum_mmol_l), p)
     else:
         s0 = steady_state(
@@ -367,7 +369,8 @@ def simulate(
 
 @registry_cache
 def steady_state_reference(weight_kg: float | None = None) -> float:
-    """Exchangeable magnesium [mg] at the reference state (serum 0.85 mmol/L).
+    """Exchangeable magnesium [mg] at the reference state (serum in the middle of the reference
+    interval, ``pools.serum_reference_range`` of ``homeostasis.toml``: 0.85 mmol/L).
 
     Parameters
     ----------
@@ -375,7 +378,7 @@ def steady_state_reference(weight_kg: float | None = None) -> float:
         Body weight [kg]; default the reference adult (70 kg).
     """
     p = _params(None, _weight(weight_kg))
-    return sum(_pools(0.85, p).values()) * p["mg_per_mmol"]
+    return sum(_pools(float(_model().pool_serum_mmol_l), p).values()) * p["mg_per_mmol"]
 
 
 @dataclass(frozen=True, slots=True)
