@@ -422,7 +422,6 @@ _RAW_DATA_READERS = {
     # their work lands
     "cohort/_diaries.py": "limits and bounds; the cohort engine is another helper's file",
     "cohort/_prepare.py": "bounds; the cohort engine is another helper's file",
-    "web/api/routes/imports.py": "limits; the web app is another helper's file",
 }
 
 

@@ -50,6 +50,7 @@ import re
 import select
 import stat
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
@@ -612,6 +613,13 @@ def _bad_values_problem(line: int, content: str, bad: list[str]) -> DiaryProblem
 
 _alias_state: list[tuple[str, int, int] | None] = [None]
 
+#: The caller's own food aliases for the diary being read (:func:`read_diary`'s ``aliases``);
+#: None: the user's alias file, as :func:`magnerve.foods.parse_line` reads it. Lines are cached
+#: across reads only when it is None (the file's changes clear those caches).
+_FOOD_ALIASES: ContextVar[Mapping[str, str] | None] = ContextVar(
+    "magnerve_diary_aliases", default=None
+)
+
 
 def _refresh_parse_cache() -> None:
     """Forget cached lines when the user's alias file changed (a review saved a choice)."""
@@ -635,10 +643,20 @@ def _parse_cached(
 ) -> ParsedLine:
     """Diaries repeat lines ("coffee, 1, cup" every morning): resolve each distinct one once.
     The result depends only on these arguments, so caching is exact."""
+    aliases = _FOOD_ALIASES.get()
     if whole_line:
-        return parse_line(food)
+        return parse_line(food, aliases=aliases)
     text = " ".join(x for x in (f"{amount:g}" if amount else "", unit or "", food) if x)
-    return parse_food_amount(food, amount, unit, text=text)
+    return parse_food_amount(food, amount, unit, text=text, aliases=aliases)
+
+
+def _parse(
+    food: str, amount: float | None, unit: str | None, whole_line: bool = False
+) -> ParsedLine:
+    """:func:`_parse_cached`, bypassing the cache when the caller gave its own aliases."""
+    if _FOOD_ALIASES.get() is None:
+        return _parse_cached(food, amount, unit, whole_line)
+    return _parse_cached.__wrapped__(food, amount, unit, whole_line)
 
 
 # (reason, suggestions, food) of a line that cannot be used
@@ -659,11 +677,11 @@ def _food_outcome(food: str, amount_text: str, unit: str | None) -> ParsedLine |
                     unit = leftover  # "1.00 cup" in one cell
                 else:
                     raise AmountError(f"amount {amount_text!r} is not a number")
-            parsed = _parse_cached(food, amount, unit)
+            parsed = _parse(food, amount, unit)
         elif unit or food.isdigit():
-            parsed = _parse_cached(food, None, unit)
+            parsed = _parse(food, None, unit)
         else:
-            parsed = _parse_cached(food, None, None, whole_line=True)
+            parsed = _parse(food, None, None, whole_line=True)
     except AmountError as e:
         return (str(e), ["amounts look like 1, 0.5, 1/2, 1 1/2 or ½"], "")
     except OverflowError:
@@ -760,7 +778,11 @@ def _resolve_cells(
     unit = cells[ui].strip() if -1 < ui < n else ""
     if len(food) + len(amount) + len(unit) > diary_limits().max_food_chars:
         return _too_long(line, text, len(food) + len(amount) + len(unit))
-    outcome = _food_outcome(food, amount, unit or None)
+    outcome = (
+        _food_outcome(food, amount, unit or None)
+        if _FOOD_ALIASES.get() is None
+        else _food_outcome.__wrapped__(food, amount, unit or None)
+    )
     if isinstance(outcome, tuple):
         reason, suggestions, problem_food = outcome
         return DiaryProblem(line, text, reason, list(suggestions), problem_food)
@@ -1305,7 +1327,7 @@ class _CronometerReader:
 
         m = self._matches.get(name)
         if m is None:
-            m = self._matches[name] = match_food(name)
+            m = self._matches[name] = match_food(name, aliases=_FOOD_ALIASES.get())
         return m
 
     def row(self, line: int, row: Mapping[str, Any], content: str) -> None:
@@ -1712,7 +1734,12 @@ def _read_totals(fmt: str, fieldnames: list[str], rows: Iterator[_Row], source: 
 
 
 def read_diary_text(
-    text: str, fmt: DiaryFormat = "auto", source: str = "<diary>", *, trust: Trust = "auto"
+    text: str,
+    fmt: DiaryFormat = "auto",
+    source: str = "<diary>",
+    *,
+    trust: Trust = "auto",
+    aliases: Mapping[str, str] | None = None,
 ) -> Diary:
     """Parse diary text.
 
@@ -1730,6 +1757,10 @@ def read_diary_text(
         values, saying why, with the match kept as ``candidate``); ``export`` always the
         export's values; ``sr28`` SR28 for every confident match (disagreements are still
         listed in :attr:`Diary.disagreements`). Weak matches always keep the export's values.
+    aliases : mapping of str to str, optional
+        The caller's own food aliases (:func:`magnerve.foods.alias_key` of a food text -> SR28
+        NDB number), used instead of the user's alias file (a web account's aliases; ``{}``
+        for none). None (default): the alias file.
 
     Returns
     -------
@@ -1742,6 +1773,16 @@ def read_diary_text(
     DiaryError
         When the file as a whole cannot be read (not CSV/JSON, missing columns).
     """
+    token = _FOOD_ALIASES.set(None if aliases is None else dict(aliases))
+    try:
+        return _read_diary_text(text, fmt, source, trust, aliases is None)
+    finally:
+        _FOOD_ALIASES.reset(token)
+
+
+def _read_diary_text(
+    text: str, fmt: DiaryFormat, source: str, trust: Trust, alias_file: bool
+) -> Diary:
     text = text.lstrip("\ufeff")
     _check_size(len(text), "characters", source)
     _check_lines(text, source)
@@ -1753,7 +1794,7 @@ def read_diary_text(
             "the text held lone surrogate code points (no character); each was replaced by "
             "U+FFFD: check the lines with \ufffd"
         )
-    alias_note = _alias_file_note()
+    alias_note = _alias_file_note() if alias_file else ""
     if alias_note:
         notes.append(alias_note)
     # Reading allocates one entry per line and no reference cycles: the cyclic garbage
@@ -2097,6 +2138,7 @@ def read_diary(
     fmt: DiaryFormat = "auto",
     *,
     trust: Trust = "auto",
+    aliases: Mapping[str, str] | None = None,
 ) -> Diary:
     """Read a diary (CSV, JSON, Cronometer or MyFitnessPal export, nutrient totals).
 
@@ -2110,6 +2152,8 @@ def read_diary(
     trust : {"auto", "export", "sr28"}
         Whose values Cronometer rows use when they have both an SR28 match and their own
         (see :func:`read_diary_text`).
+    aliases : mapping of str to str, optional
+        Food aliases to use instead of the user's alias file (see :func:`read_diary_text`).
 
     Returns
     -------
@@ -2147,13 +2191,13 @@ def read_diary(
             text, notes = _decode(content, name)
         else:
             text = content
-        d = read_diary_text(text.lstrip("\ufeff"), fmt, name, trust=trust)
+        d = read_diary_text(text.lstrip("\ufeff"), fmt, name, trust=trust, aliases=aliases)
     elif isinstance(path, bytes):
         _check_size(len(path), "bytes", "<bytes>")
         text, notes = _decode(path, "<bytes>")
-        d = read_diary_text(text, fmt, "<bytes>", trust=trust)
+        d = read_diary_text(text, fmt, "<bytes>", trust=trust, aliases=aliases)
     elif isinstance(path, str) and "\n" in path:
-        return read_diary_text(path, fmt, "<text>", trust=trust)
+        return read_diary_text(path, fmt, "<text>", trust=trust, aliases=aliases)
     else:
         p = Path(path)
         try:
@@ -2172,6 +2216,6 @@ def read_diary(
         text, notes = _decode(data, str(p))
         if fmt == "auto" and p.suffix.lower() == ".json":
             fmt = "json"
-        d = read_diary_text(text, fmt, str(p), trust=trust)
+        d = read_diary_text(text, fmt, str(p), trust=trust, aliases=aliases)
     d.notes.extend(notes)
     return d

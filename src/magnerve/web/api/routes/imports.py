@@ -17,7 +17,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, UploadFile
 
 import magnerve
-from magnerve import foods
 from magnerve.web import crud
 from magnerve.web.api.deps import CurrentCaller, Db
 from magnerve.web.core.config import policy
@@ -35,8 +34,9 @@ Format = Literal["auto", "csv", "json", "cronometer"]
 
 def _core_max_bytes() -> int:
     """The core's ceiling on a diary file (``data/limits.toml`` resources.max_file_bytes)."""
-    lim = magnerve.get_registry().data("limits")["resources"]["max_file_bytes"]["value"]
-    return int(lim)
+    value = magnerve.get_registry().section("limits").resources["max_file_bytes"].value
+    assert isinstance(value, (int, float))  # a scalar in data/limits.toml
+    return int(value)
 
 
 #: Largest upload [bytes]: the web's bound (``settings.toml`` [import]) within the core's.
@@ -62,20 +62,6 @@ def _source_name(filename: str | None) -> str:
     return name or "upload"
 
 
-def _with_alias(text: str, parsed: Any, aliases: Mapping[str, str] | None) -> Any:
-    """The line read again with the account's aliases when one of them names its food text
-    (the core's reader used the operator's alias file, if any); else ``parsed``."""
-    if not aliases:
-        return parsed
-    key = foods.alias_key(text)
-    if not key or key not in aliases or aliases[key] == parsed.food.id:
-        return parsed
-    try:
-        return foods.parse_line(text, aliases=aliases)
-    except (magnerve.InputError, foods.ParseError, foods.PortionError, ValueError):
-        return parsed
-
-
 def read_upload(
     content: bytes,
     filename: str | None,
@@ -92,8 +78,8 @@ def read_upload(
         Its name (shown in messages; ``.json`` helps the format guess).
     fmt : {"auto", "csv", "json", "cronometer"}
     aliases : mapping of str to str, optional
-        The account's food aliases (``alias_key`` -> NDB): a line whose food text has one
-        is read again with them.
+        The account's food aliases (``alias_key`` -> NDB), used by the core's reader instead
+        of any alias file of the server's (None: no alias).
 
     Returns
     -------
@@ -114,7 +100,12 @@ def read_upload(
     if fmt == "auto" and source.lower().endswith(".json"):
         fmt = "json"
     try:
-        diary = magnerve.read_diary(buf, fmt, trust="sr28")  # type: ignore[arg-type]
+        diary = magnerve.read_diary(
+            buf,
+            fmt,  # type: ignore[arg-type]
+            trust="sr28",
+            aliases=dict(aliases or {}),
+        )
     except magnerve.InputError as err:
         raise crud.FieldError(("body", "file"), str(err)) from None
     if diary.kind != "foods":
@@ -165,7 +156,6 @@ def read_upload(
                 )
             )
             continue
-        p = _with_alias(text, p, aliases)
         entries.append(
             ImportEntry(
                 line=e.line,
