@@ -16,7 +16,9 @@ grams, so the parse step is only the distinct-food step. Timed (best of ``--repe
   so its peak RSS is its own);
 * usual intakes (shrink vs NCI) for ``--persons`` persons; the Dask engine (local 2 workers).
 
-Peak memory: VmHWM (peak RSS) of a fresh subprocess per measurement.
+Peak memory: VmHWM (peak RSS) of a fresh subprocess per measurement. Times exclude the
+imports (shown apart, ``import [s]``); CPU time (all threads) is shown too, because the
+machine may be shared and wall time then depends on the other jobs.
 
 Run: ``python benchmarks/bench_cohort_scale.py [--rows 10000000] [--stream-rows 0]
 [--persons 100000] [--repeat 3] [--no-dask]``
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -82,12 +85,27 @@ def make_diary(path: Path, rows: int, seed: int = 1, chunk: int = 10_000_000) ->
 # ------------------------------------------------------------------ one measurement
 
 
+def _cpu() -> float:
+    """CPU time of this process, all threads [s] (user + system)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _job(kind: str, path: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """One measurement; the imports are timed apart (``import_s``), so ``seconds`` and
+    ``cpu_s`` are the work on the rows only, for magnerve and the baselines alike."""
     t = time.perf_counter()
-    out: dict[str, Any] = {}
     if kind in ("magnerve", "streaming", "dask"):
         from magnerve.cohort import diary_totals
+    elif kind == "pandas":
+        import pandas as pd
 
+        from magnerve.intake import line_nutrients, resolve_nutrients
+    elif kind in ("shrink", "nci"):
+        from magnerve.cohort import estimate_prevalence, read_cohort
+    out: dict[str, Any] = {"import_s": time.perf_counter() - t}
+    t, cpu0 = time.perf_counter(), _cpu()
+    if kind in ("magnerve", "streaming", "dask"):
         r = diary_totals(
             path,
             streaming=kind == "streaming",
@@ -97,10 +115,6 @@ def _job(kind: str, path: str, extra: dict[str, Any]) -> dict[str, Any]:
         out["mg_sum"] = float(r.totals["magnesium_mg"].sum())
         out["foods"] = r.n_foods
     elif kind == "pandas":
-        import pandas as pd
-
-        from magnerve.intake import line_nutrients, resolve_nutrients
-
         df = pd.read_parquet(path, columns=["person", "date", "ndb", "amount"])
         ids = df["ndb"].unique()
         infos = resolve_nutrients(["magnesium_mg", "calcium_mg", "energy_kcal"])
@@ -124,13 +138,12 @@ def _job(kind: str, path: str, extra: dict[str, Any]) -> dict[str, Any]:
         )
         out["person_days"] = g.height
     elif kind in ("shrink", "nci"):
-        from magnerve.cohort import estimate_prevalence, read_cohort
-
         table = read_cohort(path)
         t = time.perf_counter()
         r = estimate_prevalence(table, usual=kind)
         out["prevalence"] = r.overall.estimate
     out["seconds"] = time.perf_counter() - t
+    out["cpu_s"] = _cpu() - cpu0
     out["peak_rss_mib"] = _peak_rss_mib()
     return out
 
@@ -199,17 +212,27 @@ def main() -> None:
             results.append((label, run(kind, path, repeat=args.repeat)))
         if not args.no_dask:
             results.append(("magnerve diary_totals (dask, incl. cluster)", run("dask", path)))
-        print(f"  {'step':<46} {'time [s]':>9} {'M rows/s':>9} {'peak RSS [MiB]':>15}")
+        print(
+            f"  {'step':<46} {'time [s]':>9} {'M rows/s':>9} {'CPU [s]':>8} {'import [s]':>10} "
+            f"{'peak RSS [MiB]':>15}"
+        )
         for label, r in results:
             print(
                 f"  {label:<46} {r['seconds']:9.2f} {args.rows / r['seconds'] / 1e6:9.2f} "
-                f"{r['peak_rss_mib']:15.0f}"
+                f"{r['cpu_s']:8.2f} {r['import_s']:10.2f} {r['peak_rss_mib']:15.0f}"
             )
         res = dict(results)
         m = res["magnerve diary_totals (polars)"]
         t_pd = res["baseline: pandas read + merge + groupby"]["seconds"]
         t_sum = res["baseline: bare polars scan + sum"]["seconds"]
         t_gb = res["baseline: bare polars scan + group_by sum"]["seconds"]
+        c_pd = res["baseline: pandas read + merge + groupby"]["cpu_s"]
+        print(
+            f"  by CPU time (the machine is shared): magnerve {m['cpu_s']:.2f} s, pandas "
+            f"{c_pd:.2f} s ({c_pd / m['cpu_s']:.1f}x), bare scan+sum "
+            f"{res['baseline: bare polars scan + sum']['cpu_s']:.2f} s; load average "
+            f"{os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)"
+        )
         print(
             f"  magnerve vs pandas: {t_pd / m['seconds']:.1f}x faster; vs bare scan+sum: "
             f"{m['seconds'] / t_sum:.1f}x the time; vs bare scan+group_by: "

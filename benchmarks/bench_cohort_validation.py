@@ -8,7 +8,11 @@
    weights, 10 strata x 2 PSUs. For each cohort the weighted share of
    TRUE usual intakes below the EAR is the truth; the estimates of ``--usual shrink``,
    ``--usual nci`` and the one-day distribution (day-1 intakes taken as usual) are compared
-   with it. Prints mean (signed) error, mean absolute error and max absolute error.
+   with it. Prints mean (signed) error, mean absolute error and max absolute error. The
+   ``oracle`` row is P(true usual < EAR | recalls) with the simulation's own distributions and
+   parameters, averaged with the weights: the Bayes estimator of the cohort's true share, so
+   its errors are the floor that no method can beat on average (the truth is one draw of
+   the persons' day-to-day variation).
 2. IOM 2000 (Appendix D, Table D-1 style) conditions for the EAR cut-point method: the true
    prevalence P(requirement > usual intake) against the cut-point share (usual < EAR) when
    (a) requirements are symmetric and intake variance exceeds requirement variance
@@ -27,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+from scipy import stats
 
 from magnerve.cohort import estimate_prevalence
 from magnerve.requirements import reference_intake
@@ -37,6 +42,50 @@ SHAPE = 7.0
 MEAN_USUAL = {1: 380.0, 2: 290.0}
 WITHIN_CV = 0.45
 SECOND_DAY_SHARE = 0.85
+#: The oracle (Bayes) estimate of each cohort, by seed (filled by :func:`synthetic_cohort`).
+ORACLE: dict[int, float] = {}
+
+
+def _prior_pdf(t: np.ndarray, mean: float, usual_dist: str) -> np.ndarray:
+    """Density of the TRUE usual intake of the simulation [per mg/day]."""
+    if usual_dist == "lognormal":
+        sb = float(np.sqrt(np.log1p(1.0 / SHAPE)))
+        return stats.lognorm.pdf(t, sb, scale=mean * np.exp(-sb * sb / 2))
+    return stats.gamma.pdf(t, SHAPE, scale=mean / SHAPE)
+
+
+def _factor_pdf(f: np.ndarray, noise: str) -> np.ndarray:
+    """Density of the simulation's mean-1 day-to-day factor."""
+    if noise == "gamma":
+        k = 1.0 / WITHIN_CV**2
+        return stats.gamma.pdf(f, k, scale=1.0 / k)
+    s = float(np.sqrt(np.log1p(WITHIN_CV**2)))
+    return stats.lognorm.pdf(f, s, scale=np.exp(-s * s / 2))
+
+
+def oracle_share(
+    d1: np.ndarray,
+    d2: np.ndarray,
+    mean: np.ndarray,
+    ear: np.ndarray,
+    noise: str,
+    usual_dist: str,
+) -> np.ndarray:
+    """P(true usual < EAR | the person's recalls) with the simulation's TRUE distributions and
+    parameters (numerical integration on a grid): the Bayes estimator of the weighted share,
+    i.e. the smallest mean squared error any estimator can reach on these data."""
+    out = np.empty(d1.size)
+    for m in np.unique(mean):
+        i = np.flatnonzero(mean == m)
+        grid = np.linspace(m * 0.05, m * 4.0, 4000)
+        prior = _prior_pdf(grid, float(m), usual_dist)
+        like = _factor_pdf(d1[i, None] / grid[None, :], noise) / grid[None, :]
+        two = ~np.isnan(d2[i])
+        like[two] *= _factor_pdf(d2[i][two, None] / grid[None, :], noise) / grid[None, :]
+        post = like * prior[None, :]
+        below = grid[None, :] < ear[i, None]
+        out[i] = (post * below).sum(axis=1) / post.sum(axis=1)
+    return out
 
 
 def synthetic_cohort(
@@ -76,6 +125,8 @@ def synthetic_cohort(
     )
     truth = float(np.sum(w * (usual < ear)) / w.sum())
     one_day = float(np.sum(w * (d1 < ear)) / w.sum())
+    oracle = oracle_share(d1, d2, mean, ear, noise, usual_dist)
+    ORACLE[seed] = float(np.sum(w * oracle) / w.sum())
     table = pl.DataFrame(
         {
             "SEQN": np.arange(1, n + 1, dtype=np.float64),
@@ -100,7 +151,7 @@ def repeated_study(
     reps: int, n: int, seed: int, noise: str = "lognormal", usual_dist: str = "gamma"
 ) -> dict[str, Any]:
     """Errors [fraction] of shrink, nci and one-day against the truth over ``reps`` cohorts."""
-    errors: dict[str, list[float]] = {"shrink": [], "nci": [], "one day": []}
+    errors: dict[str, list[float]] = {"shrink": [], "nci": [], "one day": [], "oracle": []}
     truths = []
     for r in range(reps):
         table, truth, one_day = synthetic_cohort(n, seed + r, noise, usual_dist)
@@ -109,6 +160,7 @@ def repeated_study(
             est = estimate_prevalence(table, usual=usual).overall.estimate  # type: ignore[arg-type]
             errors[usual].append(est - truth)
         errors["one day"].append(one_day - truth)
+        errors["oracle"].append(ORACLE[seed + r] - truth)
     return {"truth_mean": float(np.mean(truths)), "errors": errors}
 
 

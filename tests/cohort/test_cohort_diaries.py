@@ -301,3 +301,125 @@ def test_dask_engine_equals_polars(cohort_files):
     np.testing.assert_allclose(
         b.totals["magnesium_mg"].to_numpy(), a.totals["magnesium_mg"].to_numpy(), rtol=1e-12
     )
+
+
+# ------------------------------------------- the fast row pass against the rules, row by row
+
+_NDBS = [12061, 9040, 1077, 11457, 20037]  # almonds, banana, milk, spinach, brown rice
+
+
+def _numeric_diary(problem: str, seed: int) -> pl.DataFrame:
+    """A numeric Parquet-style diary (Int64 person, Date, Int32 ndb, amount in g) with one
+    kind of bad row planted (or several: ``mixed``), so each row check of the fast pass
+    is switched on alone."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    person: list[int | None] = rng.integers(1, 40, n).tolist()
+    days = rng.integers(0, 3, n)
+    date: list[object] = [(np.datetime64("2024-01-01") + int(d)).astype(object) for d in days]
+    ndb = rng.choice(_NDBS, n).astype(np.int32).tolist()
+    amount: list[float] = np.round(rng.uniform(5, 200, n), 1).tolist()
+    bad = rng.choice(n, 25, replace=False)
+    kinds = ["person", "date", "amount", "food", "portion"] if problem == "mixed" else [problem]
+    for j, i in enumerate(bad):
+        kind = kinds[j % len(kinds)]
+        if kind == "person":
+            person[i] = None
+        elif kind == "date":
+            date[i] = None if j % 2 else np.datetime64("1850-06-01").astype(object)
+        elif kind == "amount":
+            amount[i] = -1.0 if j % 2 else float("inf")
+        elif kind == "food":
+            ndb[i] = 99999  # no SR28 food has it
+        elif kind == "portion":
+            amount[i] = 30_000.0
+    return pl.DataFrame(
+        {"person": person, "date": date, "ndb": ndb, "amount": amount, "unit": ["g"] * n},
+        schema={
+            "person": pl.Int64,
+            "date": pl.Date,
+            "ndb": pl.Int32,
+            "amount": pl.Float64,
+            "unit": pl.String,
+        },
+    )
+
+
+def _by_the_rules(df: pl.DataFrame) -> tuple[dict[tuple[float, str], list[float]], dict[str, int]]:
+    """Row by row in Python, in the documented order of the checks: person, date, amount,
+    food, portion (25 kg); otherwise amount x SR28 value per 100 g, summed per person-day."""
+    per_100g = {}
+    for k in _NDBS:
+        nutrients = magnerve.foods.get_food(f"{k:05d}").nutrients
+        per_100g[k] = (nutrients["magnesium_mg"], nutrients["calcium_mg"])
+    sums: dict[tuple[float, str], list[float]] = {}
+    counts: dict[str, int] = {}
+    for r in df.iter_rows(named=True):
+        a = r["amount"]
+        if r["person"] is None:
+            reason = "person"
+        elif r["date"] is None or not 1900 <= r["date"].year <= 2100:
+            reason = "date"
+        elif a < 0 or np.isinf(a):
+            reason = "amount"
+        elif r["ndb"] not in per_100g:
+            reason = "food"
+        elif a > 25_000:
+            reason = "portion"
+        else:
+            mg, ca = per_100g[r["ndb"]]
+            s = sums.setdefault((float(r["person"]), str(r["date"])), [0.0, 0.0, 0])
+            s[0] += a * mg / 100
+            s[1] += a * ca / 100
+            s[2] += 1
+            continue
+        counts[reason] = counts.get(reason, 0) + 1
+    return sums, counts
+
+
+@pytest.mark.parametrize(
+    "problem", ["none", "person", "date", "amount", "food", "portion", "mixed"]
+)
+def test_fast_row_pass_equals_the_rules_row_by_row(tmp_path, problem):
+    df = _numeric_diary(problem, seed=len(problem))
+    pq = tmp_path / "d.parquet"
+    df.write_parquet(pq)
+    want, want_counts = _by_the_rules(df)
+    for streaming in (False, True):
+        res = diary_totals(pq, streaming=streaming)
+        assert res.problem_counts == want_counts
+        assert res.n_rows == df.height == res.n_aggregated + sum(want_counts.values())
+        got = {
+            (r["person"], str(r["date"])): [r["magnesium_mg"], r["calcium_mg"], r["n_rows"]]
+            for r in res.totals.iter_rows(named=True)
+        }
+        assert got.keys() == want.keys()
+        for k, (mg, ca, n) in want.items():
+            assert got[k][0] == pytest.approx(mg, rel=1e-12)
+            assert got[k][1] == pytest.approx(ca, rel=1e-12)
+            assert got[k][2] == n
+        assert res.totals["person"].to_list() == sorted(res.totals["person"].to_list())
+        assert res.problems.height == sum(want_counts.values())
+        assert set(res.problems["reason"]) == set(want_counts)
+
+
+def test_person_day_key_falls_back_for_fractional_or_huge_person_ids(tmp_path):
+    base = _numeric_diary("none", seed=9)
+    want, _ = _by_the_rules(base)
+    for shift, cast in ((0.5, pl.Float64), (2**62, pl.Int64)):
+        df = base.with_columns((pl.col("person").cast(cast) + shift).alias("person"))
+        df = df.with_columns(
+            pl.when(pl.int_range(pl.len()) == 0)
+            .then(pl.lit(1, dtype=cast))
+            .otherwise(pl.col("person"))
+            .alias("person")
+        )
+        pq = tmp_path / "d.parquet"
+        df.write_parquet(pq)
+        res = diary_totals(pq)
+        assert res.n_aggregated == df.height and res.problem_counts == {}
+        assert res.totals.height == df.select("person", "date").unique().height
+        assert set(res.totals["person"]) == set(df["person"].cast(pl.Float64))
+        total = sum(v[0] for v in want.values())
+        assert float(res.totals["magnesium_mg"].sum()) == pytest.approx(total, rel=1e-12)
+        assert res.totals["person"].to_list() == sorted(res.totals["person"].to_list())

@@ -5,7 +5,9 @@ person: ``SEQN``, ``RIAGENDR`` (1 = male, 2 = female), ``RIDAGEYR`` [years], ``D
 and ``DR2TMAGN`` [mg/day; blank where there is no second day], ``WTDRD1`` (day-1 dietary
 weight), ``SDMVSTRA`` and ``SDMVPSU`` (design strata and PSUs). An optional person file
 (joined on ``SEQN``) adds ``RIDEXPRG`` (1 = pregnant) and ``DSQTMAGN`` (supplemental
-magnesium [mg/day], added after the usual-intake step). Optional ``DR1DAY``/``DR2DAY``
+magnesium [mg/day], added after the usual-intake step) and the Magnesium Depletion Score
+components ``DIURETIC``, ``PPI`` (1 = current use), ``DRINKS_PER_DAY``, ``EGFR``
+[mL/min/1.73 m²] (MDS by group in ``distributions()``). Optional ``DR1DAY``/``DR2DAY``
 (intake day of the week, 1 = Sunday) give the NCI model its weekend covariate.
 
 >>> from magnerve.cohort import cohort_prevalence

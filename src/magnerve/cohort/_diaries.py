@@ -4,17 +4,25 @@ A diary file (CSV or Parquet) has one row per food eaten: ``person`` (a number, 
 ``SEQN`` of the person table), ``date`` (``YYYY-MM-DD``), ``food`` (free text) and/or ``ndb``
 (an SR28 NDB number), ``amount`` and ``unit`` (magnerve's diary format plus ``person``).
 
-1. **Distinct foods.** One lazy pass collects the distinct (food, ndb, unit, amount given?)
-   keys. Each is resolved ONCE by the core's public diary reader
-   (:func:`magnerve.diary.read_diary_text`, with amount 1 so the grams are per unit: the
-   portion is linear in the amount) and :func:`magnerve.intake.line_nutrients`, so the
-   matching rules (confidence threshold, supplements, units) are exactly the diary's.
-   Millions of rows cost as many parses as there are distinct foods.
-2. **Rows.** A second lazy pass joins every row to its food, multiplies the amount by the
-   nutrients per unit and sums magnesium [mg], calcium [mg] and energy [kcal] per person and
-   day (``group_by``; ``streaming=True`` runs Polars' streaming engine for files larger than
-   memory). Every row is either in a total or a counted problem (``n_rows == n_aggregated +
-   sum(problem_counts)``); the first problems are listed with their row.
+1. **First pass** (one lazy scan, aggregations only): the distinct (food, ndb, unit, amount
+   given?) keys with their largest amount, and one row of column checks (persons missing or
+   not whole numbers, first and last date, amounts missing/negative/infinite; the distinct
+   non-numeric amount texts when amounts are text). Each key is resolved ONCE by the core's
+   public diary reader (:func:`magnerve.diary.read_diary_text`, with amount 1 so the grams
+   are per unit: the portion is linear in the amount) and
+   :func:`magnerve.intake.line_nutrients`, so the matching rules (confidence threshold,
+   supplements, units) are exactly the diary's. Millions of rows cost as many parses as
+   there are distinct foods.
+2. **Second pass: one lazy query.** The rows are joined with the tiny resolved-food table on
+   the key columns that vary (a constant column is not joined at all), amount x nutrient per
+   unit, ``group_by`` on ONE integer person-day key ``(person - lowest) * days + day`` when
+   persons are whole numbers (else on person and date), summing magnesium [mg], calcium [mg]
+   and energy [kcal]. The row checks are only those the first pass says can fire (a clean
+   file has none); their counts by reason are aggregated in the same ``group_by`` (not
+   filtered out row by row). ``streaming=True`` runs Polars' streaming engine (files larger
+   than memory). Every row is either in a total or a counted problem (``n_rows ==
+   n_aggregated + sum(problem_counts)``); when there are problems, a third query lists the
+   first ones with their row number.
 3. :func:`diary_cohort_table` turns the person-days into the wide NHANES-style table of
    :func:`magnerve.cohort.read_cohort` (day 1 and day 2 = a person's first two dates).
 """
@@ -22,6 +30,7 @@ A diary file (CSV or Parquet) has one row per food eaten: ``person`` (a number, 
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +69,7 @@ MAX_LISTED_PROBLEMS = 1000
 _CHUNK = 5000
 
 _KEY_COLUMNS = ("food", "ndb", "unit")
+_EPOCH = _dt.date(1970, 1, 1)
 _GIVEN = "_amount_given"
 _Engine = Literal["polars", "dask"]
 _Progress = Callable[[str, int, int], None]
@@ -135,6 +145,15 @@ def _columns(path: Path) -> list[str]:
     return [c for c in ("person", "date", "food", "ndb", "amount", "unit") if c in have]
 
 
+def _numeric(dtype: pl.DataType) -> bool:
+    return dtype.is_numeric() or dtype == pl.Null
+
+
+def _text_amounts(path: Path, cols: Sequence[str]) -> bool:
+    """Whether the file's amounts can be text that is not a plain number ("1/2")."""
+    return "amount" in cols and not _numeric(_scan(path).collect_schema()["amount"])
+
+
 def _number(c: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     """(value as Float64, text of a value that is there but is not a plain number)."""
     if dtype == pl.String:
@@ -142,7 +161,7 @@ def _number(c: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         value = text.cast(pl.Float64, strict=False)
         bad = value.is_null() & text.is_not_null() & (text != "")
         return value, pl.when(bad).then(text)
-    if dtype.is_numeric() or dtype == pl.Null:
+    if _numeric(dtype):
         return c.cast(pl.Float64), pl.lit(None, dtype=pl.String)
     return pl.lit(None, dtype=pl.Float64), c.cast(pl.String, strict=False)
 
@@ -157,15 +176,16 @@ def _date(c: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.lit(None, dtype=pl.Date)
 
 
-def _rows(lf: pl.LazyFrame, cols: Sequence[str], offset: int = 1) -> pl.LazyFrame:
-    """Every row with ``_row``, ``_person`` and ``_date`` parsed, ``_amount`` [Float64],
-    ``_amount_text`` (a non-numeric amount), the raw key columns and ``_amount_given``."""
+def _rows(lf: pl.LazyFrame, cols: Sequence[str], offset: int | None = 1) -> pl.LazyFrame:
+    """Every row with ``_row`` (unless ``offset`` is None: the hot path does not number the
+    rows), ``_person`` and ``_date`` parsed, ``_amount`` [Float64], ``_amount_text`` (a
+    non-numeric amount), the raw key columns and ``_amount_given``."""
     schema = lf.collect_schema()
     person, person_text = _number(pl.col("person"), schema["person"])
     if schema["person"].is_integer():  # grouping on the integers is faster; Float64 after
         person = pl.col("person")
-    exprs = [
-        pl.col("_row"),
+    exprs = [] if offset is None else [pl.col("_row")]
+    exprs += [
         person.alias("_person"),
         person_text.alias("_person_text"),
         _date(pl.col("date"), schema["date"]).alias("_date"),
@@ -183,6 +203,8 @@ def _rows(lf: pl.LazyFrame, cols: Sequence[str], offset: int = 1) -> pl.LazyFram
             pl.lit(False).alias(_GIVEN),
         ]
     exprs += [pl.col(k) for k in _KEY_COLUMNS if k in cols]
+    if offset is None:
+        return lf.select(exprs)
     return lf.with_row_index("_row", offset=offset).select(exprs)
 
 
@@ -296,26 +318,28 @@ def _limits() -> tuple[float, int, int, float]:
     )
 
 
+def _with_amounts(lf: pl.LazyFrame, amounts: dict[str, float | None]) -> pl.LazyFrame:
+    """``_amount`` of the amount texts that are not plain numbers ("1/2"), by the core's parser."""
+    if not amounts:
+        return lf
+    return lf.with_columns(
+        pl.when(pl.col("_amount_text").is_not_null())
+        .then(pl.col("_amount_text").replace_strict(amounts, default=None, return_dtype=pl.Float64))
+        .otherwise(pl.col("_amount"))
+        .alias("_amount")
+    )
+
+
 def _reasoned(
     rows: pl.LazyFrame,
     foods: pl.DataFrame,
     key_cols: Sequence[str],
     amounts: dict[str, float | None],
 ) -> pl.LazyFrame:
-    """Rows joined to their food with ``_reason`` / ``_why`` (null = usable) and nutrients."""
+    """Rows joined to their food with ``_reason`` / ``_why`` (null = usable): the listing of
+    the problem rows (the totals are summed by :func:`_second_pass`, with the same rules)."""
     max_g, y0, y1, _ = _limits()
-    lf = rows
-    if amounts:
-        lf = lf.with_columns(
-            pl.when(pl.col("_amount_text").is_not_null())
-            .then(
-                pl.col("_amount_text").replace_strict(
-                    amounts, default=None, return_dtype=pl.Float64
-                )
-            )
-            .otherwise(pl.col("_amount"))
-            .alias("_amount")
-        )
+    lf = _with_amounts(rows, amounts)
     lf = lf.join(foods.lazy(), on=[*key_cols, _GIVEN], how="left", nulls_equal=True)
     amount = pl.col("_amount")
     factor = pl.when(pl.col(_GIVEN)).then(amount).otherwise(1.0)
@@ -353,25 +377,22 @@ def _reasoned(
         .then(pl.col("_detail"))
         .otherwise(pl.lit(f"portion beyond the sanity bound of {max_g:,.0f} g for one line"))
     )
-    return lf.with_columns(
-        reason.alias("_reason"),
-        *((factor * pl.col(f"_{k}_per_unit")).alias(col) for k, col in DIARY_NUTRIENTS.items()),
-    ).with_columns(pl.when(pl.col("_reason").is_not_null()).then(why).alias("_why"))
-
-
-def _queries(lf: pl.LazyFrame, key_cols: Sequence[str]) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """(partial person-day sums by reason (null = usable rows), first listed problems)."""
-    totals = lf.group_by("_person", "_date", "_reason").agg(
-        *(pl.col(c).sum() for c in DIARY_NUTRIENTS.values()),
-        pl.len().alias("n_rows"),
-        *(
-            pl.col(c).null_count().alias(f"n_missing_{c.split('_')[0]}")
-            for c in DIARY_NUTRIENTS.values()
-        ),
+    return lf.with_columns(reason.alias("_reason")).with_columns(
+        pl.when(pl.col("_reason").is_not_null()).then(why).alias("_why")
     )
+
+
+def _listed(
+    rows: pl.LazyFrame,
+    foods: pl.DataFrame,
+    key_cols: Sequence[str],
+    amounts: dict[str, float | None],
+) -> pl.LazyFrame:
+    """The first :data:`MAX_LISTED_PROBLEMS` problem rows (``rows`` numbered by ``_row``)."""
     food = pl.col("food").cast(pl.String) if "food" in key_cols else pl.col("ndb").cast(pl.String)
-    listed = (
-        lf.filter(pl.col("_reason").is_not_null())
+    return (
+        _reasoned(rows, foods, key_cols, amounts)
+        .filter(pl.col("_reason").is_not_null())
         .select(
             pl.col("_row").cast(pl.Int64).alias("row"),
             pl.col("_person").cast(pl.Float64).alias("person"),
@@ -382,17 +403,265 @@ def _queries(lf: pl.LazyFrame, key_cols: Sequence[str]) -> tuple[pl.LazyFrame, p
         )
         .head(MAX_LISTED_PROBLEMS)
     )
-    return totals, listed
 
 
-def _split(by_reason: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
-    """Usable person-day sums, and the problem rows counted by reason."""
-    bad = by_reason.filter(pl.col("_reason").is_not_null())
-    counts = {
-        str(r): int(n) for r, n in bad.group_by("_reason").agg(pl.col("n_rows").sum()).iter_rows()
+# ------------------------------------------------------------------------ the first pass
+
+
+def _first_pass(
+    rows: pl.LazyFrame, key_cols: Sequence[str], amount_text: bool
+) -> list[pl.LazyFrame]:
+    """Queries of the first pass over the file.
+
+    1. the distinct food keys, with their rows ``_n`` and largest amount ``_amax``;
+    2. one row of aggregated column checks: rows ``n``; persons missing ``p_null``, not
+       whole numbers ``p_nonint``, lowest and highest ``p_lo``/``p_hi``; dates missing
+       ``d_null``, first and last ``d_lo``/``d_hi``; amounts given but missing, negative or
+       infinite ``a_bad`` (before fractions such as "1/2" are read: an upper bound);
+    3. when amounts are text, the distinct amounts that are not plain numbers.
+
+    From these the second pass knows which row checks can fire at all (a clean file needs
+    none) and whether the person-day can be one integer key.
+    """
+    schema = rows.collect_schema()
+    p, a = pl.col("_person"), pl.col("_amount")
+    if schema["_person"].is_integer():
+        nonint = pl.lit(0)
+    else:
+        nonint = (~(p.is_finite() & (p == p.floor()))).sum()
+    queries = [
+        rows.group_by(*key_cols, _GIVEN).agg(pl.len().alias("_n"), a.max().alias("_amax")),
+        rows.select(
+            pl.len().cast(pl.Int64).alias("n"),
+            p.null_count().cast(pl.Int64).alias("p_null"),
+            nonint.cast(pl.Int64).alias("p_nonint"),
+            p.min().alias("p_lo"),
+            p.max().alias("p_hi"),
+            pl.col("_date").null_count().cast(pl.Int64).alias("d_null"),
+            pl.col("_date").min().alias("d_lo"),
+            pl.col("_date").max().alias("d_hi"),
+            (pl.col(_GIVEN) & (a.is_null() | (a < 0) | a.is_infinite()))
+            .sum()
+            .cast(pl.Int64)
+            .alias("a_bad"),
+        ),
+    ]
+    if amount_text:
+        queries.append(rows.select(pl.col("_amount_text").drop_nulls().unique()))
+    return queries
+
+
+def _merge_first(
+    parts: Sequence[Sequence[pl.DataFrame]], key_cols: Sequence[str]
+) -> tuple[pl.DataFrame, dict[str, Any], list[str]]:
+    """(distinct food keys, column checks, amount texts) of one or more first passes."""
+    keys = pl.concat([q[0] for q in parts], how="vertical_relaxed")
+    if len(parts) > 1:
+        keys = keys.group_by(*key_cols, _GIVEN).agg(pl.col("_n").sum(), pl.col("_amax").max())
+    stats = (
+        pl.concat([q[1] for q in parts], how="vertical_relaxed")
+        .select(
+            pl.col("n", "p_null", "p_nonint", "d_null", "a_bad").sum(),
+            pl.col("p_lo", "d_lo").min(),
+            pl.col("p_hi", "d_hi").max(),
+        )
+        .row(0, named=True)
+    )
+    texts = sorted({t for q in parts if len(q) > 2 for t in q[2]["_amount_text"].to_list()})
+    return keys, stats, texts
+
+
+# ----------------------------------------------------------------------- the second pass
+
+
+#: Why a row is not used, in the order checked (the first that applies is the reason).
+_REASONS = ("person", "date", "no_food", "amount", "food", "portion")
+#: Per-unit nutrient column of the resolved food table → person-day total column.
+_PER_UNIT = {f"_{k}_per_unit": col for k, col in DIARY_NUTRIENTS.items()}
+
+
+def _missing_name(col: str) -> str:
+    return f"n_missing_{col.split('_')[0]}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The second pass, as the first pass allows it to be.
+
+    ``join_on``: the key columns that vary (joined with the resolved food table, which has
+    one row per value of them); ``food``: that table (or its one row when nothing varies);
+    ``given``: the amount-given flag when it is the same on every row; ``checks``: the
+    reasons that can occur at all (a subset of :data:`_REASONS`, same order); ``missing``:
+    the total columns some food has no value for; ``key``: (lowest person, first day [days
+    since 1970], days in range) of the integer person-day key, or None (group on both).
+    """
+
+    join_on: tuple[str, ...]
+    food: pl.DataFrame
+    given: bool | None
+    checks: tuple[str, ...]
+    missing: tuple[str, ...]
+    key: tuple[int, int, int] | None
+    amounts: dict[str, float | None]
+
+
+def _plan(
+    foods: pl.DataFrame,
+    stats: dict[str, Any],
+    key_cols: Sequence[str],
+    amounts: dict[str, float | None],
+) -> _Plan:
+    """What the second pass must do, from the resolved foods and the column checks."""
+    max_g, y0, y1, _ = _limits()
+    cols = [*key_cols, _GIVEN]
+    join_on = tuple(c for c in cols if foods[c].n_unique() > 1) if foods.height else tuple(cols)
+    given = None if _GIVEN in join_on or not foods.height else bool(foods[_GIVEN][0])
+    problems = set(foods["_problem"].drop_nulls().to_list())
+    fractions = [v for v in amounts.values() if v is not None]
+    factor = pl.when(pl.col(_GIVEN)).then(pl.col("_amax")).otherwise(1.0)
+    if fractions:
+        factor = pl.max_horizontal(factor, pl.when(pl.col(_GIVEN)).then(max(fractions)))
+    # a portion check is needed when some usable food may exceed the bound (NaN: be safe)
+    portion = (
+        foods.filter(pl.col("_problem").is_null() & pl.col("_g_per_unit").is_not_null())
+        .select((~(factor * pl.col("_g_per_unit") <= max_g)).fill_null(False).any())
+        .item()
+    )
+    d_lo, d_hi = stats["d_lo"], stats["d_hi"]
+    possible = {
+        "person": stats["p_null"] > 0,
+        "date": stats["d_null"] > 0 or (d_lo is not None and (d_lo.year < y0 or d_hi.year > y1)),
+        "no_food": "no_food" in problems,
+        "amount": stats["a_bad"] > 0,
+        "food": bool(problems - {"no_food"}),
+        "portion": bool(portion),
     }
-    good = by_reason.filter(pl.col("_reason").is_null()).drop("_reason")
-    return good.with_columns(pl.col("_person").cast(pl.Float64)), counts
+    per_unit = [c for c in _PER_UNIT if foods[c].null_count() > 0]
+    keep = [*join_on, *_PER_UNIT, "_g_per_unit", "_problem"]
+    key = None
+    p_lo, p_hi = stats["p_lo"], stats["p_hi"]
+    if p_lo is not None and d_lo is not None and stats["p_nonint"] == 0:
+        lo, hi = int(p_lo), int(p_hi)
+        day0 = (d_lo - _EPOCH).days
+        span = (d_hi - d_lo).days + 1
+        if lo > -(2**62) and (hi - lo + 1) * span < 2**62:
+            key = (lo, day0, span)
+    return _Plan(
+        join_on=join_on,
+        food=foods.select(keep) if join_on else foods.select(keep).head(1),
+        given=given,
+        checks=tuple(r for r in _REASONS if possible[r]),
+        missing=tuple(_PER_UNIT[c] for c in per_unit),
+        key=key,
+        amounts=amounts,
+    )
+
+
+def _second_pass(rows: pl.LazyFrame, plan: _Plan) -> pl.LazyFrame:
+    """One lazy query: rows joined with the tiny food table, amount x nutrient per unit,
+    summed per person-day (one integer key when it can be), with the problem rows counted
+    by reason in the same aggregation (``_r_<reason>``) instead of being filtered out."""
+    max_g, y0, y1, _ = _limits()
+    lf = _with_amounts(rows, plan.amounts)
+    schema = lf.collect_schema()
+    if plan.join_on:
+        food = plan.food.with_columns(pl.col(c).cast(schema[c], strict=False) for c in plan.join_on)
+        lf = lf.join(food.lazy(), on=list(plan.join_on), how="left", nulls_equal=True)
+
+        def col(name: str) -> pl.Expr:
+            return pl.col(name)
+
+    else:
+        one = plan.food.row(0, named=True) if plan.food.height else {}
+
+        def col(name: str) -> pl.Expr:
+            return pl.lit(one.get(name), dtype=plan.food.schema[name])
+
+    amount = pl.col("_amount")
+    if plan.given is None:
+        given: pl.Expr = pl.col(_GIVEN)
+        factor = pl.when(given).then(amount).otherwise(1.0)
+    elif plan.given:
+        given, factor = pl.lit(True), amount
+    else:
+        given, factor = pl.lit(False), pl.lit(1.0)
+    date = pl.col("_date")
+    problem = col("_problem")
+    test = {
+        "person": pl.col("_person").is_null(),
+        "date": date.is_null()
+        | (date < pl.lit(_dt.date(y0, 1, 1)))
+        | (date > pl.lit(_dt.date(y1, 12, 31))),
+        "no_food": problem == "no_food",
+        "amount": given & (amount.is_null() | (amount < 0) | amount.is_infinite()),
+        "food": problem.is_not_null(),
+        "portion": factor * col("_g_per_unit") > max_g,
+    }
+    exprs: list[pl.Expr] = []
+    if plan.key is not None:
+        lo, day0, span = plan.key
+        exprs.append(
+            (
+                (pl.col("_person").cast(pl.Int64) - lo) * span
+                + (date.cast(pl.Int32).cast(pl.Int64) - day0)
+            ).alias("_k")
+        )
+        by = ["_k"]
+    else:
+        exprs += [pl.col("_person"), date]
+        by = ["_person", "_date"]
+    values = {c: factor * col(u) for u, c in _PER_UNIT.items()}
+    aggs: list[pl.Expr]
+    if not plan.checks:
+        exprs += [v.alias(c) for c, v in values.items()]
+        aggs = [pl.col(*values).sum(), pl.len().alias("n_rows")]
+        aggs += [pl.col(c).null_count().alias(_missing_name(c)) for c in plan.missing]
+    else:
+        reason: Any = pl.when(test[plan.checks[0]]).then(pl.lit(0, dtype=pl.UInt8))
+        for i, r in enumerate(plan.checks[1:], 1):
+            reason = reason.when(test[r]).then(pl.lit(i, dtype=pl.UInt8))
+        ok = reason.is_null()
+        exprs += [reason.alias("_reason"), ok.alias("_ok")]
+        exprs += [pl.when(ok).then(v).alias(c) for c, v in values.items()]
+        exprs += [
+            (ok & v.is_null()).alias(_missing_name(c))
+            for c, v in values.items()
+            if c in plan.missing
+        ]
+        aggs = [pl.col(*values).sum(), pl.col("_ok").sum().alias("n_rows")]
+        aggs += [pl.col(_missing_name(c)).sum() for c in plan.missing]
+        aggs += [(pl.col("_reason") == i).sum().alias(f"_r_{r}") for i, r in enumerate(plan.checks)]
+    return lf.select(exprs).group_by(by).agg(aggs)
+
+
+def _split(grouped: pl.DataFrame, plan: _Plan) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Usable person-day sums (``_person`` [Float64], ``_date``, the totals, ``n_rows``,
+    ``n_missing_*``), and the problem rows counted by reason."""
+    counts = {r: int(grouped[f"_r_{r}"].sum()) for r in plan.checks}
+    counts = {r: n for r, n in counts.items() if n}
+    good = grouped.filter(pl.col("n_rows") > 0) if plan.checks else grouped
+    if plan.key is not None:  # the key's order is (person, date): sort one integer column
+        good = good.sort("_k")
+        lo, day0, span = plan.key
+        who = [
+            (pl.col("_k") // span + lo).cast(pl.Float64).alias("_person"),
+            (pl.col("_k") % span + day0).cast(pl.Int32).cast(pl.Date).alias("_date"),
+        ]
+    else:
+        who = [pl.col("_person").cast(pl.Float64), pl.col("_date")]
+    idx = pl.get_index_type()
+    good = good.select(
+        *who,
+        *DIARY_NUTRIENTS.values(),
+        pl.col("n_rows").cast(idx),
+        *(
+            (pl.col(_missing_name(c)) if c in plan.missing else pl.lit(0))
+            .cast(idx)
+            .alias(_missing_name(c))
+            for c in DIARY_NUTRIENTS.values()
+        ),
+    )
+    return good, counts
 
 
 def _combine(
@@ -415,17 +684,30 @@ def _combine(
 
 def _pass(
     rows: pl.LazyFrame,
+    numbered: Callable[[], pl.LazyFrame],
     foods: pl.DataFrame,
     key_cols: Sequence[str],
-    amounts: dict[str, float | None],
+    plan: _Plan,
     run: dict[str, Any],
 ) -> tuple[pl.DataFrame, dict[str, int], pl.DataFrame]:
-    """The row pass: one group-by (rows with a problem are grouped by reason too); the problem
-    rows are listed in a second pass only when there are any."""
-    q_totals, q_listed = _queries(_reasoned(rows, foods, key_cols, amounts), key_cols)
-    totals, counts = _split(q_totals.collect(**run))
-    listed = (q_listed.collect(**run) if counts else q_listed.clear().collect()).sort("row")
+    """The row pass (one aggregation); the problem rows are listed, from the rows as
+    ``numbered()`` gives them, in a second query only when there are any."""
+    totals, counts = _split(_second_pass(rows, plan).collect(**run), plan)
+    if counts:
+        listed = _listed(numbered(), foods, key_cols, plan.amounts).collect(**run).sort("row")
+    else:
+        listed = pl.DataFrame(schema=_LISTED_SCHEMA)
     return totals, counts, listed
+
+
+_LISTED_SCHEMA = {
+    "row": pl.Int64,
+    "person": pl.Float64,
+    "date": pl.Date,
+    "food": pl.String,
+    "reason": pl.String,
+    "detail": pl.String,
+}
 
 
 def diary_totals(
@@ -471,41 +753,48 @@ def diary_totals(
     if engine != "polars":
         raise CohortFileError(f"unknown engine {engine!r}; use 'polars' or 'dask'")
     run: dict[str, Any] = {"engine": "streaming"} if streaming else {}
-    rows = _rows(_scan(p).select(cols), cols)
+    rows = _rows(_scan(p).select(cols), cols, offset=None)
     if progress is not None:
         progress("diaries: distinct foods", 0, 3)
     try:
-        keys, texts, n = pl.collect_all(
-            [
-                rows.select(*key_cols, _GIVEN).unique(),
-                rows.select(pl.col("_amount_text").drop_nulls().unique()),
-                rows.select(pl.len()),
-            ],
-            **run,
+        first = pl.collect_all(_first_pass(rows, key_cols, _text_amounts(p, cols)), **run)
+    except (pl.exceptions.PolarsError, OSError) as e:
+        raise CohortFileError(f"{p}: cannot be read: {e}") from None
+    keys, stats, texts = _merge_first([first], key_cols)
+    if progress is not None:
+        progress(f"diaries: resolving {keys.height:,} foods", 1, 3)
+    foods = _resolve(keys, key_cols)
+    plan = _plan(foods, stats, key_cols, _amount_values(texts))
+    if progress is not None:
+        progress("diaries: person-day totals", 2, 3)
+    try:
+        totals, counts, listed = _pass(
+            rows, lambda: _rows(_scan(p).select(cols), cols), foods, key_cols, plan, run
         )
     except (pl.exceptions.PolarsError, OSError) as e:
         raise CohortFileError(f"{p}: cannot be read: {e}") from None
     if progress is not None:
-        progress(f"diaries: resolving {keys.height:,} foods", 1, 3)
-    foods = _resolve(keys, key_cols)
-    amounts = _amount_values(texts["_amount_text"].to_list())
-    if progress is not None:
-        progress("diaries: person-day totals", 2, 3)
-    try:
-        totals, counts, listed = _pass(rows, foods, key_cols, amounts, run)
-    except (pl.exceptions.PolarsError, OSError) as e:
-        raise CohortFileError(f"{p}: cannot be read: {e}") from None
-    if progress is not None:
         progress("diaries: person-day totals", 3, 3)
-    return _finish(totals, counts, listed, int(n.item()), foods.height)
+    return _finish(
+        totals, counts, listed, int(stats["n"]), foods.height, presorted=plan.key is not None
+    )
 
 
 def _finish(
-    totals: pl.DataFrame, counts: dict[str, int], listed: pl.DataFrame, n_rows: int, n_foods: int
+    totals: pl.DataFrame,
+    counts: dict[str, int],
+    listed: pl.DataFrame,
+    n_rows: int,
+    n_foods: int,
+    *,
+    presorted: bool = False,
 ) -> DiaryTotals:
-    """Sort the totals, move implausible day totals to the problems, check the tally."""
+    """Sort the totals (unless ``presorted``), move implausible day totals to the problems,
+    check the tally."""
     *_, top = _limits()
-    totals = totals.rename({"_person": "person", "_date": "date"}).sort("person", "date")
+    totals = totals.rename({"_person": "person", "_date": "date"})
+    if not presorted:
+        totals = totals.sort("person", "date")
     over = totals.filter(pl.col("magnesium_mg") > top)
     if over.height:
         totals = totals.filter(~(pl.col("magnesium_mg") > top))
@@ -639,21 +928,14 @@ def _dask_frame(path: Path, cols: Sequence[str]) -> Any:
     return dd.read_parquet(str(path), columns=list(cols))
 
 
-def _part_frame(part: Any, cols: Sequence[str], offset: int) -> pl.LazyFrame:
+def _part_frame(part: Any, cols: Sequence[str], offset: int | None) -> pl.LazyFrame:
     return _rows(pl.from_pandas(part[list(cols)]).lazy(), cols, offset)
 
 
-def _part_keys(
-    part: Any, cols: Sequence[str], key_cols: Sequence[str], offset: int
-) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    rows = _part_frame(part, cols, offset)
-    keys, texts = pl.collect_all(
-        [
-            rows.select(*key_cols, _GIVEN).unique(),
-            rows.select(pl.col("_amount_text").drop_nulls().unique()),
-        ]
-    )
-    return keys, texts, len(part)
+def _part_first(part: Any, cols: Sequence[str], key_cols: Sequence[str]) -> list[pl.DataFrame]:
+    frame = pl.from_pandas(part[list(cols)]).lazy()
+    text = "amount" in cols and not _numeric(frame.collect_schema()["amount"])
+    return pl.collect_all(_first_pass(_rows(frame, cols, None), key_cols, text))
 
 
 def _part_totals(
@@ -662,12 +944,12 @@ def _part_totals(
     key_cols: Sequence[str],
     offset: int,
     foods: pl.DataFrame,
-    amounts: dict[str, float | None],
+    plan: _Plan,
 ) -> tuple[pl.DataFrame, dict[str, int], pl.DataFrame]:
-    rows = _part_frame(part, cols, offset)
+    rows = _part_frame(part, cols, None)
     schema = rows.collect_schema()
     foods = foods.with_columns(pl.col(k).cast(schema[k], strict=False) for k in key_cols)
-    return _pass(rows, foods, key_cols, amounts, {})
+    return _pass(rows, lambda: _part_frame(part, cols, offset), foods, key_cols, plan, {})
 
 
 def _dask_totals(
@@ -692,24 +974,20 @@ def _dask_totals(
         if progress is not None:
             progress("diaries (dask): distinct foods", 0, 3)
         first = client.compute(
-            [
-                dask.delayed(_part_keys)(p, list(cols), list(key_cols), int(o))
-                for p, o in zip(parts, offsets, strict=True)
-            ],
+            [dask.delayed(_part_first)(p, list(cols), list(key_cols)) for p in parts],
             sync=True,
         )
-        keys = pl.concat([f[0] for f in first], how="vertical_relaxed").unique()
-        texts = pl.concat([f[1] for f in first], how="vertical_relaxed").unique()
+        keys, stats, texts = _merge_first(first, key_cols)
         if progress is not None:
             progress(f"diaries (dask): resolving {keys.height:,} foods", 1, 3)
         foods = _resolve(keys, key_cols)
-        amounts = _amount_values(texts["_amount_text"].to_list())
+        plan = _plan(foods, stats, key_cols, _amount_values(texts))
         if progress is not None:
             progress("diaries (dask): person-day totals", 2, 3)
         f_future = client.scatter(foods, broadcast=True)
         second = client.compute(
             [
-                dask.delayed(_part_totals)(p, list(cols), list(key_cols), int(o), f_future, amounts)
+                dask.delayed(_part_totals)(p, list(cols), list(key_cols), int(o), f_future, plan)
                 for p, o in zip(parts, offsets, strict=True)
             ],
             sync=True,

@@ -8,7 +8,11 @@ variation is NOT removed, so these spreads are wider than usual-intake distribut
 * ``mg_per_1000kcal`` [mg/1,000 kcal]: mean magnesium / mean energy x 1,000 (needs
   ``DR1TKCAL``; persons with no energy are left out);
 * ``supplement_share`` [fraction]: supplemental magnesium (``DSQTMAGN``) / usual intake
-  including it (only when the person file has ``DSQTMAGN``).
+  including it (only when the person file has ``DSQTMAGN``);
+* ``mds`` [points, 0-5]: the Magnesium Depletion Score (Fan et al. 2021), by the core's
+  :func:`magnerve.clinical.mds_score`, of the persons whose person file gives all four
+  components (``DIURETIC``, ``PPI``, ``DRINKS_PER_DAY``, ``EGFR``); persons missing any
+  are left out (the score would count an unknown component as 0).
 
 Weighted quantiles use the day-1 dietary weight: the smallest value whose cumulative weight
 reaches the share q of the group's weight (the inverse of the weighted distribution function).
@@ -75,6 +79,33 @@ def _mean_days(table: pl.DataFrame, day1: str, day2: str) -> pl.Expr:
     return pl.col(day1)
 
 
+_MDS = ("DIURETIC", "PPI", "DRINKS_PER_DAY", "EGFR")
+
+
+def _mds(table: pl.DataFrame) -> pl.Series | None:
+    """MDS per person [points] (null where a component is missing), or None when no person
+    has all four components."""
+    if not set(_MDS) <= set(table.columns):
+        return None
+    complete = table.select(pl.all_horizontal(pl.col(c).is_not_null() for c in _MDS))
+    ok = complete.to_series().to_numpy()
+    if not ok.any():
+        return None
+    from magnerve.clinical import mds_score
+
+    sub = table.filter(pl.Series(ok))
+    score = mds_score(
+        diuretic=sub["DIURETIC"].to_numpy() == 1.0,
+        ppi=sub["PPI"].to_numpy() == 1.0,
+        egfr=sub["EGFR"].to_numpy(),
+        drinks_per_day=sub["DRINKS_PER_DAY"].to_numpy(),
+        sex=sub["sex"].to_numpy(),
+    )
+    out = np.full(table.height, np.nan)
+    out[ok] = score
+    return pl.Series("_mds", out).fill_nan(None)
+
+
 def distributions(table: pl.DataFrame, usual_mg: npt.NDArray[np.float64]) -> pl.DataFrame:
     """Weighted p10-p90 of each measure the table allows, by sex x age group and overall.
 
@@ -82,7 +113,8 @@ def distributions(table: pl.DataFrame, usual_mg: npt.NDArray[np.float64]) -> pl.
     ----------
     table : polars.DataFrame
         The analysed persons (``sex``, ``age_group``, ``WTDRD1``, ``DR1TMAGN``, optional
-        ``DR2TMAGN``, ``DR1TCALC``, ``DR2TCALC``, ``DR1TKCAL``, ``DR2TKCAL``, ``DSQTMAGN``).
+        ``DR2TMAGN``, ``DR1TCALC``, ``DR2TCALC``, ``DR1TKCAL``, ``DR2TKCAL``, ``DSQTMAGN``,
+        ``DIURETIC``, ``PPI``, ``DRINKS_PER_DAY``, ``EGFR``).
     usual_mg : numpy.ndarray
         Usual magnesium intake per person including supplements [mg/day].
 
@@ -107,6 +139,10 @@ def distributions(table: pl.DataFrame, usual_mg: npt.NDArray[np.float64]) -> pl.
         share = pl.col("DSQTMAGN").fill_null(0.0) / pl.col("_usual")
         measures.append(("supplement_share", "fraction", pl.when(pl.col("_usual") > 0).then(share)))
         table = table.with_columns(u)
+    mds = _mds(table)
+    if mds is not None:
+        measures.append(("mds", "points", pl.col("_mds")))
+        table = table.with_columns(mds)
     if not measures:
         return pl.DataFrame(schema=_SCHEMA)
     t = table.select(

@@ -20,6 +20,7 @@ from magnerve.cohort._io import CohortFileError
 __all__ = [
     "COHORT_COLUMNS",
     "DIET_COLUMNS",
+    "MDS_COLUMNS",
     "MISSING_TEXT",
     "PERSON_COLUMNS",
     "check_values",
@@ -39,9 +40,15 @@ COHORT_COLUMNS = (
     "SDMVPSU",
 )
 
-#: Optional columns of a person file (joined on SEQN): pregnancy status (1 = pregnant) and
-#: magnesium from supplements [mg/day].
-PERSON_COLUMNS = ("RIDEXPRG", "DSQTMAGN")
+#: Optional person-file columns of the Magnesium Depletion Score (Fan et al. 2021) by group
+#: (magnerve names: NHANES has no single column for them): current diuretic use and current
+#: proton-pump-inhibitor use (1 = yes, 0 = no), usual alcoholic drinks per day, eGFR
+#: [mL/min/1.73 m²].
+MDS_COLUMNS = ("DIURETIC", "PPI", "DRINKS_PER_DAY", "EGFR")
+
+#: Optional columns of a person file (joined on SEQN): pregnancy status (1 = pregnant),
+#: magnesium from supplements [mg/day], and the MDS components (:data:`MDS_COLUMNS`).
+PERSON_COLUMNS = ("RIDEXPRG", "DSQTMAGN", *MDS_COLUMNS)
 
 #: Optional columns of a cohort file read when present: calcium [mg/day] and energy
 #: [kcal/day] on recall days 1 and 2 (for the Ca:Mg and magnesium-per-1,000-kcal
@@ -219,6 +226,24 @@ def check_values(table: pl.DataFrame, path: Path, columns: Sequence[str]) -> Non
                 col,
                 pl.col(col) < 0,
                 "{col} is {v:g}; an intake cannot be negative ({n} row(s) affected)",
+            )
+    for col in ("DIURETIC", "PPI"):
+        if col in columns:
+            _refuse_first(
+                table,
+                path,
+                col,
+                ~pl.col(col).is_in([0.0, 1.0]),
+                "{col} is {v:g}; use 1 = current use or 0 = none ({n} row(s) affected)",
+            )
+    for col in ("DRINKS_PER_DAY", "EGFR"):
+        if col in columns:
+            _refuse_first(
+                table,
+                path,
+                col,
+                pl.col(col) < 0,
+                "{col} is {v:g}; it cannot be negative ({n} row(s) affected)",
             )
     if "WTDRD1" in columns:
         has_day1 = pl.col("DR1TMAGN").is_not_null()

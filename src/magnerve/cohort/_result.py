@@ -97,11 +97,13 @@ class CohortResult:
 
     def distributions(self) -> pl.DataFrame:
         """Weighted p10, p25, p50, p75, p90 of Ca:Mg [mg/mg], magnesium per 1,000 kcal
-        [mg/1000 kcal] and the supplement share [fraction] by sex x age group and overall.
+        [mg/1000 kcal], the supplement share [fraction] and the Magnesium Depletion Score
+        [points] by sex x age group and overall.
 
         Only the measures the input allows (calcium ``DR1TCALC``, energy ``DR1TKCAL``,
-        supplements ``DSQTMAGN``; food-level diaries give calcium and energy); per person from
-        the mean of their recall days (docs/cohort.md).
+        supplements ``DSQTMAGN``, the MDS components ``DIURETIC``, ``PPI``,
+        ``DRINKS_PER_DAY``, ``EGFR`` of the person file; food-level diaries give calcium and
+        energy); per person from the mean of their recall days (docs/cohort.md).
 
         Returns
         -------
