@@ -106,6 +106,14 @@ def cohort_cmd(
             "--variance", help="Standard errors: taylor, jackknife (JKn) or brr (replicates)."
         ),
     ] = VarianceChoice.taylor,
+    refit_replicates: Annotated[
+        bool,
+        typer.Option(
+            "--refit-replicates",
+            help="With --usual nci and --variance jackknife|brr: refit the NCI model for "
+            "every replicate weight set, so the SEs include the model's uncertainty (slow).",
+        ),
+    ] = False,
     out_dir: Annotated[
         Path | None,
         typer.Option(
@@ -144,6 +152,8 @@ def cohort_cmd(
         _fail("--diaries needs --persons (the person table: sex, age, weights, design)", code=2)
     if streaming and not diaries:
         _fail("--streaming needs --diaries", code=2)
+    if refit_replicates and (usual is not UsualChoice.nci or variance is VarianceChoice.taylor):
+        _fail("--refit-replicates needs --usual nci and --variance jackknife or brr", code=2)
     if not file.is_file():
         _fail(f"cohort file not found: {escape(str(file))}", code=2)
     if persons is not None and not persons.is_file():
@@ -173,6 +183,7 @@ def cohort_cmd(
                     method=method.value,
                     usual=usual.value,
                     variance=variance.value,
+                    refit=refit_replicates,
                     progress=progress,
                 )
             else:
@@ -184,6 +195,7 @@ def cohort_cmd(
                     method=method.value,
                     usual=usual.value,
                     variance=variance.value,
+                    refit=refit_replicates,
                     progress=progress,
                 )
     except InputError as e:
@@ -204,7 +216,9 @@ def cohort_cmd(
         return
     t = Table(
         title=f"Usual magnesium intake below the EAR ({method.value}, usual intakes: "
-        f"{usual.value}, SEs: {variance.value}); {result.n_persons:,} persons"
+        f"{usual.value}, SEs: {variance.value}"
+        f"{', model refitted per replicate' if result.refit_replicates else ''}); "
+        f"{result.n_persons:,} persons"
     )
     t.add_column("Sex")
     t.add_column("Age")

@@ -203,6 +203,7 @@ def estimate_prevalence(
     method: Method = "cutpoint",
     usual: Usual = "shrink",
     variance: Variance = "taylor",
+    refit: bool = False,
     progress: Progress | None = None,
 ) -> CohortResult:
     """Prevalence of usual magnesium intake below the EAR from a table of :func:`read_cohort`.
@@ -219,6 +220,10 @@ def estimate_prevalence(
         model (Box-Cox, mixed model, Monte Carlo; docs/cohort.md).
     variance : {"taylor", "jackknife", "brr"}, default "taylor"
         Design-based SEs: Taylor linearisation, delete-one-PSU jackknife or BRR (svy).
+    refit : bool, default False
+        With ``usual="nci"`` and ``variance="jackknife"`` or ``"brr"``: refit the NCI model
+        with every replicate weight set, so the SEs include the model fit's uncertainty
+        (slow: one fit per replicate; docs/cohort.md).
     progress : callable, optional
         Called as ``progress(step, done, total)`` during long steps.
 
@@ -226,7 +231,9 @@ def estimate_prevalence(
     -------
     CohortResult
     """
-    return estimate(table, method=method, usual=usual, variance=variance, progress=progress)
+    return estimate(
+        table, method=method, usual=usual, variance=variance, refit=refit, progress=progress
+    )
 
 
 def cohort_prevalence(
@@ -238,6 +245,7 @@ def cohort_prevalence(
     method: Method = "cutpoint",
     usual: Usual = "shrink",
     variance: Variance = "taylor",
+    refit: bool = False,
     progress: Progress | None = None,
 ) -> CohortResult:
     """Read a cohort file and estimate the prevalence of inadequate magnesium intake.
@@ -255,7 +263,7 @@ def cohort_prevalence(
     if progress is not None:
         progress("reading", 1, 1)
     return estimate_prevalence(
-        table, method=method, usual=usual, variance=variance, progress=progress
+        table, method=method, usual=usual, variance=variance, refit=refit, progress=progress
     )
 
 
@@ -331,6 +339,7 @@ def cohort_from_diaries(
     method: Method = "cutpoint",
     usual: Usual = "shrink",
     variance: Variance = "taylor",
+    refit: bool = False,
     progress: Progress | None = None,
 ) -> CohortResult:
     """Prevalence of inadequate magnesium intake from food-level diaries and a person table.
@@ -352,6 +361,6 @@ def cohort_from_diaries(
         progress=progress,
     )
     result = estimate_prevalence(
-        table, method=method, usual=usual, variance=variance, progress=progress
+        table, method=method, usual=usual, variance=variance, refit=refit, progress=progress
     )
     return replace(result, diaries=summary)

@@ -14,6 +14,9 @@
 4. Weighted means of that with design-based SEs (svy), overall and by domain (sex x age
    band) over the whole design: Taylor linearisation over strata and PSUs, or replicate
    weights (delete-one-PSU jackknife JKn, or BRR).
+5. Optionally (``refit=True``, NCI model with replicate weights): the NCI model refitted with
+   every replicate weight set and the replicate variance of the resulting prevalences
+   (:mod:`magnerve.cohort._replicates`), so the SEs include the model fit's uncertainty.
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ from scipy.special import ndtr
 from magnerve.adequacy import usual_intakes
 from magnerve.cohort._distributions import distributions
 from magnerve.cohort._nci import fit_amount, usual_draws
+from magnerve.cohort._replicates import (
+    ReplicateKind,
+    replicate_coefficients,
+    replicate_means,
+    replicate_se,
+)
 from magnerve.cohort._result import CohortResult, GroupPrevalence, Prevalence
 from magnerve.errors import InputError, MagnerveError
 from magnerve.requirements import RequirementError, reference_intake
@@ -48,6 +57,9 @@ NCI_SEED = 20061575
 #: Weekend intake days in NHANES DR1DAY/DR2DAY codes (1 = Sunday ... 7 = Saturday):
 #: Friday, Saturday, Sunday (an assumption, see docs/cohort.md).
 WEEKEND_CODES = (6.0, 7.0, 1.0)
+#: Fay coefficient of the BRR replicate weights (method setting: 0 = plain BRR, half-samples
+#: with weights 0 and 2).
+BRR_FAY = 0.0
 
 _SEX = {1.0: "male", 2.0: "female"}
 
@@ -117,13 +129,23 @@ def _weekend(table: pl.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _usual(
-    table: pl.DataFrame, method: Method, usual: Usual, progress: Progress | None
+    table: pl.DataFrame,
+    method: Method,
+    usual: Usual,
+    progress: Progress | None,
+    *,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Usual intakes [mg/day] (NCI: the mean of each person's draws) and the per-person
-    value whose weighted mean is the prevalence, within sex x age band."""
+    value whose weighted mean is the prevalence, within sex x age band.
+
+    ``weights`` replaces ``WTDRD1`` in the NCI fit (a replicate weight set); a group whose
+    weights are all zero gets NaN. The Monte-Carlo generator is seeded with ``NCI_SEED`` on
+    every call, so every call (full sample and each replicate) uses the same standard-normal
+    draws for the same person (common random numbers)."""
     day1 = table["DR1TMAGN"].to_numpy()
     day2 = table["DR2TMAGN"].fill_null(np.nan).to_numpy()
-    w = table["WTDRD1"].to_numpy()
+    w = table["WTDRD1"].to_numpy() if weights is None else weights
     ear = table["ear"].to_numpy()
     sd = table["requirement_sd"].to_numpy()
     supplements = table["DSQTMAGN"].fill_null(0.0).to_numpy()
@@ -148,6 +170,9 @@ def _usual(
                 y[i] = _y(u, ear[i], sd[i], method)
                 continue
             we = (weekend[0][i], weekend[1][i]) if weekend is not None else (None, None)
+            if not np.any(w[i] > 0.0):  # a replicate without this group: nothing to fit
+                rng.standard_normal((i.size, NCI_DRAWS))  # keep later groups' draws aligned
+                continue
             fit = fit_amount(day1[i], day2[i], w[i], weekend1=we[0], weekend2=we[1])
             draws = usual_draws(
                 fit,
@@ -206,8 +231,51 @@ def _sample(frame: pl.DataFrame, variance: Variance) -> object:
     if variance == "jackknife":
         return sample.weighting.create_jk_wgts(rep_prefix="w_rep")
     if variance == "brr":  # svy pairs the PSUs of strata with more than two
-        return sample.weighting.create_brr_wgts(rep_prefix="w_rep")
+        return sample.weighting.create_brr_wgts(rep_prefix="w_rep", fay_coef=BRR_FAY)
     return sample
+
+
+def _t_ci(est: float, se: float, df: float) -> tuple[float, float]:
+    """95 % CI est ± t(df) se, clipped to 0-1 (svy's interval for a replicate mean)."""
+    from scipy.stats import t as student_t
+
+    q = float(student_t.ppf(0.975, df))
+    return _ci(est - q * se, est + q * se)
+
+
+def _refit_ses(
+    a: pl.DataFrame,
+    analysed: np.ndarray,
+    sample: Any,
+    method: Method,
+    variance: Variance,
+    keys: list[tuple[str, str]],
+    progress: Progress | None,
+) -> np.ndarray:
+    """Replicate SEs with the NCI model refitted on every replicate weight set: row 0 the
+    whole analysed population, then one row per (sex, age band) in ``keys``."""
+    data = sample.data.sort("_row")
+    rep_cols = list(sample.rep_columns)
+    rep_all = data.select(rep_cols).to_numpy()
+    kind: ReplicateKind = "jkn" if variance == "jackknife" else "brr"
+    coefs = replicate_coefficients(
+        rep_all, data["stratum"].to_numpy(), data["psu"].to_numpy(), kind, fay=BRR_FAY
+    )
+    rep_w = rep_all[analysed]
+    sex, band = a["sex"].to_numpy(), a["age_group"].to_numpy()
+    domains = np.column_stack(
+        [np.ones(a.height, dtype=bool)] + [(sex == s) & (band == b) for s, b in keys]
+    )
+    n_reps = rep_w.shape[1]
+    theta = np.empty((domains.shape[1], n_reps))
+    for r in range(n_reps):
+        if progress is not None:
+            progress(f"refitting the NCI model ({variance} replicates)", r, n_reps)
+        _, y_r = _usual(a, method, "nci", None, weights=rep_w[:, r])
+        theta[:, r] = replicate_means(y_r, rep_w[:, r : r + 1], domains)[:, 0]
+    if progress is not None:
+        progress(f"refitting the NCI model ({variance} replicates)", n_reps, n_reps)
+    return replicate_se(theta, coefs)
 
 
 def estimate(
@@ -216,6 +284,7 @@ def estimate(
     method: Method = "cutpoint",
     usual: Usual = "shrink",
     variance: Variance = "taylor",
+    refit: bool = False,
     progress: Progress | None = None,
 ) -> CohortResult:
     """Prevalence of usual magnesium intake below the EAR (see the module docstring).
@@ -232,6 +301,12 @@ def estimate(
         amount-only model.
     variance : {"taylor", "jackknife", "brr"}
         Design-based SEs: Taylor linearisation, delete-one-PSU jackknife (JKn) or BRR.
+    refit : bool, default False
+        With ``usual="nci"`` and a replicate ``variance``: refit the NCI model (Box-Cox
+        power, fixed effects, variance components, Monte-Carlo draws with the same seed)
+        with every replicate weight set and take the replicate variance of the resulting
+        prevalences, so the SEs include the model fit's uncertainty (NCI practice; one fit
+        per replicate, so about R + 1 times the time of one fit).
     progress : callable, optional
         Called as ``progress(step, done, total)``.
 
@@ -242,8 +317,9 @@ def estimate(
     Raises
     ------
     InputError
-        An unknown option, a group without second days, a pregnant person outside the IOM
-        pregnancy ages, or a design without two PSUs in a stratum.
+        An unknown option, ``refit`` without the NCI model and replicate weights, a group
+        without second days, a pregnant person outside the IOM pregnancy ages, or a design
+        without two PSUs in a stratum.
     """
     if usual not in ("shrink", "nci"):
         raise InputError(f"unknown usual-intake method {usual!r}; use 'shrink' or 'nci'")
@@ -251,6 +327,11 @@ def estimate(
         raise InputError(f"unknown method {method!r}; use 'cutpoint' or 'probability'")
     if variance not in ("taylor", "jackknife", "brr"):
         raise InputError(f"unknown variance {variance!r}; use 'taylor', 'jackknife' or 'brr'")
+    if refit and (usual != "nci" or variance == "taylor"):
+        raise InputError(
+            "refitting per replicate needs the NCI model and replicate weights: "
+            "usual='nci' with variance='jackknife' or 'brr'"
+        )
     import svy
 
     no_day1 = int(table["DR1TMAGN"].null_count())
@@ -272,40 +353,46 @@ def estimate(
     _check_design(frame)
     if progress is not None:
         progress(f"standard errors ({variance})", 0, 1)
+    if refit:
+        frame = frame.with_row_index("_row")
     sample: Any = _sample(frame, variance)
     how = "taylor" if variance == "taylor" else "replication"
     est_all = sample.estimation.mean("y", where=svy.col("dom"), method=how)
     est_grp = sample.estimation.mean("y", by=["sex", "age_group"], where=svy.col("dom"), method=how)
     if progress is not None:
         progress(f"standard errors ({variance})", 1, 1)
-    o = est_all.to_dicts()[0]
-    overall = Prevalence(
-        float(o["est"]), float(o["se"]), _ci(o["lci"], o["uci"]), int(analysed.sum())
-    )
+    first_age = dict(a.group_by("age_group").agg(pl.col("RIDAGEYR").min()).iter_rows())
+    rows = [(None, None, est_all.to_dicts()[0])]
+    rows += [
+        (g["by_level"][0], g["by_level"][1], g)
+        for g in est_grp.to_dicts()
+        if g["by_level"][1] in first_age
+    ]
+    refit_se: np.ndarray | None = None
+    if refit:
+        keys = [(str(sex), str(band)) for sex, band, _ in rows[1:]]
+        refit_se = _refit_ses(a, analysed, sample, method, variance, keys, progress)
     counts = dict(
         a.group_by("sex", "age_group")
         .len()
         .select(pl.concat_str("sex", "age_group", separator="|"), "len")
         .iter_rows()
     )
-    first_age = dict(a.group_by("age_group").agg(pl.col("RIDAGEYR").min()).iter_rows())
-    groups = []
-    for g in est_grp.to_dicts():
-        sex, band = g["by_level"]
-        if band not in first_age:
+    prevalences = []
+    for k, (sex, band, g) in enumerate(rows):
+        n = int(analysed.sum()) if sex is None else counts[f"{sex}|{band}"]
+        est, se = float(g["est"]), float(g["se"])
+        if refit_se is None:
+            prevalences.append(Prevalence(est, se, _ci(g["lci"], g["uci"]), n))
             continue
-        groups.append(
-            GroupPrevalence(
-                sex,
-                band,
-                Prevalence(
-                    float(g["est"]),
-                    float(g["se"]),
-                    _ci(g["lci"], g["uci"]),
-                    counts[f"{sex}|{band}"],
-                ),
-            )
-        )
+        new_se = float(refit_se[k])
+        ci = _t_ci(est, new_se, float(g["df"]))
+        prevalences.append(Prevalence(est, new_se, ci, n, se_without_refit=se))
+    overall = prevalences[0]
+    groups = [
+        GroupPrevalence(str(sex), str(band), p)
+        for (sex, band, _), p in zip(rows[1:], prevalences[1:], strict=True)
+    ]
     groups.sort(key=lambda g: (g.sex != "male", first_age[g.age_group], g.age_group))
     excluded = {"no_day1_intake": no_day1, "no_ear_under_1_year": n_no_ear}
     persons = a.select(
@@ -327,6 +414,7 @@ def estimate(
         usual,
         excluded,
         variance=variance,
+        refit_replicates=refit,
         persons=persons,
         distribution_table=dist if dist.height else None,
     )

@@ -271,12 +271,15 @@ def usual_draws(
     z2[two] = boxcox(y2[two], fit.lam) - mean2[two]
     resid = resid + z2
     n_days = 1.0 + two
+    # drawn in every case, so that a caller reusing ``rng`` for later groups gets the same
+    # draws for them whatever this fit is (common random numbers across replicate refits)
+    std = rng.standard_normal((n, n_draws))
     if fit.s2_u <= 0.0:
         u = np.zeros((n, n_draws))
     else:
         v = 1.0 / (1.0 / fit.s2_u + n_days / fit.s2_e)
         m = v * resid / fit.s2_e
-        u = m[:, None] + np.sqrt(v)[:, None] * rng.standard_normal((n, n_draws))
+        u = m[:, None] + np.sqrt(v)[:, None] * std
     lo, hi = float(u.min()), float(u.max())
     if hi - lo < 1e-12:
         return np.broadcast_to(_usual_curve(fit, np.array([lo])), (n, n_draws)).copy()

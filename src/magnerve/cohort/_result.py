@@ -29,12 +29,17 @@ class Prevalence:
         [fraction].
     n : int
         Persons in the estimate.
+    se_without_refit : float, optional
+        With the NCI model refitted per replicate (``refit=True``): the replicate SE that
+        takes the per-person values of the full-sample fit as fixed, for comparison
+        [fraction]; None otherwise.
     """
 
     estimate: float
     se: float
     ci95: tuple[float, float]
     n: int
+    se_without_refit: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,9 @@ class CohortResult:
         Persons left out, by reason.
     variance : str
         How the SEs were computed (``"taylor"``, ``"jackknife"`` or ``"brr"``).
+    refit_replicates : bool
+        Whether the NCI model was refitted with each replicate weight set, so that the
+        replicate SEs include the model fit's uncertainty.
     persons : polars.DataFrame, optional
         One row per analysed person: ``SEQN``, ``sex``, ``age_group``, ``age`` [years],
         ``weight``, ``ear`` [mg/day], ``usual_intake_mg`` [mg/day] and ``below_ear`` (0/1)
@@ -91,6 +99,7 @@ class CohortResult:
     usual: str
     excluded: dict[str, int] = field(default_factory=dict)
     variance: str = "taylor"
+    refit_replicates: bool = False
     persons: pl.DataFrame | None = None
     distribution_table: pl.DataFrame | None = None
     diaries: dict[str, Any] | None = None
@@ -126,6 +135,7 @@ class CohortResult:
                 "prevalence_below_ear": o.estimate,
                 "se": o.se,
                 "ci95": list(o.ci95),
+                **_without_refit(o),
             },
             "groups": [
                 {
@@ -135,12 +145,14 @@ class CohortResult:
                     "prevalence_below_ear": g.prevalence.estimate,
                     "se": g.prevalence.se,
                     "ci95": list(g.prevalence.ci95),
+                    **_without_refit(g.prevalence),
                 }
                 for g in self.groups
             ],
             "method": self.method,
             "usual": self.usual,
             "variance": self.variance,
+            **({"refit_replicates": True} if self.refit_replicates else {}),
             "excluded": dict(self.excluded),
             **(
                 {"distributions": self.distribution_table.to_dicts()}
@@ -232,6 +244,10 @@ class CohortResult:
         from magnerve.cohort._output import write_outputs
 
         return write_outputs(self, Path(directory))
+
+
+def _without_refit(p: Prevalence) -> dict[str, float]:
+    return {} if p.se_without_refit is None else {"se_without_refit": p.se_without_refit}
 
 
 _EMPTY = np.zeros(0)
