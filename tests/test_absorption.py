@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve.absorption import (
     Dose,
     Occasion,
@@ -62,7 +63,7 @@ def test_sabatier_2011_divided_water_not_fitted():
     assert s7 / s2 == pytest.approx(0.507 / 0.324, rel=0.1)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(total=st.floats(1, 2000), n=st.integers(2, 8))
 def test_divided_doses_absorbed_better(total, n):
     one = absorb_occasion(divided(total, 1)[0]).absorbed_mg
@@ -73,7 +74,7 @@ def test_divided_doses_absorbed_better(total, n):
         assert many > one
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(load=st.floats(0.1, 5000))
 def test_absorbed_increases_fraction_decreases(load):
     assert absorbed_mg(load * 1.5) > absorbed_mg(load)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import make_profile
+from hypothesis_profiles import examples
 from magnerve import absorption as ab
 from magnerve.adequacy import default_within_sd
 from magnerve.assessment import assess
@@ -19,7 +20,7 @@ from magnerve.energy import bmr_schofield, energy_reporting, goldberg_cutoff
 # -- absorption --------------------------------------------------------------------------------
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     food=st.floats(0, 2000),
     water=st.floats(0, 200),
@@ -65,7 +66,7 @@ def test_reference_pattern_is_a_mixed_diet_with_phytate():
     assert p.sensitivity_band == (0.75, 1.25)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(absorbed=st.floats(0, 500), intake=st.floats(1, 2000), ear=st.sampled_from([65, 265, 350]))
 def test_sensitivity_ratio_within_band(absorbed, intake, ear):
     r = ab.sensitivity_ratio(absorbed, intake, ear)

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from hypothesis_profiles import examples
 from magnerve.absorption import absorbed_mg, parameters, phytate_factor
 from magnerve.adequacy import (
     IndividualAdequacy,
@@ -50,7 +51,7 @@ from magnerve.clinical import (
 # AVX-512), so they are compared to 1e-12 relative; everything else exactly.
 POW_RTOL = 1e-12
 
-SETTINGS = settings(max_examples=30, deadline=None)
+SETTINGS = settings(max_examples=examples(30), deadline=None)
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=5)
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from helpers import make_profile
+from hypothesis_profiles import examples
 from magnerve.assessment import assess, supplement_daily
 from magnerve.cli import app
 from magnerve.datasets import demo_paths
@@ -194,7 +195,9 @@ meds = st.lists(
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     age=st.floats(19, 95),
@@ -242,7 +245,9 @@ def test_wasting_medicines_malabsorption_and_high_calcium(demo):
 
 
 @settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(30),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.data())
 def test_random_diary_subsets(demo, data):

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from hypothesis_profiles import examples
 from magnerve import _bounds
 from magnerve.errors import InputError, OutOfRangeError
 from magnerve.profile import (
@@ -99,7 +100,7 @@ def test_check_refuses_non_numbers_and_non_finite(bad: object) -> None:
     assert isinstance(ei.value, InputError)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.sampled_from(sorted(_bounds.bounds())),
     st.floats(allow_nan=True, allow_infinity=True, width=64),

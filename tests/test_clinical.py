@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from hypothesis_profiles import examples
 from magnerve.cli import app
 from magnerve.clinical import (
     creatinine_umol_to_mg_dl,
@@ -47,7 +48,7 @@ def test_ckd_epi_hand_computed():
     assert egfr_ckd_epi_2021(1.8, 60, "male") == pytest.approx(142 * 2**-1.2 * 0.9938**60)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(scr=st.floats(0.2, 15), age=st.floats(18, 100), sex=st.sampled_from(["female", "male"]))
 def test_egfr_decreases_with_creatinine_and_age(scr, age, sex):
     e = egfr_ckd_epi_2021(scr, age, sex)

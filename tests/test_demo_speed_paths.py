@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from hypothesis_profiles import examples
 from magnerve.physiology import homeostasis
 from magnerve.plan._formulate import CSRMatrix
 from magnerve.report import _sweep_cache
@@ -47,7 +48,7 @@ def _same_csr(ours: CSRMatrix, ref: object) -> None:
     assert ours.data.tobytes() == ref.data.astype(np.float64).tobytes()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(_dense(), st.data())
 def test_csr_matrix_equals_scipy_sparse(a: np.ndarray, data: st.DataObject) -> None:
     ref = scipy_sparse.csr_matrix(a)
@@ -81,7 +82,7 @@ def test_csr_matrix_equals_scipy_sparse(a: np.ndarray, data: st.DataObject) -> N
     _same_csr(CSRMatrix.from_any(a), ref)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.integers(1, 6),
     st.integers(1, 8),

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve.diary import (
     Diary,
     DiaryEntry,
@@ -563,7 +564,7 @@ def diary_rows(draw):
     return rows, kinds
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(diary_rows())
 def test_nothing_silently_dropped(data):
     rows, kinds = data

@@ -24,14 +24,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from hypothesis_profiles import examples
 from magnerve import _bounds
 from magnerve.cli import app
 
 FAST = settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(30),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 LONG = settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(400),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 DIARY_TEXT = (
@@ -352,13 +357,13 @@ def _same_refusal(files, profile, as_json) -> None:
         assert _first_error(runs[0]) == _first_error(runs[1]) == _first_error(runs[2])
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck))
 @given(profile=ANY_PROFILE, as_json=st.booleans())
 def test_plan_and_simulate_refuse_exactly_as_assess(files, profile, as_json) -> None:
     _same_refusal(files, profile, as_json)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck))
 @given(profile=ANY_PROFILE, as_json=st.booleans())
 def test_plan_and_simulate_refuse_exactly_as_assess_long(files, profile, as_json) -> None:
     _same_refusal(files, profile, as_json)
@@ -449,19 +454,19 @@ OPTION_CASES = st.one_of(
 )
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(args=OPTION_CASES)
 def test_generated_options_never_crash(args: list[str]) -> None:
     _check(RUNNER.invoke(app, args), args)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(args=OPTION_CASES)
 def test_generated_options_never_crash_long(args: list[str]) -> None:
     _check(RUNNER.invoke(app, args), args)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 @given(days=OPTION_TEXT, chart=st.sampled_from([None, "", ".", "nope/x.svg", "c.svg"]))
 def test_simulate_options(files, days, chart) -> None:
     profile = Path(__file__).resolve().parents[1] / "examples" / "profile_t2d.toml"

@@ -22,6 +22,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve._text import printable
 from magnerve.diary import Diary, DiaryError, read_diary, read_diary_text
 from magnerve.errors import InputError
@@ -31,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fuzz"))
 from diary_oracle import blank, physical_lines
 
 SETTINGS = settings(
-    max_examples=120,
+    max_examples=examples(120),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -318,7 +319,7 @@ def test_fuzz_json(entries: list[object], layout: str, tail: str) -> None:
     _check_output(d)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.binary(max_size=300))
 def test_fuzz_bytes(data: bytes) -> None:
     try:
@@ -329,7 +330,7 @@ def test_fuzz_bytes(data: bytes) -> None:
     _check_output(d)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=200))
 def test_fuzz_any_text(text: str) -> None:
     for fmt in ("auto", "csv", "json"):

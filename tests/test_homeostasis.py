@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from hypothesis_profiles import examples
 from magnerve import absorption as ab
 from magnerve.cli import app
 from magnerve.physiology.homeostasis import (
@@ -30,7 +31,7 @@ def absorbed(intake_mg: float) -> float:
     return 3 * ab.absorbed_mg(intake_mg / 3)  # three equal meals, no modifiers
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.floats(0, 300))
 def test_steady_state_urine_equals_net_absorption(a):
     s = steady_state(a)
@@ -160,7 +161,7 @@ def test_low_egfr_raises_serum_and_lowers_excretion_capacity():
     assert np.all(np.diff(serums) > 0)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.floats(0, 300), st.floats(5, 150), st.floats(40, 150))
 def test_steady_state_balance_at_any_egfr_and_weight(a, egfr, weight):
     s = steady_state(a, egfr=egfr, weight_kg=weight)

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve.diary import ALIAS_FILE_NOTE, read_diary, read_diary_text
 from magnerve.errors import InputError
 from magnerve.foods import ParseError, add_alias, load_aliases, parse_line
@@ -153,7 +154,7 @@ def test_unknown_unit_word_is_flagged():
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_parse_amount_never_returns_non_finite(x):
     try:
         amount, _ = parse_amount(f"{x!r} g almonds")

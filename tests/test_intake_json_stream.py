@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from hypothesis_profiles import examples
 from magnerve.cli._common import _json_object_chunks
 from magnerve.cli._fast import dumps_json
 from magnerve.diary import Diary, read_diary
@@ -258,7 +259,7 @@ _json_values = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dictionaries(st.text(max_size=8), _json_values, max_size=5),
     st.integers(1, 4),
@@ -275,7 +276,7 @@ _decimals = st.builds(
 )  # decimal-looking values, with many exact ties such as 0.00005 and 2.67495
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True) | _decimals, max_size=30))
 def test_round4_is_python_round(xs: list[float]) -> None:
     import numpy as np

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from hypothesis_profiles import examples
 from magnerve.cli import app
 from magnerve.physiology import nerve
 from magnerve.physiology.nerve import nmda_unblocked_fraction, numba_available, simulate_sweep
@@ -39,7 +40,7 @@ def test_jahr_stevens_reference_points():
     assert float(nmda_unblocked_fraction(0, 1)) == pytest.approx(0.7812, abs=1e-4)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(v=st.floats(-120, 60), mg=st.floats(0.01, 10), dv=st.floats(0.1, 20), dmg=st.floats(0.01, 2))
 def test_block_monotonic(v, mg, dv, dmg):
     f = float(nmda_unblocked_fraction(v, mg))

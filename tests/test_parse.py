@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve.foods import (
     ParsedLine,
     ParseError,
@@ -229,7 +230,7 @@ def test_parsed_line_to_dict():
 # -- properties -------------------------------------------------------------------------
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     grams=st.integers(min_value=1, max_value=5000),
     food=st.sampled_from(
@@ -248,14 +249,14 @@ def test_grams_lines_are_exact(grams, food, unit):
     assert 0 < p.confidence <= 1
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(n=st.integers(min_value=1, max_value=20), word=st.sampled_from(["cup", "cups"]))
 def test_cups_of_milk_scale_linearly(n, word):
     p = parse_line(f"{n} {word} whole milk")
     assert p.grams == pytest.approx(244.0 * n)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.text(max_size=25))
 def test_parse_line_only_raises_parse_error(text):
     try:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from helpers import make_profile
+from hypothesis_profiles import examples
 from magnerve.cli import app
 from magnerve.plan import PlanError, make_plan
 from magnerve.plan._model import _excluded
@@ -240,7 +241,7 @@ def test_exclusion_words_with_exceptions():
 
 
 @settings(
-    max_examples=12,
+    max_examples=examples(12),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

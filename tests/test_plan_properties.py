@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve.assessment import assess
 from magnerve.diary import read_diary
 from magnerve.foods import load_database
@@ -172,7 +173,7 @@ def _check(diary_text: str, prof_data: dict[str, Any]) -> None:
 
 
 @settings(
-    max_examples=25,
+    max_examples=examples(25),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -183,7 +184,7 @@ def test_plan_safety_properties(case: tuple[str, dict[str, Any]]) -> None:
 
 @pytest.mark.slow
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve.foods import AmountError, FoodNotFoundError, PortionError, parse_amount, to_grams
 from magnerve.foods._units import lookup_unit
 
@@ -99,7 +100,7 @@ def test_parse_amount_negative_raises():
         parse_amount("-1 cup")
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     w=st.integers(min_value=0, max_value=10_000),
     n=st.integers(min_value=1, max_value=999),
@@ -115,7 +116,7 @@ def test_mixed_number_property(w, n, extra, sep, tail):
     assert rest == tail
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     x=st.decimals(
         min_value=Decimal("0.001"),
@@ -137,7 +138,7 @@ def test_decimal_round_trip_property(x, ndigits, tail):
     assert rest == tail
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.text(max_size=30))
 def test_parse_amount_never_crashes(text):
     try:

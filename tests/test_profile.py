@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve.profile import (
     ProfileError,
     load_profile,
@@ -106,7 +107,7 @@ def test_file_errors(tmp_path):
     assert load_profile(j).person.age == 40
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(["person", "health", "water", "labs", "lifestyle", "junk"]),

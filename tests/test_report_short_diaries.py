@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import magnerve
+from hypothesis_profiles import examples
 from magnerve.report import render_html
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +39,7 @@ def test_one_day_report_renders_and_says_why_the_method_was_declined() -> None:
     assert "record more days" in html
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     days=st.integers(1, 4),
     picks=st.lists(st.sampled_from(FOODS), min_size=1, max_size=6),

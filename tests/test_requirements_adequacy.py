@@ -10,6 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.special import ndtr
 
+from hypothesis_profiles import examples
 from magnerve.adequacy import (
     confidence_above,
     ear_cut_point,
@@ -125,7 +126,7 @@ def test_more_days_narrow_the_uncertainty():
     assert b.sd_d < a.sd_d and b.confidence_adequate > a.confidence_adequate
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     mean=st.floats(0, 2000),
     n=st.integers(1, 60),
@@ -142,7 +143,7 @@ def test_confidence_properties(mean, n, ear, within):
     assert higher.confidence_adequate >= r.confidence_adequate
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(p=st.floats(0.01, 0.99), n=st.integers(1, 30), within=st.floats(1, 300))
 def test_required_intake_inverts_confidence(p, n, within):
     need = required_mean_intake(p, n, ear=265, requirement_sd=26.5, within_person_sd=within)

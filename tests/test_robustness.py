@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve._limits import diary_limits
 from magnerve.foods import ParseError, parse_line, search
 from magnerve.foods._parse import PortionBoundError
@@ -31,7 +32,7 @@ def _check(text: str) -> None:
     assert len(p.food.id) == 5
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=40))
 def test_parse_line_any_text(text: str) -> None:
     _check(text)
@@ -40,13 +41,13 @@ def test_parse_line_any_text(text: str) -> None:
     assert all(0.0 <= h.score <= 1.0 for h in hits)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(AMOUNTS, UNITS, st.lists(WORDS, min_size=0, max_size=4))
 def test_parse_line_structured(amount: str, unit: str, words: list[str]) -> None:
     _check(" ".join(x for x in (amount, unit, *words) if x))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(1_000, 10**9), st.sampled_from(["", ".5", ".25"]))
 def test_thousands_separators_are_read_as_thousands(n: int, frac: str) -> None:
     grams = float(f"{n}{frac}")
@@ -58,7 +59,7 @@ def test_thousands_separators_are_read_as_thousands(n: int, frac: str) -> None:
     assert parse_line(text).grams == grams
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.integers(0, 99), st.integers(1, 99))
 def test_decimal_commas_stay_decimal(whole: int, dec: int) -> None:
     text = f"{whole},{dec:02d} oz almonds"  # two decimals: never a thousands group

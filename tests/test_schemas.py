@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from hypothesis_profiles import examples
 from magnerve.cli._fast import dumps_json
 from magnerve.schemas import SCHEMAS, json_schema, schema_model, schema_text
 
@@ -321,7 +322,7 @@ def _diaries(draw: st.DrawFn) -> str:
     return "\n".join(rows) + "\n"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_diaries())
 def test_random_diary_intake_validates(text: str) -> None:
     from magnerve.diary import read_diary_text

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve.foods import SearchHit, load_database, search
 
 DATA = Path(__file__).parent / "data"
@@ -238,7 +239,7 @@ def test_scores_in_unit_interval_and_non_increasing(query):
     assert all(a >= b for a, b in pairwise(scores))
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     query=st.text(
         alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyz ,'-%0123456789"), max_size=25

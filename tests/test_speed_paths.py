@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve import absorption as ab
 from magnerve.diary import read_diary, read_diary_text
 from magnerve.intake import intake, plausibility_flags
@@ -46,7 +47,7 @@ def _occasion(draw: st.DrawFn) -> ab.Occasion:
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.lists(_occasion(), max_size=12),
     st.none() | st.floats(min_value=10.0, max_value=500.0),

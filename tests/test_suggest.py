@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve import foods
 from magnerve.foods import SearchHit, search, suggest
 
@@ -128,7 +129,7 @@ def test_public_api() -> None:
     assert foods.suggest is suggest
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.text(max_size=60))
 def test_any_text_never_raises(text: str) -> None:
     got = suggest(text, 4)
@@ -139,7 +140,7 @@ def test_any_text_never_raises(text: str) -> None:
     assert scores == sorted(scores, reverse=True)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.sampled_from(["almonds", "spinach", "banana", "yogurt", "lentils", "salmon", "quinoa"]),
     st.integers(min_value=3, max_value=7),

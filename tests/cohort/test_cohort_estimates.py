@@ -13,6 +13,7 @@ from cohort_synth import make_cohort, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve.adequacy import ear_cut_point, probability_approach, usual_intakes
 from magnerve.cohort import cohort_prevalence, estimate_prevalence, read_cohort
 from magnerve.requirements import reference_intake
@@ -202,7 +203,9 @@ def test_summary_and_plot(tmp_path):
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(15),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     n=st.integers(20, 200),

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hypothesis_profiles import examples
 from magnerve import foods
 
 from .conftest import Account
@@ -130,7 +131,9 @@ def test_bad_fields_are_422_with_paths(alice: Account) -> None:
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(text=st.text(max_size=80), note=st.text(max_size=40))
 def test_any_text_is_201_or_422_never_500(alice: Account, text: str, note: str) -> None:

@@ -21,10 +21,12 @@ from hypothesis.errors import Unsatisfiable  # noqa: E402
 from schemathesis import GenerationMode, checks  # noqa: E402
 from schemathesis.core.failures import FailureGroup  # noqa: E402
 
+from hypothesis_profiles import examples  # noqa: E402
+
 from .conftest import Account, make_account  # noqa: E402
 
-MAX_EXAMPLES = 10
-LONG_EXAMPLES = 150
+MAX_EXAMPLES = examples(10)
+LONG_EXAMPLES = examples(150)
 
 # What "no 5xx and no schema violation" means here. Not included: status_code_conformance
 # (FastAPI documents 200/201/204 and 422 only, not the 401/403/404/429 the app answers on

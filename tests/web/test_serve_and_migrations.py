@@ -43,6 +43,7 @@ def _head_revision() -> str:
     return head
 
 
+@pytest.mark.fresh_database
 def test_migrations_match_the_models_and_rerun_cleanly(settings: Settings) -> None:
     app = create_app(settings)
     create_app(settings).state.engine.dispose()  # applying them again changes nothing
