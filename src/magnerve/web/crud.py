@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
+from types import MappingProxyType
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from magnerve import foods
 from magnerve.errors import InputError
+from magnerve.registry import get_registry
 from magnerve.web.core import security
+from magnerve.web.core.cache import CachedParse, RecordingAliases, parse_cache
 from magnerve.web.core.config import Settings, policy
 from magnerve.web.models import (
     AccessToken,
@@ -79,6 +82,7 @@ __all__ = [
     "list_shares",
     "list_supplements",
     "list_tokens",
+    "read_line",
     "save_alias",
     "save_profile",
     "save_water",
@@ -89,6 +93,30 @@ __all__ = [
     "token_user",
     "update_entry",
 ]
+
+
+# The statements of the per-request lookups, built once (building one costs about as much
+# as running it on SQLite).
+_TOKEN_BY_DIGEST = (
+    select(AccessToken, User)
+    .join(User, User.id == AccessToken.user_id)
+    .where(AccessToken.token_hash == bindparam("digest"))
+)
+_SESSION_BY_DIGEST = (
+    select(AuthSession, User)
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == bindparam("digest"))
+)
+# a Core insert of the table: about half the CPU of the ORM's unit-of-work flush
+_ENTRIES = cast(Table, DiaryEntryRow.__table__)
+_INSERT_ENTRY = insert(_ENTRIES).returning(_ENTRIES.c.id)
+_ALIAS_OF_KEY = select(FoodAlias.food_id).where(
+    FoodAlias.user_id == bindparam("user_id"), FoodAlias.key == bindparam("key")
+)
+_ALIASES_OF_KEYS = select(FoodAlias.key, FoodAlias.food_id).where(
+    FoodAlias.user_id == bindparam("user_id"),
+    FoodAlias.key.in_(bindparam("keys", expanding=True)),
+)
 
 
 class FieldError(InputError):
@@ -228,9 +256,10 @@ def session_user(
         None: only the absolute expiry applies. "Last seen" is written at most once a
         minute.
     """
-    row = db.scalar(select(AuthSession).where(AuthSession.token_hash == security.digest(raw)))
-    if row is None:
+    found = db.execute(_SESSION_BY_DIGEST, {"digest": security.digest(raw)}).first()
+    if found is None:
         return None
+    row, user = found
     now = utcnow()
     seen = row.last_seen_at or row.created_at
     if row.expires_at <= now or (idle is not None and now - seen >= idle):
@@ -240,8 +269,7 @@ def session_user(
     if idle is not None and now - seen >= _LAST_SEEN_RESOLUTION:
         row.last_seen_at = now
         db.commit()
-    user = db.get(User, row.user_id)
-    return None if user is None else (user, row)
+    return user, row
 
 
 def delete_session(db: Session, row: AuthSession) -> None:
@@ -292,17 +320,18 @@ def delete_token(db: Session, user: User, token_id: int) -> bool:
 
 def token_user(db: Session, raw: str) -> tuple[User, AccessToken] | None:
     """The account and the token row of a bearer token; None when unknown or revoked."""
-    row = db.scalar(select(AccessToken).where(AccessToken.token_hash == security.digest(raw)))
-    if row is None:
+    # one indexed query (the unique index on the digest) for the token and its account
+    found = db.execute(_TOKEN_BY_DIGEST, {"digest": security.digest(raw)}).first()
+    if found is None:
         return None
+    row, user = found
     now = utcnow()
     # a write per call would double the cost of every bearer write (one more commit and
     # fsync): "last used" is kept to the minute
     if row.last_used_at is None or now - row.last_used_at >= _LAST_USED_RESOLUTION:
         row.last_used_at = now
         db.commit()
-    user = db.get(User, row.user_id)
-    return None if user is None else (user, row)
+    return user, row
 
 
 # --- diary ----------------------------------------------------------------------------------
@@ -318,27 +347,74 @@ _CORE_INPUT_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def _parse(text: str, loc: tuple[str | int, ...], aliases: Mapping[str, str]) -> Any:
-    """The core's reading of a diary line (``magnerve.foods.parse_line``) with the account's
-    own aliases (never the server operator's alias file)."""
-    try:
-        return foods.parse_line(text, aliases=aliases)
-    except _CORE_INPUT_ERRORS as e:
-        raise FieldError(loc, str(e), getattr(e, "suggestions", ())) from None
+def _columns(parsed: Any) -> dict[str, Any]:
+    """The food columns of a diary row from the core's ``ParsedLine``."""
+    return {
+        "food_id": parsed.food.id,
+        "food_description": parsed.food.description,
+        "amount": float(parsed.amount),
+        "unit": parsed.unit,
+        "grams": float(parsed.grams),
+        "measure": parsed.measure,
+        "confidence": float(parsed.confidence),
+        "uncertain": bool(parsed.uncertain),
+        "alternatives": [h.to_dict() for h in parsed.alternatives],
+        "notes": list(parsed.notes),
+    }
 
 
-def _apply(row: DiaryEntryRow, parsed: Any, keep_alternatives: bool = False) -> None:
-    row.food_id = parsed.food.id
-    row.food_description = parsed.food.description
-    row.amount = float(parsed.amount)
-    row.unit = parsed.unit
-    row.grams = float(parsed.grams)
-    row.measure = parsed.measure
-    row.confidence = float(parsed.confidence)
-    row.uncertain = bool(parsed.uncertain)
-    if not keep_alternatives or parsed.alternatives:
-        row.alternatives = [h.to_dict() for h in parsed.alternatives]
-    row.notes = list(parsed.notes)
+def _aliases_of(db: Session, user_id: int, keys: tuple[str, ...]) -> dict[str, str]:
+    """The account's aliases of these ``alias_key`` values (one indexed query)."""
+    rows = db.execute(_ALIASES_OF_KEYS, {"user_id": user_id, "keys": list(keys)})
+    return {str(k): str(v) for k, v in rows}
+
+
+def read_line(db: Session, user: User, text: str, loc: tuple[str | int, ...]) -> Mapping[str, Any]:
+    """The food columns of a diary line as the core reads it with the account's aliases.
+
+    The same account's same text read again is answered from
+    :data:`magnerve.web.core.cache.parse_cache` when the reference data is the same and the
+    account's aliases give the same answers for the alias keys the parser looked up (the
+    parse is deterministic given those). Entries are per account (its id and creation time:
+    SQLite may give a deleted account's id to a new one), so that how fast a line is
+    answered never tells one account what another typed.
+
+    Raises
+    ------
+    FieldError
+        At ``loc``, when the core cannot understand the line (its reason and suggestions).
+    """
+    user_id = user.id
+    key = (user_id, user.created_at, text)
+    entry = parse_cache.get(key)
+    if entry is None or not entry.valid_for(lambda keys: _aliases_of(db, user_id, keys)):
+        registry = get_registry()
+        seen = RecordingAliases(AccountAliases(db, user_id))
+        try:
+            parsed = foods.parse_line(text, aliases=seen)
+        except _CORE_INPUT_ERRORS as e:
+            why = (str(e), tuple(getattr(e, "suggestions", ()) or ()))
+            entry = CachedParse(registry, tuple(seen.lookups.items()), None, why)
+        else:
+            columns = MappingProxyType(_columns(parsed))  # shared: read-only
+            entry = CachedParse(registry, tuple(seen.lookups.items()), columns, None)
+        if seen.complete:
+            parse_cache.put(key, entry)
+    if entry.error is not None:
+        raise FieldError(loc, entry.error[0], entry.error[1])
+    assert entry.columns is not None
+    return entry.columns
+
+
+def _set(row: DiaryEntryRow, columns: Mapping[str, Any], keep_alternatives: bool = False) -> None:
+    """Write food columns into ``row`` (fresh lists: a cached parse is never shared)."""
+    for name in ("food_id", "food_description", "amount", "unit", "grams", "measure"):
+        setattr(row, name, columns[name])
+    row.confidence = columns["confidence"]
+    row.uncertain = columns["uncertain"]
+    if not keep_alternatives or columns["alternatives"]:
+        row.alternatives = [dict(a) for a in columns["alternatives"]]
+    row.notes = list(columns["notes"])
 
 
 def list_entries(db: Session, user: User, start: date, end: date) -> list[DiaryEntryRow]:
@@ -373,12 +449,25 @@ def create_entry(
     FieldError
         When the core cannot understand the line (with its reason and suggestions).
     """
-    parsed = _parse(text, ("body", "text"), AccountAliases(db, user.id))
-    row = DiaryEntryRow(user_id=user.id, date=day, meal=meal or None, text=text, note=note)
-    _apply(row, parsed)
-    db.add(row)
+    columns = read_line(db, user, text, ("body", "text"))
+    now = utcnow()
+    values: dict[str, Any] = {
+        "user_id": user.id,
+        "date": day,
+        "meal": meal or None,
+        "text": text,
+        "note": note,
+        **columns,
+        "alternatives": [dict(a) for a in columns["alternatives"]],
+        "notes": list(columns["notes"]),
+        "created_at": now,
+        "updated_at": now,
+    }
+    # one INSERT statement (no unit-of-work flush); the row answered is built from the same
+    # values (not attached to the session)
+    new_id = db.execute(_INSERT_ENTRY, values).scalar_one()
     db.commit()
-    return row
+    return DiaryEntryRow(id=new_id, **values)
 
 
 def update_entry(db: Session, row: DiaryEntryRow, changes: dict[str, Any]) -> DiaryEntryRow:
@@ -400,7 +489,9 @@ def update_entry(db: Session, row: DiaryEntryRow, changes: dict[str, Any]) -> Di
         row.note = changes["note"]
     if changes.get("text") is not None:
         row.text = changes["text"]
-        _apply(row, _parse(row.text, ("body", "text"), AccountAliases(db, row.user_id)))
+        owner = db.get(User, row.user_id)  # the caller, already in the session
+        assert owner is not None
+        _set(row, read_line(db, owner, row.text, ("body", "text")))
     if changes.get("food_id") is not None:
         ndb = changes["food_id"]
         try:
@@ -408,7 +499,7 @@ def update_entry(db: Session, row: DiaryEntryRow, changes: dict[str, Any]) -> Di
             parsed = foods.parse_food_amount(ndb, row.amount, row.unit, text=row.text)
         except _CORE_INPUT_ERRORS as e:
             raise FieldError(("body", "food_id"), str(e), getattr(e, "suggestions", ())) from None
-        _apply(row, parsed, keep_alternatives=True)
+        _set(row, _columns(parsed), keep_alternatives=True)
     row.updated_at = utcnow()
     db.commit()
     return row
@@ -741,11 +832,7 @@ class AccountAliases(Mapping[str, str]):
         self._user_id = user_id
 
     def __getitem__(self, key: str) -> str:
-        found = self._db.scalar(
-            select(FoodAlias.food_id).where(
-                FoodAlias.user_id == self._user_id, FoodAlias.key == key
-            )
-        )
+        found = self._db.scalar(_ALIAS_OF_KEY, {"user_id": self._user_id, "key": key})
         if found is None:
             raise KeyError(key)
         return str(found)

@@ -10,21 +10,30 @@ Layout (after tiangolo's full-stack-fastapi-template): ``core/`` (config, db, se
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from magnerve import __version__
+from magnerve import __version__, foods
 from magnerve.errors import InputError
 from magnerve.web.api.main import api_router
 from magnerve.web.core.config import Settings
 from magnerve.web.core.db import make_engine, make_sessionmaker, migrate
 
-__all__ = ["DATABASE_URL_ENV", "SECURITY_HEADERS", "create_app", "create_worker_app"]
+__all__ = [
+    "DATABASE_URL_ENV",
+    "SECURITY_HEADERS",
+    "create_app",
+    "create_worker_app",
+    "warm_food_data",
+]
 
 # How `magnerve serve --workers N` hands the database URL to its worker processes.
 DATABASE_URL_ENV = "MAGNERVE_WEB_DATABASE_URL"
@@ -84,9 +93,30 @@ def _input_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": [item]}, status_code=422)
 
 
-def _healthz() -> dict[str, str]:
-    """Liveness: the process answers (no database call; the load benchmark's baseline)."""
-    return {"status": "ok"}
+async def _healthz() -> Response:
+    """Liveness: the process answers (no database call, no thread; the load benchmark's
+    baseline)."""
+    return Response(b'{"status":"ok"}', media_type="application/json")
+
+
+#: What a worker reads once before its first request (any food line and prefix would do).
+_WARM_LINE = "1 cup milk"
+_WARM_PREFIX = "alm"
+
+
+def warm_food_data() -> None:
+    """Load the core's food data once per process: the food table, the search index, the
+    measures and the autocomplete completions (about 0.3 s here). Without it every search
+    before the process's first diary line reads its rows from the SR28 file again (about
+    1.3 ms of a 2.1 ms search)."""
+    foods.parse_line(_WARM_LINE, aliases={})
+    foods.suggest(_WARM_PREFIX, 1)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    await run_in_threadpool(warm_food_data)
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -116,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
