@@ -123,3 +123,34 @@ def test_delete_from_the_account_page(alice: Account) -> None:
     r = alice.client.post("/account/delete", data={"password": PASSWORD, "csrf_token": alice.csrf})
     assert r.status_code == 200 and "Account deleted" in r.text
     assert alice.client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_csv_export_holds_everything_the_json_export_does(alice: Account, app: object) -> None:
+    """Supplements, dated doses, food aliases, water and tokens are in the CSV ZIP too."""
+    h = alice.csrf_header()
+    r = alice.client.post(
+        f"{API}/supplements", json={"name": "Daily", "elemental_mg": 50}, headers=alice.bearer()
+    )
+    assert r.status_code == 201, r.text
+    dose = {"date": "2024-05-02", "name": "Mag citrate", "form": "citrate", "salt_mg": 1000}
+    r = alice.client.post(f"{API}/diary/supplements", json=dose, headers=h)
+    assert r.status_code == 201, r.text
+    r = alice.client.post(f"{API}/aliases", json={"text": "my nuts", "food_id": "12061"}, headers=h)
+    assert r.status_code in (200, 201), r.text
+    js = TestClient(app).get(f"{API}/export", headers=alice.bearer()).json()  # type: ignore[arg-type]
+    r = TestClient(app).get(f"{API}/export", params={"format": "csv"}, headers=alice.bearer())  # type: ignore[arg-type]
+    z = zipfile.ZipFile(io.BytesIO(r.content))
+    names = set(z.namelist())
+    assert {"supplements.csv", "supplement_doses.csv", "food_aliases.csv", "water.csv"} <= names
+    assert "tokens.csv" in names
+    aliases = list(csv.DictReader(io.StringIO(z.read("food_aliases.csv").decode())))
+    assert [(a["text"], a["food_id"]) for a in aliases] == [
+        (a["text"], a["food_id"]) for a in js["food_aliases"]
+    ]
+    assert aliases and aliases[0]["food_id"] == "12061"
+    doses = z.read("supplement_doses.csv").decode()
+    assert "2024-05-02" in doses and "citrate" in doses
+    assert "Daily" in z.read("supplements.csv").decode()
+    tokens = list(csv.DictReader(io.StringIO(z.read("tokens.csv").decode())))
+    assert [t["name"] for t in tokens] == [t["name"] for t in js["tokens"]]
+    assert alice.token not in z.read("tokens.csv").decode()  # names and prefixes, no secret

@@ -147,7 +147,9 @@ def _flatten(value: Any, path: str = "") -> list[list[Any]]:
 def export_zip(db: Session, user: User) -> bytes:
     """The export as CSV files in a ZIP: ``entries.csv``, ``diary.csv`` (readable by
     ``magnerve intake``), ``profile.csv`` (field path, value), ``notes.csv``, ``shares.csv``,
-    ``plan_decisions.csv`` and ``account.csv``."""
+    ``plan_decisions.csv``, ``account.csv``, ``supplements.csv`` and ``supplement_doses.csv``
+    (field path, value per supplement or dated dose), ``food_aliases.csv``, ``water.csv`` and
+    ``tokens.csv`` (names and prefixes, never the secret): all the JSON export holds."""
     d = export_data(db, user)
     files = {
         "account.csv": _csv(list(d["account"]), [list(d["account"].values())]),
@@ -198,6 +200,24 @@ def export_zip(db: Session, user: User) -> bytes:
         "plan_decisions.csv": _csv(
             ["key", "decision", "summary", "decided_at"],
             [[p["key"], p["decision"], p["summary"], p["decided_at"]] for p in d["plan_decisions"]],
+        ),
+        # everything else the JSON export holds, so that neither export loses anything
+        "supplements.csv": _csv(
+            ["supplement", "field", "value"],
+            [[i, *r] for i, s in enumerate(d["supplements"]) for r in _flatten(s)],
+        ),
+        "supplement_doses.csv": _csv(
+            ["date", "field", "value"],
+            [[x["date"], *r] for x in d["supplement_doses"] for r in _flatten(x["supplement"])],
+        ),
+        "food_aliases.csv": _csv(
+            ["text", "key", "food_id"],
+            [[a["text"], a["key"], a["food_id"]] for a in d["food_aliases"]],
+        ),
+        "water.csv": _csv(["field", "value"], _flatten(d["water"] or {})),
+        "tokens.csv": _csv(
+            ["name", "prefix", "scope", "created_at"],
+            [[t["name"], t["prefix"], t["scope"], t["created_at"]] for t in d["tokens"]],
         ),
     }
     buf = io.BytesIO()
