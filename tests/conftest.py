@@ -147,6 +147,12 @@ SLOW = (
 # tests, over that budget, are marked slow as well and run in CI. Every source module keeps
 # at least one everyday test.
 OVER_BUDGET = (
+    "tests/cohort/test_cohort_refit.py::test_same_weights_give_the_same_values",
+    "tests/cohort/test_cohort_refit.py::test_refit_path_equals_svy_when_values_do_not_change",
+    "tests/test_intake_speed_paths.py::test_templates_equal_the_mapping",
+    "tests/test_assessment.py::test_demo_pdf_is_the_same_document_as_the_html",
+    "tests/test_diary_aliases.py::test_given_aliases_resolve_the_line",
+    "tests/test_diary_aliases.py::test_given_aliases_replace_the_alias_file",
     # every web test creates an app, a database and Argon2-hashed accounts (0.1-0.8 s each)
     "tests/web/",
     "tests/cohort/test_cohort_diaries.py::test_cli_usage_and_input_errors",

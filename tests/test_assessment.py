@@ -274,6 +274,25 @@ def test_pdf_report(tmp_path):
     assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 10_000
 
 
+def test_demo_pdf_is_the_same_document_as_the_html(tmp_path, monkeypatch):
+    """``demo --pdf`` gets the plan and the nerves models, as the HTML report does."""
+    from magnerve import report
+
+    seen = []
+
+    def capture(data, path, plan=None, models=None):
+        seen.append(report.render_html(data, plan, models))
+        Path(path).write_bytes(b"%PDF-1.7 test")
+
+    monkeypatch.setattr(report, "write_pdf", capture)
+    html = tmp_path / "r.html"
+    res = CliRunner().invoke(app, ["demo", "-o", str(html), "--pdf", str(tmp_path / "r.pdf")])
+    assert res.exit_code == 0, res.output
+    (printed,) = seen
+    assert "What this means for your nerves" in printed
+    assert printed == html.read_text(encoding="utf-8")
+
+
 def test_taurate_and_b6_info_and_prebiotic_note(demo):
     diary, _ = demo
     p = _profile(

@@ -91,3 +91,26 @@ def test_public_nerve_sweep_is_the_reports_sweep() -> None:
     assert [c["mg_mM"] for c in got["conditions"]] == list(_sweep_cache.REPORT_MG_MM)
     rates = [c["firing_rate_hz"] for c in got["conditions"]]
     assert rates == sorted(rates, reverse=True) and rates[0] > rates[-1]
+
+
+def test_report_pdf_has_the_plan_and_nerves_sections(
+    alice: Account, fake_sweep: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PDF is the same document as the HTML report: the core's ``write_pdf`` gets the plan
+    and the nerves models, and renders them (checked on the HTML it would print)."""
+    _profile(alice, PROFILE)
+    with_diary(alice)
+    seen: list[str] = []
+
+    def capture(data: Any, path: str, plan: Any = None, models: Any = None) -> None:
+        seen.append(report.render_html(data, plan, models))
+        with open(path, "wb") as f:
+            f.write(b"%PDF-1.7 test")
+
+    monkeypatch.setattr(report, "write_pdf", capture)
+    r = alice.client.get(f"{API}/report.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    (html,) = seen
+    assert "What this means for your nerves" in html and fake_sweep
+    assert charts.nerve_sweep(FAKE) in html
+    assert html == alice.client.get(f"{API}/report.html").text

@@ -296,7 +296,7 @@ def test_report_pdf_simulation_and_a_professionals_view(
     assert r.text.lstrip().startswith("<svg") and "plan" in r.text
     from magnerve import report
 
-    def missing(data: Any, path: str) -> None:
+    def missing(data: Any, path: str, *sections: Any) -> None:
         raise report.PDFUnavailableError("PDF output needs the optional extra")
 
     monkeypatch.setattr(report, "write_pdf", missing)

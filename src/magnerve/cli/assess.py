@@ -336,11 +336,16 @@ def assess_cmd(
         out.print(f"Report written to [bold]{escape(html)}[/]", highlight=False)
 
 
-def _write_pdf(data: dict[str, Any], path: Path) -> None:
+def _write_pdf(
+    data: dict[str, Any],
+    path: Path,
+    plan: dict[str, Any] | None = None,
+    models: dict[str, Any] | None = None,
+) -> None:
     from magnerve.report import PDFUnavailableError, write_pdf
 
     try:
-        write_pdf(data, str(path))
+        write_pdf(data, str(path), plan, models)
     except PDFUnavailableError as e:
         _fail(str(e), code=2)
     except OSError as e:
@@ -564,10 +569,11 @@ def demo_cmd(
     out.print("[bold]Plan[/] (details: magnerve plan --help):")
     for i, step in enumerate(plan["steps"], 1):
         out.print(f"  {i}. {escape(step)}", highlight=False)
-    write_output(output, render_html(data, plan, _models(data, plan, profile)))
+    models = _models(data, plan, profile)
+    write_output(output, render_html(data, plan, models))
     out.print(f"Report written to [bold]{escape(output)}[/]", highlight=False)
-    if pdf is not None:
-        _write_pdf(data, pdf)
+    if pdf is not None:  # the same document as the HTML report
+        _write_pdf(data, pdf, plan, models)
         out.print(f"PDF written to [bold]{escape(pdf)}[/]", highlight=False)
 
 

@@ -116,8 +116,23 @@ def nerve_sweep() -> dict[str, Any]:
     return cached_sweep()
 
 
-def write_pdf(data: dict[str, Any], path: str) -> None:
+def write_pdf(
+    data: dict[str, Any],
+    path: str,
+    plan: dict[str, Any] | None = None,
+    models: dict[str, Any] | None = None,
+) -> None:
     """Write the report as PDF (optional extra: ``pip install 'magnerve[pdf]'``).
+
+    Parameters
+    ----------
+    data : dict
+        ``Assessment.to_dict()``.
+    path : str
+        Where to write the PDF.
+    plan, models : dict, optional
+        As for :func:`render_html`: the "Plan" and "What this means for your nerves"
+        sections.
 
     Raises
     ------
@@ -131,7 +146,7 @@ def write_pdf(data: dict[str, Any], path: str) -> None:
             "PDF output needs the optional extra: pip install 'magnerve[pdf]' (WeasyPrint, which "
             f"needs the Pango library) ({e})"
         ) from None
-    HTML(string=render_html(data)).write_pdf(path)
+    HTML(string=render_html(data, plan, models)).write_pdf(path)
 
 
 def render_plan_html(plan: dict[str, Any]) -> str:

@@ -80,17 +80,18 @@ def report_html(db: Session, user: User, start: date, end: date) -> str:
 
 
 def report_pdf(db: Session, user: User, start: date, end: date) -> bytes:
-    """The report as PDF (the core's ``write_pdf``).
+    """The report as PDF (the core's ``write_pdf``), with the plan and the nerves section as
+    in :func:`report_html`.
 
     Raises
     ------
     magnerve.report.PDFUnavailableError
         When WeasyPrint (the ``pdf`` extra) or its Pango library is missing.
     """
-    a = analysis_for(db, user, start, end)
+    a = analysis_for(db, user, start, end, plan=True, models=True)
     with tempfile.TemporaryDirectory(prefix="magnerve-pdf-") as d:
         path = Path(d) / "report.pdf"
-        core_report.write_pdf(a["assessment"], str(path))
+        core_report.write_pdf(a["assessment"], str(path), a["plan"], report_models(a))
         return path.read_bytes()
 
 
