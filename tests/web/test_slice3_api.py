@@ -221,16 +221,26 @@ def test_import_cronometer_preview_then_commit_loses_no_line(alice: Account) -> 
     res = r.json()
     assert res["format"] == "cronometer" and res["imported"] == 0
     n_data = len([ln for ln in data.decode().splitlines()[1:] if ln.strip()])
-    assert res["lines"] == n_data == len(res["entries"]) + len(res["problems"])
-    lines = sorted([e["line"] for e in res["entries"]] + [p["line"] for p in res["problems"]])
+    assert (
+        res["lines"]
+        == n_data
+        == len(res["entries"]) + len(res["problems"]) + len(res["supplements"])
+    )
+    lines = sorted(
+        [e["line"] for e in res["entries"]]
+        + [p["line"] for p in res["problems"]]
+        + [s["line"] for s in res["supplements"]]
+    )
     assert lines == list(range(2, 2 + n_data))
-    assert any("supplement" in p["reason"] for p in res["problems"])
+    # the vitamin D softgel is a supplement row: a dated dose (no magnesium, its vitamin D)
+    assert [s["name"] for s in res["supplements"]] == ["Vitamin D3 Supplement, 1000 IU"]
     assert (
         alice.client.get(f"{API}/diary/entries", params={"start": "2023-03-14"}).json()["entries"]
         == []
     )
     r = _upload(alice, "servings.csv", data, commit="true")
     assert r.json()["imported"] == len(res["entries"]) > 0
+    assert r.json()["imported_supplements"] == 1
     stored = alice.client.get(
         f"{API}/diary/entries", params={"start": "2023-03-01", "end": "2023-03-31"}
     ).json()["entries"]
@@ -344,3 +354,39 @@ def test_autocomplete_completes_an_unfinished_word(client: Any) -> None:
     assert r.json()["hits"] and "almond" in r.json()["hits"][0]["description"].lower()
     assert client.get(f"{API}/foods/suggest", params={"q": " "}).json()["hits"] == []
     assert client.get(f"{API}/foods/suggest", params={"q": "x", "limit": 0}).status_code == 422
+
+
+SUPPLEMENT_EXPORT = (
+    b"Day,Group,Food Name,Amount,Energy (kcal),Magnesium (mg),Zinc (mg),Category\n"
+    b'2024-05-01,"Breakfast","Banana, raw","1.00 medium",105.00,31.86,0.18,"Fruits"\n'
+    b'2024-05-01,"Supplements","Magnesium Glycinate 200 mg","1.00 capsule",,200.00,,"Supplements"\n'
+    b'2024-05-02,"Supplements","Magnesium Glycinate 200 mg","2.00 capsule",,400.00,,"Supplements"\n'
+    b'2024-05-02,"Supplements","Fish oil softgel","1.00 softgel",,,,"Supplements"\n'
+)
+
+
+def test_import_stores_supplement_rows_as_dated_doses(alice: Account) -> None:
+    res = _upload(alice, "servings.csv", SUPPLEMENT_EXPORT).json()
+    assert res["lines"] == 4 == len(res["entries"]) + len(res["supplements"]) + len(res["problems"])
+    assert [(s["line"], s["date"], s["magnesium_mg"]) for s in res["supplements"]] == [
+        (3, "2024-05-01", 200.0),
+        (4, "2024-05-02", 400.0),
+        (5, "2024-05-02", 0.0),  # fish oil: a supplement without magnesium
+    ]
+    assert res["problems"] == []
+    assert res["imported_supplements"] == 0  # a preview stores nothing
+    got = alice.client.get(
+        f"{API}/diary/supplements", params={"start": "2024-05-01", "end": "2024-05-02"}
+    )
+    assert got.json() == [] or got.json().get("doses", []) == []
+    res = _upload(alice, "servings.csv", SUPPLEMENT_EXPORT, commit="true").json()
+    assert res["imported"] == 1 and res["imported_supplements"] == 3
+    got = alice.client.get(
+        f"{API}/diary/supplements", params={"start": "2024-05-01", "end": "2024-05-02"}
+    ).json()
+    doses = got if isinstance(got, list) else got["doses"]
+    assert sorted((d["date"], round(d["magnesium_mg"])) for d in doses) == [
+        ("2024-05-01", 200),
+        ("2024-05-02", 0),
+        ("2024-05-02", 400),
+    ]

@@ -585,15 +585,52 @@ def frequent_foods(
     return ranked[:top]
 
 
-def import_entries(db: Session, user: User, items: Sequence[dict[str, Any]]) -> int:
-    """Store entries already read by the core (one transaction: all or none).
+def import_entries(
+    db: Session,
+    user: User,
+    items: Sequence[dict[str, Any]],
+    doses: Sequence[tuple[date, dict[str, Any]]] = (),
+    most_doses_per_day: int | None = None,
+) -> tuple[int, int]:
+    """Store entries and dated supplement doses already read by the core (one transaction:
+    all or none).
 
-    Each item has the columns of :class:`DiaryEntryRow` except the owner and times.
+    Each item has the columns of :class:`DiaryEntryRow` except the owner and times; each dose
+    is its day and the supplement's stored form (validated by the core).
+
+    Returns
+    -------
+    tuple of int
+        Entries and doses stored.
+
+    Raises
+    ------
+    FieldError
+        When a day would hold more than ``most_doses_per_day`` doses (nothing is stored).
     """
+    if doses and most_doses_per_day is not None:
+        new: dict[date, int] = {}
+        for day, _ in doses:
+            new[day] = new.get(day, 0) + 1
+        have = dict(
+            db.execute(
+                select(SupplementDoseRow.date, func.count())
+                .where(SupplementDoseRow.user_id == user.id, SupplementDoseRow.date.in_(new))
+                .group_by(SupplementDoseRow.date)
+            ).all()
+        )
+        over = sorted(d for d, n in new.items() if n + int(have.get(d, 0)) > most_doses_per_day)
+        if over:
+            raise FieldError(
+                ("body", "file"),
+                f"at most {most_doses_per_day} supplement rows a day; the file would exceed it "
+                f"on {', '.join(d.isoformat() for d in over[:5])}",
+            )
     rows = [DiaryEntryRow(user_id=user.id, **it) for it in items]
-    db.add_all(rows)
+    dose_rows = [SupplementDoseRow(user_id=user.id, date=d, data=data) for d, data in doses]
+    db.add_all([*rows, *dose_rows])
     db.commit()
-    return len(rows)
+    return len(rows), len(dose_rows)
 
 
 def day_range(start: date, end: date | None, max_days: int) -> tuple[date, date]:

@@ -466,10 +466,21 @@ class ImportProblem(BaseModel):
     suggestions: list[str]
 
 
+class ImportSupplement(BaseModel):
+    """A supplement row of the file (a Cronometer export's), imported as a dated dose: its
+    line, day, name as written and elemental magnesium of the row [mg]."""
+
+    line: int
+    date: dt.date
+    name: str
+    magnesium_mg: float
+
+
 class ImportResult(BaseModel):
     """What the core read from an uploaded diary file. ``lines`` = ``len(entries)`` +
-    ``len(problems)`` (every line is an entry or a listed problem). ``imported`` is the
-    number of entries stored (0 for a preview)."""
+    ``len(supplements)`` + ``len(problems)`` (every line is a food entry, a supplement dose
+    or a listed problem). ``imported`` is the number of food entries stored and
+    ``imported_supplements`` the number of doses (0 for a preview)."""
 
     source: str
     format: str
@@ -478,6 +489,8 @@ class ImportResult(BaseModel):
     problems: list[ImportProblem]
     notes: list[str]
     imported: int
+    supplements: list[ImportSupplement] = []
+    imported_supplements: int = 0
 
 
 # --- later slices: food aliases, dated supplement doses ---------------------------------------

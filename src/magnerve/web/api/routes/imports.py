@@ -1,17 +1,19 @@
 """Import of the diary files the command line reads (Cronometer ``servings.csv``, magnerve
 CSV or JSON diaries), through the core's public reader ``magnerve.read_diary``.
 
-Every line of the file is either an entry (a food the core matched to SR28, with its
-weight) or a listed problem with its line number: lines the core could not read, supplement
-rows (they belong on the supplements list) and rows that carry only the export's own
-nutrient values (the web diary stores SR28 foods). A preview stores nothing; ``commit``
-stores every entry in one transaction.
+Every line of the file is a food entry (a food the core matched to SR28, with its weight), a
+supplement dose (a Cronometer supplement row whose elemental magnesium the core read: a dated
+dose of the row's whole amount) or a listed problem with its line number: lines the core
+could not read, supplement rows without a magnesium amount, and rows that carry only the
+export's own nutrient values (the web diary stores SR28 foods). A preview stores nothing;
+``commit`` stores every entry and dose in one transaction.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
@@ -19,9 +21,17 @@ from fastapi import APIRouter, File, Query, UploadFile
 import magnerve
 from magnerve.web import crud
 from magnerve.web.api.deps import CurrentCaller, Db
+from magnerve.web.api.routes.supplements import MAX_DOSES_PER_DAY, validate_supplement
 from magnerve.web.core.config import policy
 from magnerve.web.models import User
-from magnerve.web.schemas import LIMITS, FoodOut, ImportEntry, ImportProblem, ImportResult
+from magnerve.web.schemas import (
+    LIMITS,
+    FoodOut,
+    ImportEntry,
+    ImportProblem,
+    ImportResult,
+    ImportSupplement,
+)
 
 __all__ = ["FORMATS", "MAX_BYTES", "read_upload", "router", "run_import"]
 
@@ -67,7 +77,7 @@ def read_upload(
     filename: str | None,
     fmt: str,
     aliases: Mapping[str, str] | None = None,
-) -> tuple[Any, ImportResult, list[dict[str, Any]]]:
+) -> tuple[Any, ImportResult, list[dict[str, Any]], list[tuple[date, dict[str, Any]]]]:
     """Read an uploaded diary with the core.
 
     Parameters
@@ -120,13 +130,19 @@ def read_upload(
         ImportProblem(line=p.line, text=p.text, reason=p.reason, suggestions=list(p.suggestions))
         for p in diary.problems
     ]
+    supplements: list[ImportSupplement] = []
+    doses: list[tuple[date, dict[str, Any]]] = []
     for s in diary.supplements:
-        problems.append(
-            ImportProblem(
-                line=s.line,
-                text=s.name,
-                reason="a supplement, not a food: add it on the supplements list",
-                suggestions=[],
+        why = _dose_problem(s)
+        if why:
+            problems.append(ImportProblem(line=s.line, text=s.name, reason=why, suggestions=[]))
+            continue
+        assert s.elemental_mg is not None  # _dose_problem refuses rows without it
+        # one dose of the row's whole amount (the core's DiarySupplement.to_profile_supplement)
+        doses.append((s.date, validate_supplement(s.to_profile_supplement())))
+        supplements.append(
+            ImportSupplement(
+                line=s.line, date=s.date, name=s.name, magnesium_mg=round(s.elemental_mg, 3)
             )
         )
     for e in diary.entries:
@@ -196,8 +212,21 @@ def read_upload(
         problems=problems,
         notes=[str(n) for n in notes],
         imported=0,
+        supplements=supplements,
     )
-    return diary, result, rows
+    return diary, result, rows, doses
+
+
+def _dose_problem(s: Any) -> str:
+    """Why a supplement row of the file cannot be stored as a dated dose ("" when it can)."""
+    if s.elemental_mg is None:
+        return (
+            "a supplement with no magnesium amount the core could read (give it on the "
+            "supplements page)"
+        )
+    if not s.name.strip() or len(s.name) > LIMITS.text_max_length:
+        return f"a supplement whose name is blank or over {LIMITS.text_max_length} characters"
+    return ""
 
 
 def run_import(
@@ -205,9 +234,14 @@ def run_import(
 ) -> ImportResult:
     """Read an upload with the core and, when ``commit``, store its entries (all or none)."""
     aliases = {a.key: a.food_id for a in crud.list_aliases(db, user)}
-    _, result, rows = read_upload(content, filename, fmt, aliases)
-    if commit and rows:
-        result.imported = crud.import_entries(db, user, rows)
+    _, result, rows, doses = read_upload(content, filename, fmt, aliases)
+    if commit and (rows or doses):
+        try:
+            result.imported, result.imported_supplements = crud.import_entries(
+                db, user, rows, doses, MAX_DOSES_PER_DAY
+            )
+        except crud.FieldError as e:
+            raise crud.FieldError(("body", "file"), str(e)) from None
     return result
 
 
