@@ -4,7 +4,8 @@ nutriR's habitual-intake fits and the prevalences it computed (probability appro
 cut-point) are in ``tests/data/nutrir_magnesium.csv`` (``scripts/extract_nutrir_magnesium.py``;
 source and method: ``benchmarks/bench_cohort_nutrir.py``). A cohort whose usual intakes sit at
 the quantiles of a fit must give nutriR's figure. The everyday test takes 6 groups spread over
-the range of prevalences; the slow one all 450 groups and both fits.
+the range of prevalences; the slow one every third of the 450 groups, both fits (the
+benchmark compares all).
 """
 
 from __future__ import annotations
@@ -51,9 +52,10 @@ def test_spread_of_groups_agrees(tmp_path: Path, dist: nutrir.Dist) -> None:
         assert prob != pytest.approx(cut, abs=1e-9) or prob < 0.01
 
 
-def test_every_group_agrees() -> None:
-    recs = nutrir.compare(2000)
-    assert len(recs) >= 850
+def test_every_third_group_agrees() -> None:
+    # every third of the 450 groups, both fits (CI time); the benchmark compares all 900 fits
+    recs = nutrir.compare(2000, step=3)
+    assert len(recs) >= 280
     worst_p = max(
         abs(float(r["magnerve_probability"]) - float(r["nutrir_probability"])) for r in recs
     )  # type: ignore[arg-type]
