@@ -6,36 +6,21 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
 import magnerve
+from helpers import DATA, copy_data, edit_data
 from magnerve.registry import Registry, get_registry, registry_cache, use_registry
 
 SRC = Path(magnerve.__file__).parent
-DATA = Path(str(resources.files("magnerve.data")))
 
 
-def _copy_data(tmp: Path) -> Path:
-    """The package's TOML data files copied to ``tmp`` (the SR28 file stays in the package)."""
-    for f in DATA.iterdir():
-        if f.suffix == ".toml":
-            shutil.copy(f, tmp / f.name)
-    return tmp
-
-
-def _edit(tmp: Path, name: str, pattern: str, new: str) -> None:
-    """Replace group 1 of the first match of ``pattern`` in data file ``name`` with ``new``."""
-    path = tmp / name
-    text = path.read_text("utf-8")
-    m = re.search(pattern, text, flags=re.M | re.S)
-    assert m, f"{pattern!r} not found in {name}"
-    path.write_text(text[: m.start(1)] + new + text[m.end(1) :], "utf-8")
+_copy_data = copy_data
+_edit = edit_data
 
 
 def _ear_adult_man() -> float | None:

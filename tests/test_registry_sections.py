@@ -7,17 +7,15 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from helpers import copy_data, edit_data
 from magnerve._sections import (
     CONFIDENCE_LEVELS,
     DataFileError,
@@ -28,23 +26,8 @@ from magnerve._sections import (
 from magnerve.errors import DataError
 from magnerve.registry import Registry, get_registry, use_registry
 
-DATA = Path(str(resources.files("magnerve.data")))
-
-
-def _copy(tmp: Path) -> Path:
-    for f in DATA.iterdir():
-        if f.suffix == ".toml":
-            shutil.copy(f, tmp / f.name)
-    return tmp
-
-
-def _edit(tmp: Path, name: str, pattern: str, new: str) -> None:
-    """Replace group 1 of the first match of ``pattern`` in ``name`` with ``new``."""
-    path = tmp / name
-    text = path.read_text("utf-8")
-    m = re.search(pattern, text, flags=re.M | re.S)
-    assert m, f"{pattern!r} not found in {name}"
-    path.write_text(text[: m.start(1)] + new + text[m.end(1) :], "utf-8")
+_copy = copy_data
+_edit = edit_data
 
 
 @pytest.fixture(autouse=True)
