@@ -147,6 +147,7 @@ SLOW = (
 # tests, over that budget, are marked slow as well and run in CI. Every source module keeps
 # at least one everyday test.
 OVER_BUDGET = (
+    "tests/test_sections_lazy.py::test_one_section_loads_only_its_module",  # a subprocess
     "tests/cohort/test_cohort_refit.py::test_same_weights_give_the_same_values",
     "tests/cohort/test_cohort_refit.py::test_refit_path_equals_svy_when_values_do_not_change",
     "tests/test_intake_speed_paths.py::test_templates_equal_the_mapping",
