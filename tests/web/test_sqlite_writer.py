@@ -160,3 +160,42 @@ def test_the_web_engine_uses_it_for_a_file_database(tmp_path: Path) -> None:
         assert isinstance(raw, WriterLockConnection)
     engine.dispose()
     assert (tmp_path / "m.sqlite3-writer.lock").exists()
+
+
+def test_many_threads_and_a_second_process_write_in_turn(db: Path) -> None:
+    code = (
+        "import sqlite3\n"
+        "from magnerve.web.core.sqlite_writer import WriterLockConnection\n"
+        f"c = sqlite3.connect({str(db)!r}, factory=WriterLockConnection)\n"
+        "for i in range(200):\n"
+        "    c.execute('INSERT INTO t VALUES (-1)')\n"
+        "    c.commit()\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    errors: list[BaseException] = []
+
+    def write(k: int) -> None:
+        conn = _connect(db)
+        try:
+            for i in range(25):
+                conn.execute("INSERT INTO t VALUES (?)", (k * 100 + i,))
+                conn.commit()
+                assert not conn.holds_writer
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    assert proc.wait(60) == 0
+    assert not errors
+    check = _connect(db)
+    assert check.execute("SELECT count(*) FROM t WHERE x >= 0").fetchone() == (200,)
+    assert check.execute("SELECT count(*) FROM t WHERE x = -1").fetchone() == (200,)
+    check.execute("INSERT INTO t VALUES (0)")  # nobody holds the lock any more
+    check.rollback()
+    check.close()

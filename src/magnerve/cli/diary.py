@@ -230,7 +230,12 @@ def _review(d: Diary, as_json: bool, interactive: bool) -> None:
         chosen: str | None = None
         if answer == "0" and it.food_id is not None:
             chosen = it.food_id
-        elif answer.isdigit() and len(answer) <= 2 and 1 <= int(answer) <= len(it.alternatives):
+        elif (
+            answer.isascii()
+            and answer.isdigit()
+            and len(answer) <= 2
+            and 1 <= int(answer) <= len(it.alternatives)
+        ):
             chosen = it.alternatives[int(answer) - 1][0]
         elif answer:
             try:

@@ -391,7 +391,7 @@ def match_food(text: str, limit: int = 5, *, aliases: Mapping[str, str] | None =
     db = load_database()
     key = alias_key(text)
     ft = text.strip()
-    if ft.isdigit() and len(ft) <= 5 and ft.zfill(5) in db.index:
+    if ft.isascii() and ft.isdigit() and len(ft) <= 5 and ft.zfill(5) in db.index:
         ndb = ft.zfill(5)
         return FoodMatch(
             text, key, FoodRef(ndb, db.descriptions[db.index[ndb]]), 1.0, False, [], "ndb"
@@ -483,9 +483,9 @@ def _parse_food_amount(
     unit_given = bool(unit)
     ft = food_text.strip()
     ndb: str | None = None
-    if ft.isdigit() and len(ft) <= 5 and ft.zfill(5) in db.index:
+    if ft.isascii() and ft.isdigit() and len(ft) <= 5 and ft.zfill(5) in db.index:
         ndb = ft.zfill(5)
-    elif ft.isdigit():
+    elif ft.isascii() and ft.isdigit():
         raise ParseError(
             f"{ft!r} looks like an NDB number but no SR28 food has it",
             ["use `magnerve foods search` to find the food's 5-digit NDB number"],

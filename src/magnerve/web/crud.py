@@ -41,6 +41,16 @@ _LAST_USED_RESOLUTION = timedelta(minutes=1)
 #: How often a session's "last seen" time is written (``settings.toml`` [session]).
 _LAST_SEEN_RESOLUTION = timedelta(seconds=policy()["session"]["last_seen_resolution_seconds"])
 
+
+def shift_day(day: date, days: int) -> date:
+    """``day`` moved by ``days`` days, held within the calendar (``date.min`` to ``date.max``):
+    a period asked at the calendar's edge (``?from=9999-12-30``) is cut there, not a 500."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 __all__ = [
     "AccountAliases",
     "FieldError",
@@ -562,7 +572,7 @@ def frequent_foods(
         ``text``, ``meal`` (of the newest entry), ``food_id``, ``food_description``,
         ``grams`` [g] (of the newest), ``count``, ``last_date``.
     """
-    rows = list_entries(db, user, today - timedelta(days=days - 1), today)
+    rows = list_entries(db, user, shift_day(today, -(days - 1)), today)
     found: dict[str, dict[str, Any]] = {}
     for r in rows:  # date, then id order: the last one seen is the newest
         k = r.text.casefold()

@@ -7,7 +7,7 @@ double-submit cookie before.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from importlib import resources
 from typing import Annotated, Any
 
@@ -313,8 +313,8 @@ def _diary(who: _Who, day: date, status_code: int = 200, **context: Any) -> HTML
         "diary.html",
         status_code,
         day=day,
-        prev_day=day - timedelta(days=1),
-        next_day=day + timedelta(days=1),
+        prev_day=crud.shift_day(day, -1),
+        next_day=crud.shift_day(day, 1),
         entries=entries,
         frequent=frequent,
         recent_days=diary_routes.RECENT_DAYS,

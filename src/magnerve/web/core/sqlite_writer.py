@@ -6,16 +6,17 @@ waits in SQLite's busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50
 few rounds waits tens of milliseconds after the lock was free again (the tail of the write
 latency, issue 12).
 
-Here each connection to a database file also takes an advisory file lock
-(``fcntl.flock`` on ``<database>-writer.lock``) just before the statement that begins its
-write transaction (the first INSERT, UPDATE, DELETE or REPLACE, where Python's ``sqlite3``
-opens the transaction), and gives it back when the transaction ends (commit, rollback, a
-failed first statement, close). A waiting writer polls that lock every 0.1 to 1 ms, so it
-starts within a millisecond of the other's commit; reads never take it (WAL readers do not
-block). The lock is released by the kernel when a process dies, so a killed worker leaves
-nothing behind. Writers that do not take the lock (another program on the same file) are
-still serialised by SQLite itself, whose busy timeout stays the last resort; a writer that
-cannot get the file lock within that timeout gets SQLite's own error, "database is locked".
+Here each connection to a database file also takes an advisory file lock (``fcntl.flock`` on
+``<database>-writer.lock``) just before the statement that begins its write transaction (the
+first INSERT, UPDATE, DELETE or REPLACE, where Python's ``sqlite3`` opens the transaction), and
+gives it back when the transaction ends (commit, rollback, a failed first statement, close).
+Threads of one process first queue on a lock of the process (woken at once, without polling);
+the one at the head polls the file lock every 0.1 to 1 ms, so it starts within a millisecond of
+the other process's commit; reads never take it (WAL readers do not block). The lock is
+released by the kernel when a process dies, so a killed worker leaves nothing behind. Writers
+that do not take the lock (another program on the same file) are still serialised by SQLite
+itself, whose busy timeout stays the last resort; a writer that cannot get the file lock within
+that timeout gets SQLite's own error, "database is locked".
 
 Where ``fcntl`` does not exist (Windows) or the database is in memory, connections are plain
 ``sqlite3`` connections.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import threading
 import time
 from typing import Any
 
@@ -41,6 +43,30 @@ _BEGINS_WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECA
 
 _FIRST_SLEEP = 0.0001  # [s]
 _MAX_SLEEP = 0.001  # [s]
+
+# Threads of one process queue on a lock of the process first (waiting without the GIL, woken
+# at once), so that at most one thread per process polls the file lock: pollers would
+# otherwise take the GIL from the thread that holds the lock and is writing.
+_THREAD_LOCKS: dict[str, threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+def _thread_lock(path: str) -> threading.Lock:
+    with _THREAD_LOCKS_GUARD:
+        lock = _THREAD_LOCKS.get(path)
+        if lock is None:
+            lock = _THREAD_LOCKS[path] = threading.Lock()
+        return lock
+
+
+def _forget_thread_locks() -> None:  # in a forked child: no thread holds them there
+    global _THREAD_LOCKS_GUARD
+    _THREAD_LOCKS.clear()
+    _THREAD_LOCKS_GUARD = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_thread_locks)
 
 
 def lock_path(database: str) -> str | None:
@@ -102,10 +128,12 @@ class WriterLockConnection(sqlite3.Connection):
         super().__init__(database, timeout, *args, **kwargs)
         self._timeout = float(timeout)
         self._fd = -1
+        self._thread_lock: threading.Lock | None = None
         self.holds_writer = False
         path = lock_path(os.fsdecode(database)) if fcntl is not None else None
         if path is not None:
             self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._thread_lock = _thread_lock(os.path.realpath(path))
 
     def cursor(self, factory: Any = WriterLockCursor) -> Any:
         """A cursor that takes the writer lock at the first write of a transaction."""
@@ -132,19 +160,25 @@ class WriterLockConnection(sqlite3.Connection):
         sqlite3.OperationalError
             "database is locked" when another writer held it for longer than the timeout.
         """
-        if self._fd < 0 or self.holds_writer:
+        if self._fd < 0 or self._thread_lock is None or self.holds_writer:
             return
         deadline = time.monotonic() + self._timeout
+        if not self._thread_lock.acquire(timeout=max(self._timeout, 0.0)):
+            raise sqlite3.OperationalError("database is locked")
         pause = _FIRST_SLEEP
         while True:
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if time.monotonic() >= deadline:
+                    self._thread_lock.release()
                     raise sqlite3.OperationalError("database is locked") from None
                 time.sleep(pause)
                 pause = min(pause * 2, _MAX_SLEEP)
                 continue
+            except BaseException:
+                self._thread_lock.release()
+                raise
             self.holds_writer = True
             return
 
@@ -152,7 +186,11 @@ class WriterLockConnection(sqlite3.Connection):
         """Give the writer lock back (nothing when not held)."""
         if self.holds_writer:
             self.holds_writer = False
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            finally:
+                if self._thread_lock is not None:
+                    self._thread_lock.release()
 
     def release_if_idle(self) -> None:
         """Give the lock back unless a transaction is open (a first write that failed)."""

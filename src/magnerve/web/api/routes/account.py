@@ -38,7 +38,10 @@ def profile_errors(
     out = []
     for path, msg in e.errors:
         parts = [] if path.startswith("(") else path.split(".")
-        loc: list[str | int] = [*prefix, *(int(p) if p.isdigit() else p for p in parts)]
+        loc: list[str | int] = [
+            *prefix,
+            *(int(p) if p.isascii() and p.isdigit() else p for p in parts),
+        ]
         out.append({"loc": loc, "msg": msg, "type": "ProfileError"})
     return out
 

@@ -93,9 +93,9 @@ def period(db: Session, user: User, start: date | None, end: date | None) -> tup
     if end is None:
         end = crud.latest_entry_date(db, user) or date.today()
         if start is not None and end < start:
-            end = start + timedelta(days=DEFAULT_DAYS - 1)
+            end = crud.shift_day(start, DEFAULT_DAYS - 1)
     if start is None:
-        start = end - timedelta(days=DEFAULT_DAYS - 1)
+        start = crud.shift_day(end, -(DEFAULT_DAYS - 1))
     if end < start:
         raise crud.FieldError(("query", "to"), "to must not be before from")
     if end - start >= timedelta(days=LIMITS.list_max_days):
