@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import magnerve
 import pytest
+from tests.web.conftest import Account
 
+import magnerve
 from magnerve.web import crud
 from magnerve.web.api.routes.account import profile_errors
-from tests.web.conftest import Account
 
 API = "/api/v1"
 

@@ -37,18 +37,27 @@ if TYPE_CHECKING:
 
 
 class _LazyConsole:
-    """A rich Console created on first use (importing rich costs ~30 ms at start-up)."""
+    """A rich Console created on first use (importing rich costs ~30 ms at start-up).
+
+    Made again when the stream or ``COLUMNS`` changed since (rich reads the width once, when
+    the Console is made): a command run in-process after another, e.g. by a test runner that
+    swaps ``sys.stdout`` and the environment, gets its own width.
+    """
 
     def __init__(self, *, stderr: bool) -> None:
         self._stderr = stderr
         self._console: Any = None
+        self._made_for: tuple[object, str | None] | None = None
 
     def __getattr__(self, name: str) -> Any:
-        if self._console is None:
+        stream = sys.stderr if self._stderr else sys.stdout
+        key = (stream, os.environ.get("COLUMNS"))
+        if self._console is None or self._made_for != key:
             from rich.console import Console
 
             # emoji=False: ":cat:" in a food name stays as written
             self._console = Console(stderr=self._stderr, emoji=False)
+            self._made_for = key
         return getattr(self._console, name)
 
 
