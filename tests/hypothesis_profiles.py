@@ -3,9 +3,9 @@
 ``conftest.py`` loads one of them before any test module is imported:
 
 * ``ci``: Hypothesis's own default of 100 examples, so every test keeps the count written in
-  its ``@settings`` (``examples(n)`` is ``n``). Used by CI (``.ci/run``: ``python -m pytest -n auto``),
-  whenever the ``slow`` tests are not deselected, and whenever ``CI`` or
-  ``MAGNERVE_FULL_TESTS`` is set.
+  its ``@settings`` (``examples(n)`` is ``n``). Used by CI (``.ci/run``:
+  ``python -m pytest -n auto``), whenever the ``slow`` tests are not deselected, and whenever
+  ``CI`` or ``MAGNERVE_FULL_TESTS`` is set.
 * ``everyday``: a tenth of that (10 examples by default; ``examples(n)`` is ``ceil(n / 10)``),
   for ``python -m pytest -m "not slow"``. Every property still runs, on fewer examples.
 

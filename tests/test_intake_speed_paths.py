@@ -282,7 +282,7 @@ def test_the_command_answers_without_typer_in_a_fresh_process(tmp_path: Path) ->
 
 def _uncached(monkeypatch: pytest.MonkeyPatch, text: str) -> Any:
     def each_on_its_own(
-        line: int, cells: list[str], idx: Any, content: str, memo: Any
+        line: int, cells: list[str], idx: Any, content: str, memo: Any, days: Any = None
     ) -> DiaryEntry | DiaryProblem:
         return diary_module._resolve_cells(line, cells, idx, content)
 
@@ -304,6 +304,10 @@ date,time,meal,food,amount,unit
 ,07:30,breakfast,rolled oats,0.5,cup
 2024-03-10,07:30,breakfast,rolled oats,0.5
 2024-03-10,07:30,breakfast,rolled oats,0.5,cup,
+ 2024-03-06 ,07:30,breakfast,rolled oats,0.5,cup
+2024-03-06,07:30,breakfast,rolled oats,0.5,cup
+2024-13-06,07:30,breakfast,rolled oats,0.5,cup
+1899-03-06,07:30,breakfast,rolled oats,0.5,cup
 """
 
 

@@ -842,6 +842,7 @@ def _resolve_cached(
     idx: tuple[int, int, int, int, int, int],
     text: str,
     memo: dict[tuple[str, ...], _Resolved],
+    days: dict[str, date] | None = None,
 ) -> DiaryEntry | DiaryProblem:
     """:func:`_resolve_cells`, each distinct line resolved once.
 
@@ -867,10 +868,15 @@ def _resolve_cached(
                 tuple((slot.__set__, slot.__get__(p)) for slot in _SLOTS),
             )
         return res
-    try:
-        day = _parse_date(cells[di].strip() if -1 < di < n else "")
-    except ValueError as e:
-        return DiaryProblem(line, text, str(e), ["write dates as YYYY-MM-DD"])
+    cell = cells[di] if -1 < di < n else ""
+    day = days.get(cell) if days is not None else None
+    if day is None:
+        try:
+            day = _parse_date(cell.strip())
+        except ValueError as e:
+            return DiaryProblem(line, text, str(e), ["write dates as YYYY-MM-DD"])
+        if days is not None:
+            days[cell] = day  # a long diary has ten or so lines a day: each date read once
     time, meal, name, parse_fields = hit
     parsed: ParsedLine = _new_object(ParsedLine)
     for set_field, value in parse_fields:
@@ -1904,12 +1910,13 @@ def _read_text(text: str, fmt: DiaryFormat, source: str, trust: Trust) -> Diary:
         )
     idx = _column_indices(fieldnames)
     resolved: dict[tuple[str, ...], _Resolved] = {}  # each distinct line resolved once
+    days: dict[str, date] = {}  # each distinct date cell read once
     for line, row, content in rows:
         n += 1
         if isinstance(row, DiaryProblem):
             problems.append(row)
             continue
-        res = _resolve_cached(line, row, idx, content, resolved)
+        res = _resolve_cached(line, row, idx, content, resolved, days)
         if isinstance(res, DiaryEntry):
             entries.append(res)
         else:
