@@ -159,6 +159,20 @@ def test_database_parts_load_lazily() -> None:
     assert db.matrix.shape == (len(db), len(db.nutrients))
 
 
+def test_repeated_row_lookups_load_the_food_table_once() -> None:
+    from magnerve.foods._db import _ROW_QUERIES_BEFORE_TABLE, FoodDatabase, database_path
+
+    db, ref = FoodDatabase(database_path()), FoodDatabase(database_path())
+    asks = [[3, 1], [8000, 2, 3], [7], [0, 8788], [42, 41]]
+    for k, rows in enumerate(asks, 1):
+        got = db.food_rows(rows)
+        # the rows read one query at a time, then from the whole table: the same answer
+        assert got == [(ref.ids[i], ref.descriptions[i], ref.group_names[i]) for i in rows]
+        assert ("_foods" in db.__dict__) == (k > _ROW_QUERIES_BEFORE_TABLE)
+    with pytest.raises(IndexError):
+        FoodDatabase(database_path()).food_rows([10**6])
+
+
 # -- the fast command line ------------------------------------------------------------------
 
 
