@@ -42,6 +42,13 @@ def main() -> None:
     """Entry point of the ``magnerve`` console script."""
     if _fast_help(sys.argv[1:]):
         raise SystemExit(0)
+    if sys.argv[1:2] != ["cohort"]:
+        # One person's arrays are small: OpenBLAS's thread pool (started when numpy is
+        # imported) costs ~0.1 s of CPU and helps nothing; a value the user set is kept. The
+        # cohort engine keeps numpy's default.
+        import os
+
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from magnerve.cli._fast import run_fast
 
     code = run_fast(sys.argv[1:])

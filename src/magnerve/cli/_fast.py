@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import sys
 from typing import Any
@@ -176,9 +175,6 @@ def run_fast(argv: list[str]) -> int | None:
         failed unexpectedly: typer then runs it again and reports the error its usual way).
     """
     if argv[:1] == ["intake"] and "--debug" not in argv:  # intake FILE --json: no typer
-        # Sums and rounding only: OpenBLAS's thread pool (started when numpy is imported) would
-        # cost CPU and do nothing; a value the user set is kept.
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         from magnerve.cli._intake_json import run_intake_json
 
         return run_intake_json(argv[1:])
