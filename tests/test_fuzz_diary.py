@@ -337,3 +337,12 @@ def test_fuzz_any_text(text: str) -> None:
         d = _read(text, fmt)
         if d is not None:
             _check_output(d)
+
+
+def test_a_record_of_quoted_line_breaks_is_reported_not_dropped() -> None:
+    # found by CI: lines 2-3 hold a quoted cell with only a line break; both lines have text
+    text = 'date,food\n"\n"'
+    d = read_diary_text(text)
+    _check_lines(d, text, {2, 3})
+    assert [p.line for p in d.problems] == [2] and d.spans == {2: 3}
+    assert "only line breaks" in d.problems[0].reason

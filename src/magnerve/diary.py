@@ -1059,7 +1059,17 @@ def _rows_csv(
                 cells = raw.split(",")
                 content = raw.strip()
             if not content or not any(c.strip() for c in cells):
-                spans.pop(line, None)
+                if line in spans:  # quotes around nothing but line breaks: lines with text
+                    yield (
+                        line,
+                        DiaryProblem(
+                            line,
+                            content,
+                            "the row has no text: its quoted cells hold only line breaks",
+                            ["delete the row, or write the food in it"],
+                        ),
+                        content,
+                    )
                 continue  # blank lines and rows of empty cells are not diary lines
             if len(cells) > n_cols:
                 yield line, _too_many_cells(line, content, len(cells), n_cols), content
