@@ -6,8 +6,14 @@
   its ``@settings`` (``examples(n)`` is ``n``). Used by CI (``.ci/run``:
   ``python -m pytest -n auto``), whenever the ``slow`` tests are not deselected, and whenever
   ``CI`` or ``MAGNERVE_FULL_TESTS`` is set.
+  ``ci`` is derandomized: the same examples on every run, so that CI passes or fails by the
+  code, not by the draw (a run that happens on a new failing case is not a flaky CI; cases
+  are found by the two profiles below and by the atheris fuzzers, then kept as tests).
 * ``everyday``: a tenth of that (10 examples by default; ``examples(n)`` is ``ceil(n / 10)``),
-  for ``python -m pytest -m "not slow"``. Every property still runs, on fewer examples.
+  for ``python -m pytest -m "not slow"``. Every property still runs, on fewer examples, drawn
+  afresh each run.
+* ``explore``: the full counts, drawn afresh (``python -m pytest -n auto --hypothesis-profile
+  explore``): a search for new failing cases, e.g. before a release.
 
 ``--hypothesis-profile NAME`` on the command line overrides the choice.
 """
@@ -18,13 +24,16 @@ import math
 
 from hypothesis import settings
 
-__all__ = ["CI", "EVERYDAY", "examples"]
+__all__ = ["CI", "EVERYDAY", "EXPLORE", "examples"]
 
 CI = "ci"
 EVERYDAY = "everyday"
+EXPLORE = "explore"
 
 # Hypothesis's default (100): the counts the suite was written with.
-settings.register_profile(CI, max_examples=100)
+settings.register_profile(CI, max_examples=100, derandomize=True)
+# The full counts drawn afresh: a search for new failing cases.
+settings.register_profile(EXPLORE, max_examples=100)
 # The quick run: a tenth of the examples of every property test.
 settings.register_profile(EVERYDAY, max_examples=10)
 
